@@ -1,0 +1,82 @@
+"""Per-document stages: a pure function of one document, so it batches, runs in processes or on Ray."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import date
+
+from . import dates
+from .entities import extract_entities
+from .model import Analysis, Document, Mention, Sentence, TimeExpr
+from .nlp import split_sentences
+from .quotes import extract_quotes
+from .text import words
+
+MIN_EVENT_WORDS = 4  # a dateline ("MOSCOW, January 19.") anchors nothing
+
+
+_MONTH = re.compile(r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?(?![\w])")
+_YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
+
+
+def _sentence_dates(text: str, published: date | None, anchor: date | None) -> list[TimeExpr]:
+    """Dates of one sentence; without a publication date, "narrative mode" (as HeidelTime's).
+
+    An article with no known publication date still resolves its own full dates ("January 9-10, 2022"),
+    and a month-day date that follows one ("on January 12") takes its year from that anchor. Weekdays and
+    relative expressions ("on Friday", "yesterday") stay unresolved then: their reference is the unknown
+    publication day, and guessing it would invent dates.
+    """
+    if published is not None:
+        return dates.resolve(text, published)
+    found = dates.resolve(text, None)
+    if anchor is None:
+        return found
+    taken = [(t.start, t.end) for t in found]
+    for t in dates.resolve(text, anchor):
+        if _MONTH.search(t.text) and not any(t.start < e and s < t.end for s, e in taken):
+            found.append(t)
+    return sorted(found, key=lambda t: t.start)
+
+
+def event_mentions(doc: Document, sentences: Sequence[Sentence]) -> list[Mention]:
+    """Every sentence that anchors something to a date, once per distinct date it names."""
+    out: list[Mention] = []
+    seen: set[tuple[str, str, str]] = set()
+    anchor: date | None = None
+    for s in sentences:
+        for t in _sentence_dates(s.text, doc.published, anchor):
+            if doc.published is None and _YEAR.search(t.text):
+                anchor = t.value
+            rest = s.text[: t.start] + " " + s.text[t.end :]
+            if len(words(rest)) < MIN_EVENT_WORDS:
+                continue
+            key = (" ".join(s.text.split()).lower(), t.value.isoformat(), t.granularity)
+            if key in seen:  # a lead repeated in the body is one mention, not two
+                continue
+            seen.add(key)
+            # A month or year names its whole span already; only a real range keeps an end.
+            last = t.last if t.granularity == "day" or not _covers_one_unit(t) else None
+            out.append(Mention(doc.id, s.index, s.text, t.value, t.granularity, last, t.text))
+    return out
+
+
+def _covers_one_unit(t: TimeExpr) -> bool:
+    if t.last is None:
+        return True
+    if t.granularity == "month":
+        return (t.last.year, t.last.month) == (t.value.year, t.value.month)
+    return t.last.year == t.value.year
+
+
+def annotate(doc: Document) -> Analysis:
+    sentences = split_sentences(doc.id, doc.text)
+    entities = extract_entities(doc.id, doc.text, sentences)
+    quotes = extract_quotes(doc.id, doc.text, sentences, entities)
+    mentions = event_mentions(doc, sentences)
+    return Analysis(doc, sentences, entities, quotes, mentions)
+
+
+def annotate_batch(docs: Sequence[Document]) -> list[Analysis]:
+    return [annotate(d) for d in docs]

@@ -1,0 +1,158 @@
+"""Runs the stages: ingest → annotate (per document, in batches) → link (dedup, stories, events).
+
+Each stage reads what the previous one stored and marks its own progress in the database, so a run that
+is interrupted resumes where it stopped and a re-run on a grown corpus touches only the new articles.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from itertools import islice
+
+from . import dedup
+from .annotate import annotate_batch
+from .events import build_events
+from .model import Document, ReadError
+from .readers import read_paths
+from .store import Store
+from .stories import StoryIndex, StoryState, features, tfidf
+
+BATCH = 64
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+
+
+@dataclass(slots=True)
+class RunReport:
+    read: int = 0
+    added: int = 0
+    skipped: int = 0
+    annotated: int = 0
+    linked: int = 0
+    errors: list[ReadError] = field(default_factory=list)
+
+
+def _batches(items: Iterable, size: int) -> Iterator[list]:
+    it = iter(items)
+    while chunk := list(islice(it, size)):
+        yield chunk
+
+
+def ingest(store: Store, items: Iterable[Document | ReadError], report: RunReport | None = None,
+           progress: Progress | None = None) -> RunReport:
+    """Store documents idempotently (same id or same text → stored once); collect read errors."""
+    report = report or RunReport()
+    for batch in _batches(items, BATCH):
+        docs = [d for d in batch if isinstance(d, Document)]
+        report.errors.extend(e for e in batch if isinstance(e, ReadError))
+        report.read += len(docs)
+        added = store.add_documents(docs)
+        report.added += len(added)
+        report.skipped += len(docs) - len(added)
+        if progress:
+            progress("ingest", report.read, 0)
+    return report
+
+
+def annotate_pending(store: Store, workers: int = 1, engine: str = "local", ray_address: str | None = None,
+                     report: RunReport | None = None, progress: Progress | None = None) -> RunReport:
+    report = report or RunReport()
+    total = store.count_pending("annotated")
+    if engine == "ray":
+        from .engines.ray import annotate_with_ray
+
+        return annotate_with_ray(store, ray_address, report, progress, total)
+    pool = ProcessPoolExecutor(max_workers=workers) if workers > 1 else None
+    try:
+        while docs := store.pending("annotated", limit=BATCH * max(1, workers)):
+            if pool is not None:
+                chunks = [docs[i::workers] for i in range(workers)]
+                analyses = [a for part in pool.map(annotate_batch, chunks) for a in part]
+            else:
+                analyses = annotate_batch(docs)
+            store.save_analyses(analyses)
+            report.annotated += len(analyses)
+            if progress:
+                progress("annotate", report.annotated, total)
+    finally:
+        if pool is not None:
+            pool.shutdown()
+    return report
+
+
+def link_pending(store: Store, report: RunReport | None = None, progress: Progress | None = None) -> RunReport:
+    """Fold near-duplicates, assign stories, and rebuild the timelines of the stories that changed."""
+    report = report or RunReport()
+    total = store.count_pending("linked")
+    index = StoryIndex(StoryState(**row) for row in store.story_states())
+    touched: set[str] = set()
+    while docs := store.pending("linked", limit=BATCH * 4):
+        rows, changed = [], {}
+        df_delta: Counter[str] = Counter()
+        batch_hashes: list[tuple[str, dedup.MinHash, list[bytes], str]] = []
+        n_docs = int(store.meta("n_docs", "0"))
+        entities = store.entities([d.id for d in docs])
+        by_doc: dict[str, list] = {}
+        for e in entities:
+            by_doc.setdefault(e.document, []).append(e)
+        for doc in docs:
+            mh = dedup.signature(doc.text)
+            bands = dedup.bands(mh)
+            candidates = sorted(store.lsh_candidates(bands))
+            pool = [(c, dedup.from_bytes(store.minhash(c))) for c in candidates]  # type: ignore[arg-type]
+            pool += [(i, m) for i, m, b, _ in batch_hashes if set(b) & set(bands)]
+            original = dedup.best_match(mh, pool)
+            if original is not None:
+                story = store.story_of(original) or next((s for i, _, _, s in batch_hashes if i == original), None)
+                rows.append({"id": doc.id, "story": story, "duplicate_of": original,
+                             "minhash": dedup.to_bytes(mh), "bands": bands})
+                continue
+            counts = features(doc, by_doc.get(doc.id, []))
+            df_delta.update(counts.keys())
+            n_docs += 1
+            df = store.term_df(counts.keys())
+            for t in counts:
+                df[t] = df.get(t, 0) + df_delta[t]
+            story, _ = index.assign(doc, tfidf(counts, df, n_docs))
+            changed[story] = index.stories[story]
+            touched.add(story)
+            batch_hashes.append((doc.id, mh, bands, story))
+            rows.append({"id": doc.id, "story": story, "duplicate_of": None, "minhash": dedup.to_bytes(mh),
+                         "bands": bands})
+        stories = {sid: {"title": s.title, "title_score": s.title_score, "centroid": s.centroid, "size": s.size,
+                         "first": s.first, "last": s.last} for sid, s in changed.items()}
+        store.save_links(rows, stories, dict(df_delta), sum(1 for r in rows if r["duplicate_of"] is None))
+        report.linked += len(rows)
+        if progress:
+            progress("link", report.linked, total)
+    rebuild_timelines(store, touched)
+    return report
+
+
+def rebuild_timelines(store: Store, story_ids: Iterable[str]) -> None:
+    for sid in sorted(story_ids):
+        docs = store.story_documents(sid)
+        mentions = store.mentions(docs) if docs else []
+        built = build_events(sid, mentions)
+        store.replace_events(sid, [e for e, _ in built], [ids for _, ids in built])
+
+
+def analyze(store: Store, paths: Sequence[str] = (), workers: int | None = None, engine: str = "local",
+            ray_address: str | None = None, progress: Progress | None = None,
+            max_bytes: int | None = None) -> RunReport:
+    """The main job: read paths, then annotate and link everything not yet done (resumes after a crash)."""
+    report = RunReport()
+    if paths:
+        kwargs = {"max_bytes": max_bytes} if max_bytes else {}
+        ingest(store, read_paths(paths, **kwargs), report, progress)
+    workers = workers or default_workers()
+    annotate_pending(store, workers, engine, ray_address, report, progress)
+    link_pending(store, report, progress)
+    return report
+
+
+def default_workers() -> int:
+    return max(1, min(4, (os.cpu_count() or 1)))

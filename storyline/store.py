@@ -1,0 +1,431 @@
+"""SQLite storage: the only module that speaks SQL.
+
+One file, schema created on first use and upgraded through a ``migrations`` table. Documents are keyed
+by id with a UNIQUE content hash, so ingesting the same article twice stores it once. Every batch is
+written in one transaction (WAL mode): an interrupted run loses nothing already committed and a re-run
+resumes with the documents not yet annotated.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+
+from .model import Analysis, Document, Entity, Event, Mention, Quote, Sentence, Story
+
+MIGRATIONS: list[str] = [
+    # 1: the core model
+    """
+    CREATE TABLE documents (
+        id TEXT PRIMARY KEY, hash TEXT NOT NULL UNIQUE, title TEXT, url TEXT,
+        outlet TEXT, outlet_source TEXT NOT NULL DEFAULT 'unknown',
+        published TEXT, published_source TEXT NOT NULL DEFAULT 'unknown',
+        path TEXT, text TEXT NOT NULL,
+        seq INTEGER NOT NULL,                 -- ingestion order, for resumable, ordered processing
+        annotated INTEGER NOT NULL DEFAULT 0, -- per-document stages done
+        linked INTEGER NOT NULL DEFAULT 0,    -- cross-document stages done
+        duplicate_of TEXT, story TEXT, minhash BLOB
+    );
+    CREATE INDEX documents_todo ON documents(annotated, linked, seq);
+    CREATE INDEX documents_story ON documents(story);
+    CREATE TABLE sentences (
+        document TEXT NOT NULL, idx INTEGER NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL,
+        paragraph INTEGER NOT NULL, text TEXT NOT NULL, PRIMARY KEY (document, idx)
+    ) WITHOUT ROWID;
+    CREATE VIRTUAL TABLE sentences_fts USING fts5(text, document UNINDEXED, idx UNINDEXED,
+        tokenize = 'porter unicode61');
+    CREATE TABLE entities (
+        document TEXT NOT NULL, sentence INTEGER NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL,
+        text TEXT NOT NULL, label TEXT NOT NULL, canonical TEXT NOT NULL
+    );
+    CREATE INDEX entities_document ON entities(document);
+    CREATE TABLE quotes (
+        document TEXT NOT NULL, sentence INTEGER NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL,
+        text TEXT NOT NULL, speaker TEXT, speaker_text TEXT, cue TEXT, kind TEXT NOT NULL
+    );
+    CREATE INDEX quotes_document ON quotes(document);
+    CREATE INDEX quotes_speaker ON quotes(speaker);
+    CREATE TABLE mentions (
+        id INTEGER PRIMARY KEY, document TEXT NOT NULL, sentence INTEGER NOT NULL, text TEXT NOT NULL,
+        date TEXT NOT NULL, granularity TEXT NOT NULL, last TEXT, time_text TEXT NOT NULL
+    );
+    CREATE INDEX mentions_document ON mentions(document);
+    CREATE TABLE lsh (band INTEGER NOT NULL, key BLOB NOT NULL, document TEXT NOT NULL);
+    CREATE INDEX lsh_key ON lsh(band, key);
+    CREATE TABLE stories (
+        id TEXT PRIMARY KEY, title TEXT NOT NULL, title_score REAL NOT NULL DEFAULT 0,
+        centroid TEXT NOT NULL, size INTEGER NOT NULL, first TEXT, last TEXT
+    );
+    CREATE TABLE events (
+        id TEXT PRIMARY KEY, story TEXT NOT NULL, date TEXT NOT NULL, last TEXT,
+        granularity TEXT NOT NULL, summary TEXT NOT NULL, position INTEGER NOT NULL
+    );
+    CREATE INDEX events_story ON events(story, position);
+    CREATE TABLE event_mentions (event TEXT NOT NULL, mention INTEGER NOT NULL,
+        PRIMARY KEY (event, mention)) WITHOUT ROWID;
+    CREATE TABLE term_df (term TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    """,
+]
+
+
+class StoreError(RuntimeError):
+    pass
+
+
+def _d(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _s(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+class Store:
+    """A Storyline database. Safe to share between threads: writes are serialised by one lock."""
+
+    def __init__(self, path: str | Path, timeout: float = 30.0) -> None:
+        self.path = str(path)
+        try:
+            self.db = sqlite3.connect(self.path, timeout=timeout, check_same_thread=False,
+                                      isolation_level=None)
+            self.db.row_factory = sqlite3.Row
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.execute("PRAGMA foreign_keys=ON")
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: not a Storyline database ({exc})") from exc
+        self.lock = threading.RLock()
+        self._migrate()
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- schema ---------------------------------------------------------------------------------
+    def _migrate(self) -> None:
+        with self.transaction():
+            self.db.execute("CREATE TABLE IF NOT EXISTS migrations (version INTEGER PRIMARY KEY, applied TEXT)")
+            done = {r[0] for r in self.db.execute("SELECT version FROM migrations")}
+            for version, sql in enumerate(MIGRATIONS, start=1):
+                if version not in done:
+                    for statement in sql.split(";"):
+                        if statement.strip():
+                            self.db.execute(statement)
+                    self.db.execute("INSERT INTO migrations VALUES (?, datetime('now'))", (version,))
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One atomic write; BEGIN IMMEDIATE so a second writer waits (busy timeout) instead of corrupting."""
+        with self.lock:
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.db
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+            self.db.execute("COMMIT")
+
+    # -- documents ------------------------------------------------------------------------------
+    def add_documents(self, docs: Iterable[Document]) -> list[str]:
+        """Store new documents; return the ids actually added (known ids and known texts are skipped)."""
+        added = []
+        with self.transaction() as db:
+            seq = db.execute("SELECT COALESCE(MAX(seq), 0) FROM documents").fetchone()[0]
+            for doc in docs:
+                known = db.execute("SELECT 1 FROM documents WHERE id = ? OR hash = ?", (doc.id, doc.hash))
+                if known.fetchone():
+                    continue
+                seq += 1
+                db.execute(
+                    "INSERT INTO documents (id, hash, title, url, outlet, outlet_source, published,"
+                    " published_source, path, text, seq) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                    (doc.id, doc.hash, doc.title, doc.url, doc.outlet, doc.outlet_source, _s(doc.published),
+                     doc.published_source, doc.path, doc.text, seq),
+                )
+                added.append(doc.id)
+        return added
+
+    def has_document(self, doc_id: str = "", hash: str = "") -> str | None:
+        """The id of the stored document with this id or this content hash, if any."""
+        row = self.db.execute("SELECT id FROM documents WHERE id = ? OR hash = ?", (doc_id, hash)).fetchone()
+        return row[0] if row else None
+
+    @staticmethod
+    def _document(row: sqlite3.Row) -> Document:
+        return Document(
+            id=row["id"], text=row["text"], title=row["title"], url=row["url"], outlet=row["outlet"],
+            outlet_source=row["outlet_source"], published=_d(row["published"]),
+            published_source=row["published_source"], path=row["path"], hash=row["hash"],
+        )
+
+    def pending(self, stage: str, limit: int = 1000) -> list[Document]:
+        """Documents (in ingestion order) that still need ``stage``: 'annotated' or 'linked'."""
+        where = "annotated = 0" if stage == "annotated" else "annotated = 1 AND linked = 0"
+        rows = self.db.execute(f"SELECT * FROM documents WHERE {where} ORDER BY seq LIMIT ?", (limit,))
+        return [self._document(r) for r in rows]
+
+    def count_pending(self, stage: str) -> int:
+        where = "annotated = 0" if stage == "annotated" else "annotated = 1 AND linked = 0"
+        return self.db.execute(f"SELECT COUNT(*) FROM documents WHERE {where}").fetchone()[0]
+
+    def document(self, doc_id: str) -> Document | None:
+        row = self.db.execute("SELECT * FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        return self._document(row) if row else None
+
+    def documents(self, ids: Sequence[str] | None = None, limit: int = -1, offset: int = 0,
+                  outlet: str | None = None) -> list[Document]:
+        sql, args = "SELECT * FROM documents", []
+        clauses = []
+        if ids is not None:
+            clauses.append(f"id IN ({','.join('?' * len(ids))})")
+            args.extend(ids)
+        if outlet is not None:
+            clauses.append("outlet = ?")
+            args.append(outlet)
+        if clauses:
+            sql += " WHERE " + " AND ".join(clauses)
+        sql += " ORDER BY COALESCE(published, '9999'), id LIMIT ? OFFSET ?"
+        return [self._document(r) for r in self.db.execute(sql, (*args, limit, offset))]
+
+    def document_links(self, doc_id: str) -> dict[str, str | None]:
+        row = self.db.execute("SELECT story, duplicate_of FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        return {"story": row["story"], "duplicate_of": row["duplicate_of"]} if row else {}
+
+    def count_documents(self) -> int:
+        return self.db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+
+    # -- per-document analyses ----------------------------------------------------------------
+    def save_analyses(self, analyses: Iterable[Analysis]) -> None:
+        """Write a batch of annotations atomically and mark those documents annotated."""
+        with self.transaction() as db:
+            for a in analyses:
+                doc_id = a.document.id
+                for table in ("sentences", "entities", "quotes", "mentions"):
+                    db.execute(f"DELETE FROM {table} WHERE document = ?", (doc_id,))
+                db.execute("DELETE FROM sentences_fts WHERE document = ?", (doc_id,))
+                db.executemany(
+                    'INSERT INTO sentences (document, idx, start, "end", paragraph, text) VALUES (?,?,?,?,?,?)',
+                    [(doc_id, s.index, s.start, s.end, s.paragraph, s.text) for s in a.sentences],
+                )
+                db.executemany(
+                    "INSERT INTO sentences_fts (text, document, idx) VALUES (?,?,?)",
+                    [(s.text, doc_id, s.index) for s in a.sentences],
+                )
+                db.executemany(
+                    'INSERT INTO entities (document, sentence, start, "end", text, label, canonical)'
+                    " VALUES (?,?,?,?,?,?,?)",
+                    [(doc_id, e.sentence, e.start, e.end, e.text, e.label, e.canonical or e.text)
+                     for e in a.entities],
+                )
+                db.executemany(
+                    'INSERT INTO quotes (document, sentence, start, "end", text, speaker, speaker_text, cue,'
+                    " kind) VALUES (?,?,?,?,?,?,?,?,?)",
+                    [(doc_id, q.sentence, q.start, q.end, q.text, q.speaker, q.speaker_text, q.cue, q.kind)
+                     for q in a.quotes],
+                )
+                db.executemany(
+                    "INSERT INTO mentions (document, sentence, text, date, granularity, last, time_text)"
+                    " VALUES (?,?,?,?,?,?,?)",
+                    [(doc_id, m.sentence, m.text, m.date.isoformat(), m.granularity, _s(m.last), m.time_text)
+                     for m in a.mentions],
+                )
+                db.execute("UPDATE documents SET annotated = 1 WHERE id = ?", (doc_id,))
+
+    def sentences(self, doc_id: str) -> list[Sentence]:
+        rows = self.db.execute("SELECT * FROM sentences WHERE document = ? ORDER BY idx", (doc_id,))
+        return [Sentence(r["document"], r["idx"], r["start"], r["end"], r["text"], r["paragraph"]) for r in rows]
+
+    def entities(self, doc_ids: Sequence[str]) -> list[Entity]:
+        rows = self.db.execute(
+            f"SELECT * FROM entities WHERE document IN ({','.join('?' * len(doc_ids))})"
+            " ORDER BY document, start", tuple(doc_ids))
+        return [Entity(r["document"], r["sentence"], r["start"], r["end"], r["text"], r["label"], r["canonical"])
+                for r in rows]
+
+    def quotes(self, doc_ids: Sequence[str] | None = None, speaker: str | None = None,
+               outlet: str | None = None) -> list[Quote]:
+        sql = "SELECT q.* FROM quotes q JOIN documents d ON d.id = q.document WHERE d.duplicate_of IS NULL"
+        args: list[object] = []
+        if doc_ids is not None:
+            sql += f" AND q.document IN ({','.join('?' * len(doc_ids))})"
+            args.extend(doc_ids)
+        if speaker:
+            sql += " AND q.speaker LIKE ?"
+            args.append(f"%{speaker}%")
+        if outlet:
+            sql += " AND d.outlet = ?"
+            args.append(outlet)
+        sql += " ORDER BY COALESCE(d.published, '9999'), q.document, q.start"
+        return [Quote(r["document"], r["sentence"], r["start"], r["end"], r["text"], r["speaker"],
+                      r["speaker_text"], r["cue"], r["kind"]) for r in self.db.execute(sql, args)]
+
+    def mentions(self, doc_ids: Sequence[str]) -> list[tuple[int, Mention]]:
+        rows = self.db.execute(
+            f"SELECT * FROM mentions WHERE document IN ({','.join('?' * len(doc_ids))})"
+            " ORDER BY document, sentence, id", tuple(doc_ids))
+        return [(r["id"], Mention(r["document"], r["sentence"], r["text"], date.fromisoformat(r["date"]),
+                                  r["granularity"], _d(r["last"]), r["time_text"])) for r in rows]
+
+    def sentence_texts(self, doc_ids: Sequence[str]) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {d: [] for d in doc_ids}
+        rows = self.db.execute(
+            f"SELECT document, text FROM sentences WHERE document IN ({','.join('?' * len(doc_ids))})"
+            " ORDER BY document, idx", tuple(doc_ids))
+        for r in rows:
+            out[r[0]].append(r[1])
+        return out
+
+    # -- near-duplicates (MinHash LSH bands kept in SQL, so the index never has to fit in memory) --
+    def lsh_candidates(self, bands: Sequence[bytes]) -> set[str]:
+        found: set[str] = set()
+        for i, key in enumerate(bands):
+            found.update(r[0] for r in self.db.execute("SELECT document FROM lsh WHERE band = ? AND key = ?",
+                                                       (i, key)))
+        return found
+
+    def minhash(self, doc_id: str) -> bytes | None:
+        row = self.db.execute("SELECT minhash FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        return row[0] if row else None
+
+    # -- stories and events -------------------------------------------------------------------
+    def term_df(self, terms: Iterable[str]) -> dict[str, int]:
+        terms = list(terms)
+        out: dict[str, int] = {}
+        for i in range(0, len(terms), 500):
+            chunk = terms[i : i + 500]
+            out.update(self.db.execute(f"SELECT term, n FROM term_df WHERE term IN ({','.join('?' * len(chunk))})",
+                                       chunk).fetchall())
+        return out
+
+    def meta(self, key: str, default: str = "") -> str:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else default
+
+    def story_states(self) -> list[dict]:
+        """Everything incremental clustering needs to continue where the last run stopped."""
+        rows = self.db.execute("SELECT id, title, title_score, centroid, size, first, last FROM stories ORDER BY id")
+        return [{**dict(r), "centroid": json.loads(r["centroid"])} for r in rows]
+
+    def save_links(self, docs: Sequence[dict], stories: dict[str, dict], df_delta: dict[str, int],
+                   n_docs_delta: int) -> None:
+        """Write the cross-document results of one batch atomically.
+
+        ``docs``: {id, story, duplicate_of, minhash, bands}; ``stories``: id -> {title, title_score, centroid,
+        size, first, last}; ``df_delta``: document-frequency increments of the clustering vocabulary.
+        """
+        with self.transaction() as db:
+            for d in docs:
+                db.execute("UPDATE documents SET story = ?, duplicate_of = ?, minhash = ?, linked = 1 WHERE id = ?",
+                           (d["story"], d["duplicate_of"], d["minhash"], d["id"]))
+                db.execute("DELETE FROM lsh WHERE document = ?", (d["id"],))
+                if d["duplicate_of"] is None:
+                    db.executemany("INSERT INTO lsh (band, key, document) VALUES (?,?,?)",
+                                   [(i, key, d["id"]) for i, key in enumerate(d["bands"])])
+            for sid, s in stories.items():
+                db.execute(
+                    "INSERT INTO stories (id, title, title_score, centroid, size, first, last)"
+                    " VALUES (?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET title=excluded.title,"
+                    " title_score=excluded.title_score, centroid=excluded.centroid,"
+                    " size=excluded.size, first=excluded.first, last=excluded.last",
+                    (sid, s["title"], s["title_score"], json.dumps(s["centroid"]), s["size"], s["first"],
+                     s["last"]),
+                )
+            db.executemany("INSERT INTO term_df (term, n) VALUES (?, ?) ON CONFLICT(term) DO UPDATE SET n = n + ?",
+                           [(t, n, n) for t, n in df_delta.items()])
+            total = int(self.meta("n_docs", "0")) + n_docs_delta
+            db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('n_docs', ?)", (str(total),))
+
+    def replace_events(self, story_id: str, events: Sequence[Event], mention_ids: Sequence[Sequence[int]]) -> None:
+        with self.transaction() as db:
+            old = [r[0] for r in db.execute("SELECT id FROM events WHERE story = ?", (story_id,))]
+            db.executemany("DELETE FROM event_mentions WHERE event = ?", [(e,) for e in old])
+            db.execute("DELETE FROM events WHERE story = ?", (story_id,))
+            for pos, (ev, mids) in enumerate(zip(events, mention_ids, strict=True)):
+                db.execute("INSERT INTO events (id, story, date, last, granularity, summary, position)"
+                           " VALUES (?,?,?,?,?,?,?)",
+                           (ev.id, story_id, ev.date.isoformat(), _s(ev.last), ev.granularity, ev.summary, pos))
+                db.executemany("INSERT OR IGNORE INTO event_mentions VALUES (?, ?)", [(ev.id, m) for m in mids])
+
+    def story_documents(self, story_id: str, include_duplicates: bool = False) -> list[str]:
+        sql = "SELECT id FROM documents WHERE story = ?"
+        if not include_duplicates:
+            sql += " AND duplicate_of IS NULL"
+        sql += " ORDER BY COALESCE(published, '9999'), id"
+        return [r[0] for r in self.db.execute(sql, (story_id,))]
+
+    def stories(self, limit: int = -1, offset: int = 0, q: str | None = None) -> list[dict]:
+        """Story rows with counts, newest activity first."""
+        sql = (
+            "SELECT s.id, s.title, s.first, s.last,"
+            " COUNT(d.id) AS documents, COUNT(DISTINCT d.outlet) AS outlets,"
+            " (SELECT COUNT(*) FROM events e WHERE e.story = s.id) AS events"
+            " FROM stories s JOIN documents d ON d.story = s.id AND d.duplicate_of IS NULL"
+        )
+        args: list[object] = []
+        if q:
+            sql += " WHERE s.title LIKE ?"
+            args.append(f"%{q}%")
+        sql += " GROUP BY s.id ORDER BY documents DESC, s.last DESC, s.id LIMIT ? OFFSET ?"
+        return [dict(r) for r in self.db.execute(sql, (*args, limit, offset))]
+
+    def count_stories(self) -> int:
+        return self.db.execute("SELECT COUNT(*) FROM stories").fetchone()[0]
+
+    def story(self, story_id: str) -> Story | None:
+        row = self.db.execute("SELECT id, title FROM stories WHERE id = ?", (story_id,)).fetchone()
+        if row is None:
+            return None
+        docs = self.story_documents(story_id)
+        story = Story(id=row["id"], title=row["title"], documents=docs)
+        mentions = {mid: m for mid, m in self.mentions(docs)} if docs else {}
+        events: dict[str, Event] = {}
+        for r in self.db.execute("SELECT * FROM events WHERE story = ? ORDER BY position", (story_id,)):
+            events[r["id"]] = Event(date.fromisoformat(r["date"]), r["granularity"], r["summary"], [],
+                                    _d(r["last"]), r["id"])
+        for r in self.db.execute(
+            "SELECT em.event, em.mention FROM event_mentions em JOIN events e ON e.id = em.event"
+            " WHERE e.story = ? ORDER BY em.mention", (story_id,)):
+            if r[1] in mentions:
+                events[r[0]].mentions.append(mentions[r[1]])
+        story.events = list(events.values())
+        story.quotes = self.quotes(docs) if docs else []
+        return story
+
+    def story_of(self, doc_id: str) -> str | None:
+        row = self.db.execute("SELECT story FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        return row[0] if row else None
+
+    # -- search and facets ----------------------------------------------------------------------
+    def search(self, query: str, limit: int = 20, offset: int = 0) -> list[dict]:
+        """Full-text search over sentences; the query is treated as words, never as FTS syntax."""
+        terms = [t for t in "".join(c if c.isalnum() else " " for c in query).split() if t]
+        if not terms:
+            return []
+        fts = " ".join(f'"{t}"' for t in terms)
+        rows = self.db.execute(
+            "SELECT f.document, f.idx, snippet(sentences_fts, 0, '[', ']', '…', 12) AS snippet,"
+            " f.text, d.title, d.outlet, d.story FROM sentences_fts f JOIN documents d ON d.id = f.document"
+            " WHERE sentences_fts MATCH ? ORDER BY rank LIMIT ? OFFSET ?",
+            (fts, limit, offset),
+        )
+        return [dict(r) for r in rows]
+
+    def outlets(self) -> list[dict]:
+        rows = self.db.execute(
+            "SELECT outlet, COUNT(*) AS documents, MIN(published) AS first, MAX(published) AS last"
+            " FROM documents WHERE duplicate_of IS NULL GROUP BY outlet ORDER BY documents DESC, outlet")
+        return [dict(r) for r in rows]
+
+    def integrity(self) -> str:
+        return self.db.execute("PRAGMA integrity_check").fetchone()[0]

@@ -1,0 +1,79 @@
+from datetime import date
+
+from storyline.events import build_events, clauses
+from storyline.model import Mention
+
+
+def m(doc, sent, text, d, gran="day", last=None, time_text=""):
+    return Mention(doc, sent, text, d, gran, last, time_text)
+
+
+def test_same_happening_in_two_outlets_merges_with_both_sources():
+    a = m("a", 0, "On December 17, 2021, the Russian Foreign Ministry released a draft agreement on security "
+               "guarantees.", date(2021, 12, 17), time_text="On December 17, 2021")
+    b = m("b", 3, "On 17 December 2021, the Ministry of Foreign Affairs published two draft agreements on "
+               "so-called security guarantees.", date(2021, 12, 17), time_text="On 17 December 2021")
+    events = build_events("s", [(1, a), (2, b)])
+    assert len(events) == 1
+    ev, ids = events[0]
+    assert ev.documents == ["a", "b"] and sorted(ids) == [1, 2]
+    assert ev.granularity == "day" and ev.date == date(2021, 12, 17)
+
+
+def test_different_happenings_on_one_day_stay_apart():
+    a = m("a", 0, "Floods hit the northern province on Monday, killing twelve people.", date(2023, 5, 1),
+          time_text="on Monday")
+    b = m("b", 1, "The central bank raised interest rates by half a point on Monday.", date(2023, 5, 1),
+          time_text="on Monday")
+    assert len(build_events("s", [(1, a), (2, b)])) == 2
+
+
+def test_dates_must_agree_even_when_words_match():
+    a = m("a", 0, "The talks took place in Geneva on January 10.", date(2022, 1, 10), time_text="on January 10")
+    b = m("b", 0, "The talks took place in Geneva on January 21.", date(2022, 1, 21), time_text="on January 21")
+    assert len(build_events("s", [(1, a), (2, b)])) == 2
+
+
+def test_range_overlapping_a_day_merges_and_keeps_range_end():
+    a = m("a", 0, "The first round of negotiations will take place in Geneva on January 9-10, 2022.",
+          date(2022, 1, 9), last=date(2022, 1, 10), time_text="on January 9-10, 2022")
+    b = m("b", 5, "Consultations on the negotiations took place in Geneva on January 10.", date(2022, 1, 10),
+          time_text="on January 10")
+    (ev, _), = build_events("s", [(1, a), (2, b)])
+    assert ev.date == date(2022, 1, 9) and ev.last == date(2022, 1, 10)
+    assert ev.documents == ["a", "b"]
+
+
+def test_month_and_day_granularities_do_not_merge():
+    a = m("a", 0, "Putin said in early December that Russia needed legal security guarantees.",
+          date(2021, 12, 1), "month", time_text="in early December")
+    b = m("b", 0, "Putin said on December 7 that Russia needed legal security guarantees.",
+          date(2021, 12, 7), time_text="on December 7")
+    events = build_events("s", [(1, a), (2, b)])
+    assert [e.granularity for e, _ in events] == ["month", "day"]
+
+
+def test_sentence_with_several_dates_is_split_into_clauses():
+    text = ("Consultations took place in Geneva on January 10, followed by a meeting of the Council in Brussels "
+            "on January 12 and a session of the OSCE in Vienna on January 13.")
+    ms = [(1, m("a", 0, text, date(2022, 1, 10), time_text="on January 10")),
+          (2, m("a", 0, text, date(2022, 1, 12), time_text="on January 12")),
+          (3, m("a", 0, text, date(2022, 1, 13), time_text="on January 13"))]
+    cl = clauses(ms)
+    assert cl[1] == "Consultations took place in Geneva on January 10"
+    assert cl[2].startswith("a meeting of the Council in Brussels")
+    assert "Vienna" in cl[3]
+    events = build_events("s", ms)
+    assert [e.date.day for e, _ in events] == [10, 12, 13]
+    assert events[1][0].summary.startswith("A meeting of the Council")
+
+
+def test_events_are_sorted_and_ids_stable():
+    a = m("a", 0, "Elections were held across the country on March 3 with record turnout.", date(2024, 3, 3),
+          time_text="on March 3")
+    b = m("b", 0, "The new parliament met for the first time on April 9 in the capital.", date(2024, 4, 9),
+          time_text="on April 9")
+    first = build_events("s", [(2, b), (1, a)])
+    again = build_events("s", [(1, a), (2, b)])
+    assert [e.date for e, _ in first] == [date(2024, 3, 3), date(2024, 4, 9)]
+    assert [e.id for e, _ in first] == [e.id for e, _ in again]
