@@ -1,0 +1,626 @@
+"""Read articles from files into ``Document``s: text, HTML, JSON/JSONL, WARC and RSS/Atom feeds.
+
+``read_paths`` is a generator that streams: JSONL and WARC files are read one record at a time, so a
+multi-gigabyte dump never sits in memory, and anything that cannot be read becomes a ``ReadError``
+naming the file (and line) while the rest of the batch goes on. Metadata wins over what the text says,
+the text over the URL; what nobody says stays unknown (see ``readers_text``).
+"""
+
+from __future__ import annotations
+
+import codecs
+import gzip
+import hashlib
+import json
+import os
+import re
+import zlib
+from collections.abc import Iterable, Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from .model import Document, ReadError
+from .readers_text import (
+    canonical_outlet,
+    clean_text,
+    date_from_url,
+    detect_outlet,
+    detect_published,
+    parse_date_value,
+    split_title,
+)
+
+__all__ = [
+    "MAX_BYTES", "read_paths", "read_record", "detect_published", "detect_outlet", "clean_text",
+    "decode_bytes", "html_to_text",
+]
+
+MAX_BYTES = 20_000_000  # per file; for JSONL and WARC, which stream, per record
+
+_FORMATS = {
+    ".txt": "text", ".text": "text", ".md": "text",
+    ".html": "html", ".htm": "html", ".xhtml": "html", ".shtml": "html",
+    ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json",
+    ".warc": "warc", ".arc": "warc",
+    ".xml": "feed", ".rss": "feed", ".atom": "feed",
+}
+_MAGIC = {b"%PDF": "PDF", b"\x89PNG": "PNG image", b"\xff\xd8\xff": "JPEG image", b"GIF8": "GIF image",
+          b"PK\x03\x04": "ZIP archive", b"\x7fELF": "executable", b"BZh": "bzip2 archive",
+          b"\xfd7zXZ": "xz archive", b"SQLite format 3": "SQLite database"}
+_RECORD_LISTS = ("articles", "items", "documents", "data", "results", "records", "entries")
+_HTML_TAG = re.compile(
+    r"<(?:p|div|br|span|a|li|ul|h[1-6]|table|script|style|iframe|img|article|body)\b[^>]*>", re.I
+)
+
+
+# --------------------------------------------------------------------------------------------------
+# Bytes → text
+
+
+def _binary_kind(data: bytes) -> str | None:
+    """What a file is when it is not text (NUL bytes or many control characters), else None."""
+    for magic, kind in _MAGIC.items():
+        if data.startswith(magic):
+            return kind
+    sample = data[:8192]
+    if not sample or sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return None
+    if b"\x00" in sample:
+        return "binary data"
+    controls = sum(b < 32 and b not in (9, 10, 12, 13, 27) for b in sample)
+    return "binary data" if controls > len(sample) * 0.05 else None
+
+
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
+def decode_bytes(data: bytes, declared: str | None = None) -> str:
+    """Bytes → str: BOM, UTF-8, the declared charset, detection (charset_normalizer), then cp1252 if it
+    decodes cleanly. Raises ValueError for binary data and for bytes nothing decodes cleanly.
+
+    Bytes that are UTF-8 in places and invalid elsewhere are refused rather than decoded as a legacy
+    charset: that would turn every accented letter and curly quote into mojibake.
+    """
+    kind = _binary_kind(data)
+    if kind:
+        raise ValueError(f"binary file ({kind}), not text")
+    for bom, enc in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+                     (codecs.BOM_UTF16_BE, "utf-16")):
+        if data.startswith(bom):
+            try:
+                return data.decode(enc)
+            except UnicodeDecodeError as exc:
+                raise ValueError(f"undecodable bytes: invalid {enc} at byte {exc.start}") from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        bad = exc.start
+    if _UTF8_MULTIBYTE.search(data):
+        raise ValueError(f"undecodable bytes: invalid UTF-8 at byte {bad} in a file that is otherwise UTF-8")
+    for enc in filter(None, (declared, _detect_charset(data), "cp1252")):
+        try:
+            return data.decode(enc)
+        except (UnicodeDecodeError, LookupError):
+            continue
+    raise ValueError(f"undecodable bytes: not UTF-8 (invalid at byte {bad}) and no character set fits")
+
+
+def _detect_charset(data: bytes) -> str | None:
+    """charset_normalizer's guess, preferring cp1252 when it fits as well (short English texts often
+    read equally well as cp1250 or cp1252, and cp1252 is what such files nearly always are)."""
+    try:
+        from charset_normalizer import from_bytes
+    except ImportError:  # pragma: no cover - installed with trafilatura
+        return None
+    matches = list(from_bytes(data[:200_000]))
+    if not matches:
+        return None
+    best = min(m.chaos for m in matches)
+    if best > 0.2:
+        return None
+    for m in matches:
+        if m.chaos <= best + 0.01 and ("cp1252" in (m.encoding, *m.could_be_from_charset)):
+            return "cp1252"
+    return next(m.encoding for m in matches if m.chaos == best)
+
+
+def _declared_charset(data: bytes) -> str | None:
+    m = re.search(rb"""<meta[^>]+charset\s*=\s*["']?([\w.:-]+)|<\?xml[^>]+encoding=["']([\w.:-]+)""",
+                  data[:4096], re.I)
+    if not m:
+        return None
+    name = (m[1] or m[2]).decode("ascii", "replace")
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
+
+
+# --------------------------------------------------------------------------------------------------
+# HTML → text
+
+
+def _fragment_text(html: str) -> str:
+    """Plain text of an HTML fragment with scripts, styles and forms removed; blocks become lines."""
+    import lxml.html
+    from lxml.etree import ParserError
+    from lxml_html_clean import Cleaner
+
+    try:
+        tree = lxml.html.document_fromstring(html)
+    except (ParserError, ValueError):
+        return ""
+    cleaner = Cleaner(scripts=True, javascript=True, style=True, comments=True, forms=True, embedded=True,
+                      frames=True, meta=True, page_structure=False, processing_instructions=True,
+                      kill_tags=["noscript", "template", "svg", "nav", "button", "select", "textarea"])
+    tree = cleaner.clean_html(tree)
+    blocks = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "blockquote", "section",
+              "article", "header", "footer", "pre", "table", "ul", "ol", "dd", "dt", "figcaption", "aside"}
+    for el in tree.iter():
+        if isinstance(el.tag, str) and el.tag.lower() in blocks:
+            el.tail = "\n" + (el.tail or "")
+            if el.tag.lower() != "br":
+                el.text = "\n" + (el.text or "")
+    lines = (re.sub(r"\s+", " ", line).strip() for line in tree.text_content().split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+# Page furniture trafilatura may fall back to when a page has no article (a nav-only page is not text).
+_PRUNE = ["//nav", "//footer", "//aside", "//form", "//button", "//*[@role='navigation']",
+          "//*[@aria-hidden='true']"]
+
+
+def html_to_text(html: str, url: str | None = None) -> tuple[str, dict[str, Any]]:
+    """Main text of a page (trafilatura) and its metadata: title, url, sitename, date.
+
+    Broken or truncated markup still yields what is there; pages trafilatura finds no article in fall
+    back to the plain text of the whole (cleaned) page.
+    """
+    import trafilatura
+
+    meta: dict[str, Any] = {}
+    text = ""
+    try:
+        result = trafilatura.bare_extraction(
+            html, url=url, with_metadata=True, include_comments=False, include_images=False,
+            include_links=False, include_formatting=False, deduplicate=False,
+            date_extraction_params={"extensive_search": False, "original_date": True},
+            prune_xpath=_PRUNE,
+        )
+    except Exception:  # trafilatura/lxml raise assorted errors on hostile markup
+        result = None
+    if result is not None:
+        meta = {k: getattr(result, k, None) for k in ("title", "url", "sitename", "date", "hostname")}
+        text = getattr(result, "text", None) or ""
+    if not text.strip():
+        text = _fragment_text(html)
+    return text, meta
+
+
+def _looks_like_html(text: str) -> bool:
+    head = text[:2048].lstrip().lower()
+    return head.startswith(("<!doctype html", "<html")) or len(_HTML_TAG.findall(text[:20_000])) >= 2
+
+
+# --------------------------------------------------------------------------------------------------
+# Building documents
+
+
+def _short_hash(value: str) -> str:
+    return hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+def _document(
+    doc_id: str, raw: str, *, title: str | None = None, url: str | None = None, outlet: str | None = None,
+    outlet_source: str = "metadata", published: date | None = None, published_source: str = "metadata",
+    path: str | None = None, find_title: bool = True,
+) -> Document:
+    """One Document from raw article text plus whatever metadata the container gave."""
+    title = re.sub(r"\s+", " ", title).strip() if title else None
+    if published is not None:
+        pub_source = published_source
+    else:
+        published, pub_source = detect_published(raw, title)
+        if published is None and (published := date_from_url(url)) is not None:
+            pub_source = "url"
+    if outlet:
+        outlet = canonical_outlet(outlet)
+    else:
+        outlet, outlet_source = detect_outlet(raw, url)
+    text = clean_text(raw)
+    if title:
+        first, _, rest = text.partition("\n")
+        if first.strip().casefold() == title.casefold() and rest.strip():
+            text = rest.strip()  # the headline repeated as the first line of the body
+    elif find_title:
+        title, text = split_title(text)
+    if not text:
+        raise ValueError("no article text (empty, or only boilerplate)")
+    return Document(id=doc_id, text=text, title=title or None, url=url or None, outlet=outlet,
+                    outlet_source=outlet_source if outlet else "unknown", published=published,
+                    published_source=pub_source if published else "unknown", path=path)
+
+
+def _html_document(html: str, doc_id: str, *, url: str | None = None, path: str | None = None,
+                   overrides: dict[str, Any] | None = None) -> Document:
+    """Document from a page; fields in ``overrides`` (a record's own metadata) beat the page's."""
+    o = overrides or {}
+    text, meta = html_to_text(html, url=url)
+    if not text.strip():
+        raise ValueError("HTML has no text")
+    page_url = o.get("url") or url or meta.get("url")
+    outlet, outlet_source = o.get("outlet"), "metadata"
+    site = meta.get("sitename")
+    if not outlet and site:
+        # trafilatura falls back to the URL's host when a page names no site: that is a URL guess
+        from_url = bool(meta.get("url")) and site.lower() in (meta.get("url") or "").lower()
+        outlet, outlet_source = site, "url" if from_url and "." in site else "metadata"
+    if outlet_source == "url":
+        found, how = detect_outlet(text, None)
+        if found:
+            outlet, outlet_source = found, how
+    published, published_source = o.get("published"), "metadata"
+    if published is None and (published := parse_date_value(meta.get("date"))) is not None:
+        # htmldate reads the page's URL first: a date only the URL gives is a "url" date
+        if published == date_from_url(page_url) and not _page_date(html):
+            published_source = "url"
+    return _document(doc_id, text, title=o.get("title") or meta.get("title"), url=page_url,
+                     outlet=outlet, outlet_source=outlet_source, published=published,
+                     published_source=published_source, path=path)
+
+
+def _page_date(html: str) -> str | None:
+    """The date a page's markup gives (meta tags, JSON-LD, time elements), ignoring its URL."""
+    from htmldate import find_date
+
+    try:
+        return find_date(html, extensive_search=False, original_date=True, url="")
+    except Exception:  # htmldate/lxml on hostile markup
+        return None
+
+
+_FIELDS = {
+    "text": ("text", "body", "content", "article"),
+    "html": ("html", "raw_html", "content_html"),
+    "title": ("title", "headline"),
+    "url": ("url", "link", "uri"),
+    "published": ("published", "date", "published_at", "publishedAt", "pubDate", "datePublished"),
+    "outlet": ("outlet", "source", "site", "sitename", "publisher"),
+}
+
+
+def _field(record: dict[str, Any], name: str) -> tuple[str | None, Any]:
+    for key in _FIELDS[name]:
+        if key in record and record[key] not in (None, ""):
+            return key, record[key]
+    return None, None
+
+
+def _string(record: dict[str, Any], name: str) -> str | None:
+    key, value = _field(record, name)
+    if key is None:
+        return None
+    if name == "outlet" and isinstance(value, dict):  # NewsAPI: "source": {"id": ..., "name": "Reuters"}
+        value = value.get("name")
+        if value is None:
+            return None
+    if not isinstance(value, str):
+        raise ValueError(f"field {key!r} must be a string, got {type(value).__name__}")
+    return value.strip() or None
+
+
+def read_record(
+    record: dict, where: str, *, default_id: str | None = None, path: str | None = None
+) -> Document:
+    """One article given as a JSON object (a JSONL line, a JSON list item, a REST API body).
+
+    Fields: ``text`` or ``html`` (required), and optional ``id``, ``title``, ``url``, ``published``,
+    ``outlet`` (a few common aliases such as NewsAPI's are accepted). Without an id the document gets
+    ``default_id``, else ``<stem>:<line>`` when ``where`` is "file.jsonl:17", else a hash of its
+    content. Raises ValueError with a message naming the problem (the caller adds ``where``).
+    """
+    if not isinstance(record, dict):
+        raise ValueError(f"expected a JSON object, got {type(record).__name__}")
+    text, html = _string(record, "text"), _string(record, "html")
+    if not text and not html:
+        raise ValueError("record has neither 'text' nor 'html'")
+    raw_id = record.get("id")
+    if raw_id is not None and (isinstance(raw_id, bool) or not isinstance(raw_id, (str, int))):
+        raise ValueError(f"field 'id' must be a string or an integer, got {type(raw_id).__name__}")
+    doc_id = str(raw_id).strip() if raw_id is not None and str(raw_id).strip() else None
+    key, value = _field(record, "published")
+    published = None
+    if key is not None:
+        published = parse_date_value(value)
+        if published is None:
+            raise ValueError(f"field {key!r}: cannot read {str(value)[:60]!r} as a date (day, month, year)")
+    meta = {"title": _string(record, "title"), "url": _string(record, "url"),
+            "outlet": _string(record, "outlet"), "published": published}
+    if not doc_id and not default_id and (m := re.fullmatch(r"(.+):(\d+)", where)):
+        default_id = f"{Path(m[1]).stem}:{m[2]}"
+    doc_id = doc_id or default_id or _short_hash(text or html or "")
+    if text and not _looks_like_html(text):
+        return _document(doc_id, text, title=meta["title"], url=meta["url"], outlet=meta["outlet"],
+                         published=published, path=path)
+    return _html_document(text or html or "", doc_id, url=meta["url"], path=path, overrides=meta)
+
+
+# --------------------------------------------------------------------------------------------------
+# Formats
+
+
+def _read_text(path: Path, data: bytes) -> Iterator[Document | ReadError]:
+    text = decode_bytes(data)
+    if not text.strip():
+        raise ValueError("empty file")
+    if _looks_like_html(text):
+        yield _html_document(text, path.stem, path=str(path))
+    else:
+        yield _document(path.stem, text, path=str(path))
+
+
+def _read_html(path: Path, data: bytes) -> Iterator[Document | ReadError]:
+    text = decode_bytes(data, _declared_charset(data))
+    if not text.strip():
+        raise ValueError("empty file")
+    yield _html_document(text, path.stem, path=str(path))
+
+
+def _read_json(path: Path, data: bytes) -> Iterator[Document | ReadError]:
+    text = decode_bytes(data)
+    if not text.strip():
+        raise ValueError("empty file")
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        yield ReadError(f"{path}:{exc.lineno}", f"invalid JSON: {exc.msg} (column {exc.colno})")
+        return
+    if isinstance(value, dict) and not any(_field(value, f)[0] for f in ("text", "html")):
+        value = next((value[k] for k in _RECORD_LISTS if isinstance(value.get(k), list)), value)
+    items = value if isinstance(value, list) else [value]
+    if not items:
+        raise ValueError("no records (empty JSON list)")
+    for n, item in enumerate(items, start=1):
+        where = f"{path}[{n}]" if isinstance(value, list) else str(path)
+        try:
+            yield read_record(item, where, default_id=f"{path.stem}:{n}", path=str(path))
+        except ValueError as exc:
+            yield ReadError(where, str(exc))
+
+
+def _lines(fh: BinaryIO, max_bytes: int) -> Iterator[tuple[int, bytes | None]]:
+    """(line number, bytes) for each line; None for a line over ``max_bytes`` (skipped, not held)."""
+    n = 0
+    while True:
+        line = fh.readline(max_bytes + 1)
+        if not line:
+            return
+        n += 1
+        if len(line) > max_bytes and not line.endswith(b"\n"):
+            while (more := fh.readline(1 << 20)) and not more.endswith(b"\n"):
+                pass
+            yield n, None
+            continue
+        yield n, line
+
+
+def _read_jsonl(path: Path, fh: BinaryIO, max_bytes: int) -> Iterator[Document | ReadError]:
+    seen = 0
+    for n, line in _lines(fh, max_bytes):
+        where = f"{path}:{n}"
+        if line is None:
+            yield ReadError(where, f"line over the {max_bytes:,}-byte limit")
+            continue
+        if not line.strip():
+            continue
+        seen += 1
+        try:
+            text = decode_bytes(line.removeprefix(codecs.BOM_UTF8) if n == 1 else line)
+            record = json.loads(text)
+        except json.JSONDecodeError as exc:
+            yield ReadError(where, f"invalid JSON: {exc.msg} (column {exc.colno})")
+            continue
+        except ValueError as exc:
+            yield ReadError(where, str(exc))
+            continue
+        try:
+            yield read_record(record, where, default_id=f"{path.stem}:{n}", path=str(path))
+        except ValueError as exc:
+            yield ReadError(where, str(exc))
+    if not seen:
+        yield ReadError(str(path), "empty file")
+
+
+def _read_warc(path: Path, fh: BinaryIO, max_bytes: int) -> Iterator[Document | ReadError]:
+    from warcio.archiveiterator import ArchiveIterator
+
+    found = 0
+    try:
+        for record in ArchiveIterator(fh):
+            if record.rec_type not in ("response", "resource"):
+                continue
+            uri = record.rec_headers.get_header("WARC-Target-URI") or ""
+            headers = record.http_headers
+            ctype = (headers.get_header("Content-Type") if headers else None) or \
+                record.rec_headers.get_header("Content-Type") or ""
+            if headers and not (headers.get_statuscode() or "").startswith("2"):
+                continue
+            if not re.search(r"html|xhtml", ctype, re.I):
+                continue
+            found += 1
+            where = f"{path}:{uri}"
+            data = record.content_stream().read(max_bytes + 1)
+            if len(data) > max_bytes:
+                yield ReadError(where, f"record over the {max_bytes:,}-byte limit")
+                continue
+            charset = re.search(r"charset=[\"']?([\w.:-]+)", ctype, re.I)
+            try:
+                html = decode_bytes(data, charset[1] if charset else _declared_charset(data))
+                yield _html_document(html, _short_hash(uri), url=uri or None, path=str(path))
+            except ValueError as exc:
+                yield ReadError(where, str(exc))
+    except Exception as exc:  # warcio: ArchiveLoadFailed, truncated gzip (EOFError, zlib.error)...
+        yield ReadError(str(path), f"not a readable WARC file (or truncated): {exc}".strip())
+        return
+    if not found:
+        yield ReadError(str(path), "WARC file has no HTML response records")
+
+
+def _read_feed(path: Path, data: bytes) -> Iterator[Document | ReadError]:
+    import feedparser
+
+    feed = feedparser.parse(data)
+    if not feed.entries:
+        why = f": {feed.bozo_exception}" if feed.get("bozo") else ""
+        raise ValueError(f"not a feed, or a feed with no items{why}")
+    channel = feed.feed.get("title")
+    for n, entry in enumerate(feed.entries, start=1):
+        where = f"{path}[{n}]"
+        contents = [c["value"] for c in entry.get("content") or [] if isinstance(c.get("value"), str)]
+        body = max(contents, key=len, default="") or entry.get("summary") or ""
+        try:
+            if not body.strip():
+                raise ValueError("feed item has no content or summary")
+            text = _fragment_text(body) if _looks_like_html(body) or "<" in body else body
+            # the date as the feed wrote it (feedparser's parsed form is shifted to UTC)
+            stamp = entry.get("published_parsed") or entry.get("updated_parsed")
+            published = parse_date_value(entry.get("published") or entry.get("updated")) or (
+                date(*stamp[:3]) if stamp else None)
+            # an item's own <source>, then its text's credits, then the channel: aggregators mix publishers
+            source = (entry.get("source") or {}).get("title")
+            outlet, how = (source, "metadata") if source else detect_outlet(text, None)
+            if not outlet and channel:
+                outlet, how = channel, "metadata"
+            yield _document(entry.get("id") or entry.get("link") or f"{path.stem}:{n}", text,
+                            title=entry.get("title"), url=entry.get("link"), outlet=outlet,
+                            outlet_source=how, published=published, path=str(path), find_title=False)
+        except ValueError as exc:
+            yield ReadError(where, str(exc))
+
+
+def _is_warc(head: bytes) -> bool:
+    """Does a file start with a WARC (or old ARC) record, compressed or not?"""
+    if head.startswith(b"\x1f\x8b"):
+        try:
+            head = zlib.decompressobj(31).decompress(head, 64)
+        except zlib.error:
+            return False
+    return head.startswith((b"WARC/", b"filedesc://"))
+
+
+def _sniff(head: bytes) -> str:
+    """Format of a file whose extension says nothing, from its first bytes."""
+    if head.startswith(b"WARC/"):
+        return "warc"
+    text = head.decode("utf-8", "ignore").lstrip("\ufeff \t\r\n").lower()
+    if text.startswith("<?xml") or text.startswith(("<rss", "<feed", "<rdf")):
+        return "html" if "<html" in text[:1024] else "feed"
+    if text.startswith(("<!doctype html", "<html")) or len(_HTML_TAG.findall(text)) >= 2:
+        return "html"
+    if text.startswith("["):
+        return "json"
+    if text.startswith("{"):
+        first = text.split("\n", 1)[0].strip()
+        try:
+            json.loads(first)
+            return "jsonl"
+        except json.JSONDecodeError:
+            return "json"
+    return "text"
+
+
+def _open(path: Path) -> BinaryIO:
+    """The file's bytes, through gzip when compressed (foo.jsonl.gz); WARC readers unzip by themselves."""
+    with open(path, "rb") as raw:
+        gzipped = raw.read(2) == b"\x1f\x8b"
+    if gzipped and not path.name.lower().endswith((".warc.gz", ".arc.gz", ".warc", ".arc")):
+        return gzip.open(path, "rb")  # type: ignore[return-value]
+    return open(path, "rb")  # noqa: SIM115 - closed by the caller
+
+
+def _format(path: Path, head: bytes) -> str:
+    """Format from the extension (the one before .gz for compressed files), else from the first bytes."""
+    name = path.name.lower()
+    if name.endswith((".warc.gz", ".arc.gz")):
+        return "warc"
+    suffixes = path.suffixes[-2:-1] if name.endswith(".gz") else path.suffixes[-1:]
+    return _FORMATS.get(suffixes[0].lower() if suffixes else "") or _sniff(head)
+
+
+def _read_file(path: Path, max_bytes: int) -> Iterator[Document | ReadError]:
+    where = str(path)
+    try:
+        size = path.stat().st_size
+        if size == 0:
+            yield ReadError(where, "empty file")
+            return
+        with _open(path) as fh:
+            head = fh.read(65536)
+            fh.seek(0)
+            fmt = _format(path, head)
+            kind = _binary_kind(head) if fmt != "warc" else None
+            if fmt == "warc" and not _is_warc(head):
+                kind = "not a WARC file: no WARC/ header at its start"
+            if kind:
+                yield ReadError(where, kind if fmt == "warc" else f"binary file ({kind}), not text")
+                return
+            if fmt == "jsonl":
+                yield from _read_jsonl(path, fh, max_bytes)
+                return
+            if fmt == "warc":
+                yield from _read_warc(path, fh, max_bytes)
+                return
+            data = fh.read(max_bytes + 1)
+        if len(data) > max_bytes:
+            yield ReadError(where, f"file over the {max_bytes:,}-byte limit ({size:,} bytes on disk)")
+            return
+        reader = {"text": _read_text, "html": _read_html, "json": _read_json, "feed": _read_feed}[fmt]
+        yield from reader(path, data)
+    except (OSError, EOFError, zlib.error) as exc:  # unreadable, or a truncated .gz
+        yield ReadError(where, f"cannot read file: {getattr(exc, 'strerror', None) or exc}")
+    except ValueError as exc:
+        yield ReadError(where, str(exc))
+    except Exception as exc:  # a bug or a library failing on hostile input must not end the batch
+        yield ReadError(where, f"unexpected error: {type(exc).__name__}: {exc}")
+
+
+def _walk(folder: Path) -> Iterator[Path | ReadError]:
+    """Files under a folder, recursively, in path order (a, b/c, d), skipping hidden files and folders."""
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError as exc:
+        yield ReadError(str(folder), f"cannot read folder: {exc.strerror or exc}")
+        return
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        if entry.is_dir(follow_symlinks=False):  # like os.walk: no symlink loops
+            yield from _walk(Path(entry.path))
+        elif entry.is_file():
+            yield Path(entry.path)
+
+
+def read_paths(paths: Iterable[str | Path] | str | Path, max_bytes: int = MAX_BYTES
+               ) -> Iterator[Document | ReadError]:
+    """Documents from files and folders (recursively), one at a time; problems come as ``ReadError``s.
+
+    The format is chosen by extension (.txt .html .json .jsonl .warc[.gz] .xml/.rss/.atom, any of them
+    gzipped), by sniffing the first bytes otherwise. ``max_bytes`` caps a file, or a line/record of the
+    streamed formats (JSONL, WARC), so one huge input cannot exhaust memory.
+    """
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    for p in paths:
+        path = Path(p)
+        if path.is_dir():
+            for f in _walk(path):
+                if isinstance(f, ReadError):
+                    yield f
+                else:
+                    yield from _read_file(f, max_bytes)
+        elif path.exists():
+            yield from _read_file(path, max_bytes)
+        else:
+            yield ReadError(str(path), "no such file or directory")
+
