@@ -8,7 +8,7 @@ from datetime import date
 
 from . import dates
 from .entities import extract_entities
-from .model import Analysis, Document, Mention, Sentence, TimeExpr
+from .model import Analysis, Document, Mention, Quote, Sentence, TimeExpr
 from .nlp import split_sentences
 from .quotes import extract_quotes
 from .text import words
@@ -40,11 +40,21 @@ def _sentence_dates(text: str, published: date | None, anchor: date | None) -> l
     return sorted(found, key=lambda t: t.start)
 
 
+def _first_full_date(sentences: Sequence[Sentence]) -> date | None:
+    for s in sentences:
+        if _YEAR.search(s.text):
+            for t in dates.resolve(s.text, None):
+                if _YEAR.search(t.text):
+                    return t.value
+    return None
+
+
 def event_mentions(doc: Document, sentences: Sequence[Sentence]) -> list[Mention]:
     """Every sentence that anchors something to a date, once per distinct date it names."""
     out: list[Mention] = []
     seen: set[tuple[str, str, str]] = set()
-    anchor: date | None = None
+    # Narrative mode's anchor: the latest full date so far, or before the first one, the first one.
+    anchor = None if doc.published else _first_full_date(sentences)
     for s in sentences:
         for t in _sentence_dates(s.text, doc.published, anchor):
             if doc.published is None and _YEAR.search(t.text):
@@ -70,10 +80,22 @@ def _covers_one_unit(t: TimeExpr) -> bool:
     return t.last.year == t.value.year
 
 
+def _unique_quotes(quotes: list[Quote]) -> list[Quote]:
+    """A lead paragraph repeated in the body is one quote, not two."""
+    seen: set[tuple[str | None, str]] = set()
+    out = []
+    for q in quotes:
+        key = (q.speaker, " ".join(q.text.split()).lower())
+        if key not in seen:
+            seen.add(key)
+            out.append(q)
+    return out
+
+
 def annotate(doc: Document) -> Analysis:
     sentences = split_sentences(doc.id, doc.text)
     entities = extract_entities(doc.id, doc.text, sentences)
-    quotes = extract_quotes(doc.id, doc.text, sentences, entities)
+    quotes = _unique_quotes(extract_quotes(doc.id, doc.text, sentences, entities))
     mentions = event_mentions(doc, sentences)
     return Analysis(doc, sentences, entities, quotes, mentions)
 

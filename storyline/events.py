@@ -21,6 +21,8 @@ from .text import content_terms
 MERGE_THRESHOLD = 0.3  # overlap coefficient of clause content words
 _GRAN_ORDER = {"year": 0, "month": 1, "day": 2}
 _LEAD_JUNK = re.compile(r"^[\s,;:–—-]*(?:and|but|while|followed by|then)?[\s,;:–—-]*", re.I)
+# Leftovers that make a clause a poor headline: list bullets, "Details:"-style labels, "/TASS/." credits.
+_SUMMARY_JUNK = re.compile(r"^(?:[-–—•*]\s+|[A-Z][a-z]+(?: [a-z]+)?:\s+|/[A-Za-z]+/\.?\s+|\([A-Za-z]+\)\s*[-–—]\s*)+")
 
 
 @dataclass(slots=True)
@@ -125,6 +127,6 @@ def _summary(c: _Cluster) -> str:
         score = shared / (1 + 0.02 * len(clause))
         if score > best_score:
             best_clause, best_score = clause, score
-    text = best_clause.strip()
+    text = _SUMMARY_JUNK.sub("", best_clause.strip()) or best_clause.strip()
     text = text[0].upper() + text[1:] if text else text
     return text if len(text) <= 240 else text[:237].rsplit(" ", 1)[0] + "…"

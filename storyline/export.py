@@ -149,10 +149,20 @@ def timeline_svg(story: dict, width: int = 940, height: int = 90) -> str:
     return "".join(parts)
 
 
+def by_speaker(quotes: list[dict]) -> list[tuple[str, list[dict]]]:
+    """Quotes grouped by speaker, most quoted first; unattributed ones last."""
+    groups: dict[str, list[dict]] = {}
+    for q in quotes:
+        groups.setdefault(q["speaker"] or "", []).append(q)
+    ordered = sorted(groups.items(), key=lambda kv: (kv[0] == "", -len(kv[1]), kv[0]))
+    return [(name or "(speaker unknown)", qs) for name, qs in ordered]
+
+
 _env = Environment(loader=PackageLoader("storyline", "templates"), autoescape=select_autoescape(default=True))
 _env.filters["hue"] = hue
 _env.filters["when"] = when
 _env.globals["axis"] = timeline_svg
+_env.filters["by_speaker"] = by_speaker
 
 
 def render_html(data: dict) -> str:

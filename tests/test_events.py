@@ -77,3 +77,11 @@ def test_events_are_sorted_and_ids_stable():
     again = build_events("s", [(1, a), (2, b)])
     assert [e.date for e, _ in first] == [date(2024, 3, 3), date(2024, 4, 9)]
     assert [e.id for e, _ in first] == [e.id for e, _ in again]
+
+
+def test_summary_drops_bullets_labels_and_agency_credits():
+    for raw in ("- On 24 February the army crossed the border at dawn.",
+                "Details: On 24 February the army crossed the border at dawn.",
+                "/TASS/. On 24 February the army crossed the border at dawn."):
+        (ev, _), = build_events("s", [(1, m("a", 0, raw, date(2022, 2, 24), time_text="On 24 February"))])
+        assert ev.summary == "On 24 February the army crossed the border at dawn."
