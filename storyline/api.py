@@ -1,0 +1,804 @@
+"""The REST API (and, through ``web``, the HTML UI) over one Storyline database.
+
+SQLite allows one writer at a time, so every write (POST /api/articles, POST /api/upload) is queued to a
+single writer thread that owns its own connection, as datasette does; reads run in parallel on one
+connection per worker thread, never sharing a connection between threads. WAL mode lets readers see the
+last committed state while the writer annotates and links new articles.
+
+Response shapes overlap the JSON contract of ``export`` (story_dict, document_dict, quote_dict) and are
+built by the same functions, so the CLI's ``--json``, the HTML report and the API cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import queue
+import re
+import tempfile
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from concurrent.futures import Future
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from fastapi import FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from . import export, pipeline
+from .model import Document, Quote, ReadError
+from .store import Store
+
+T = TypeVar("T")
+
+GROUP_MAX = 32  # write requests processed together by the writer
+UPLOAD_SUFFIXES = (".txt", ".html", ".htm", ".json", ".jsonl")
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """What one write request may carry; anything larger is refused with a 4xx JSON error, never truncated."""
+
+    max_body: int = 8 * 1024 * 1024  # bytes of one request body (JSON or multipart)
+    max_article: int = 2 * 1024 * 1024  # bytes of one article's text or html
+    max_batch: int = 200  # articles per request
+    max_files: int = 50  # files per upload
+    max_pending_writes: int = 64  # queued write requests before answering 503
+
+
+class ApiError(Exception):
+    """An error with an HTTP status, rendered as {"error": message, ...extra}."""
+
+    def __init__(self, status: int, message: str, **extra: Any) -> None:
+        super().__init__(message)
+        self.status, self.message, self.extra = status, message, extra
+
+
+# --------------------------------------------------------------------------------------------------
+# Connections: one per reading thread, one writer thread
+
+
+class Database:
+    """Read connections per thread and a single writer thread with its own connection.
+
+    sqlite3 connections must not be used by two threads at once, and a read issued on the writer's
+    connection mid-transaction would see (and be part of) uncommitted work; separate connections in WAL
+    mode avoid both. Story data and pages are cached per state of their story (see ``story_version``),
+    noticed through ``PRAGMA data_version``, which changes whenever any other connection (this server's
+    writer or a CLI run on the same file) commits.
+    """
+
+    def __init__(self, path: str | Path, max_pending: int = 64, cache_size: int = 256) -> None:
+        self.path = str(path)
+        self.max_pending = max_pending
+        self._local = threading.local()
+        self._stores: list[Store] = []
+        self._lock = threading.Lock()
+        self._jobs: queue.Queue[tuple[Any, Future] | None] = queue.Queue()
+        self._writer: threading.Thread | None = None
+        self._watch = Store(self.path)
+        self._watch_lock = threading.Lock()
+        self._cache: OrderedDict[tuple[str, str, str], Any] = OrderedDict()
+        self._cache_size = cache_size
+        self._building: dict[tuple[str, str, str], threading.Event] = {}
+        self._fingerprints: dict[str, tuple[int, str]] = {}
+        self._closed = False
+
+    def reader(self) -> Store:
+        """This thread's own connection (opened on first use)."""
+        store = getattr(self._local, "store", None)
+        if store is None:
+            store = Store(self.path)
+            self._local.store = store
+            with self._lock:
+                self._stores.append(store)
+        return store
+
+    def version(self) -> int:
+        """Changes whenever another connection (this server's writer, a CLI run) commits."""
+        with self._watch_lock:
+            return self._watch.db.execute("PRAGMA data_version").fetchone()[0]
+
+    def story_version(self, story_id: str) -> str:
+        """A fingerprint of one story's inputs (its articles, events, their mentions, and title).
+
+        Recomputed only after a commit, so a write that does not touch a story (most ingests touch one
+        story) leaves every other story's cached pages valid.
+        """
+        dv = self.version()
+        with self._lock:
+            known = self._fingerprints.get(story_id)
+            if known is not None and known[0] == dv:
+                return known[1]
+        with self._watch_lock:
+            row = self._watch.db.execute(
+                "SELECT (SELECT COUNT(*) || ':' || COALESCE(MAX(seq), 0) FROM documents WHERE story = ?1),"
+                " (SELECT group_concat(id) FROM (SELECT id FROM events WHERE story = ?1 ORDER BY position)),"
+                " (SELECT COUNT(*) || ':' || COALESCE(SUM(em.mention), 0) FROM event_mentions em"
+                "  JOIN events e ON e.id = em.event WHERE e.story = ?1),"
+                " (SELECT title FROM stories WHERE id = ?1)", (story_id,)).fetchone()
+        fingerprint = "|".join(str(v) for v in row)
+        with self._lock:
+            self._fingerprints[story_id] = (dv, fingerprint)
+            if len(self._fingerprints) > 10 * self._cache_size:
+                self._fingerprints.clear()
+        return fingerprint
+
+    def peek(self, kind: str, story_id: str) -> tuple[bool, Any]:
+        """(True, value) when cached for the story as it is now: cheap enough for the event loop."""
+        k = (kind, story_id, self.story_version(story_id))
+        with self._lock:
+            if k in self._cache:
+                self._cache.move_to_end(k)
+                return True, self._cache[k]
+        return False, None
+
+    async def cached_async(self, kind: str, story_id: str, build: Callable[[], T]) -> T:
+        """``cached`` without a thread hop on a hit; a miss builds on a worker thread."""
+        hit, value = self.peek(kind, story_id)
+        return value if hit else await run_in_threadpool(self.cached, kind, story_id, build)
+
+    def cached(self, kind: str, story_id: str, build: Callable[[], T]) -> T:
+        """``build()`` once per state of a story: stories are read far more often than written.
+
+        Single-flight: concurrent requests for the same missing entry wait for one build instead of
+        each running it (an outlet comparison takes seconds; twenty at once would take a minute).
+        """
+        k = (kind, story_id, self.story_version(story_id))
+        while True:
+            with self._lock:
+                if k in self._cache:
+                    self._cache.move_to_end(k)
+                    return self._cache[k]
+                building = self._building.get(k)
+                if building is None:
+                    building = self._building[k] = threading.Event()
+                    break
+            building.wait(timeout=120)
+        try:
+            value = build()
+            with self._lock:
+                self._cache[k] = value
+                while len(self._cache) > self._cache_size:
+                    self._cache.popitem(last=False)
+            return value
+        finally:
+            with self._lock:
+                self._building.pop(k, None)
+            building.set()
+
+    def submit(self, job: Callable[[Store], T] | Ingest) -> Future:
+        """Queue a write; it runs on the writer thread, one at a time, in arrival order."""
+        if self._jobs.qsize() >= self.max_pending:
+            raise ApiError(503, "too many writes queued; retry shortly", retry_after=1)
+        with self._lock:
+            if self._closed:
+                raise ApiError(503, "server is shutting down")
+            if self._writer is None:
+                self._writer = threading.Thread(target=self._write_loop, name="storyline-writer", daemon=True)
+                self._writer.start()
+        fut: Future = Future()
+        self._jobs.put((job, fut))
+        return fut
+
+    def _write_loop(self) -> None:
+        store = Store(self.path)
+        held: list[tuple[Any, Future] | None] = []
+        try:
+            while (item := held.pop() if held else self._jobs.get()) is not None:
+                job, fut = item
+                if isinstance(job, Ingest):  # gather the ingests queued right behind this one
+                    group = [item]
+                    while len(group) < GROUP_MAX:
+                        try:
+                            nxt = self._jobs.get_nowait()
+                        except queue.Empty:
+                            break
+                        if nxt is None or not isinstance(nxt[0], Ingest):
+                            held.append(nxt)
+                            break
+                        group.append(nxt)
+                    self._run_group(store, group)
+                    continue
+                if not fut.set_running_or_notify_cancel():
+                    continue
+                try:
+                    fut.set_result(job(store))
+                except BaseException as exc:  # handed to the waiting request
+                    fut.set_exception(exc)
+        finally:
+            store.close()
+
+    @staticmethod
+    def _run_group(store: Store, group: list[tuple[Any, Future]]) -> None:
+        live = [(job, fut) for job, fut in group if fut.set_running_or_notify_cancel()]
+        try:
+            results = Ingest.run_group(store, [job for job, _ in live])
+        except BaseException as exc:  # every request of the group learns of the failure
+            for _, fut in live:
+                fut.set_exception(exc)
+            return
+        for (_, fut), result in zip(live, results, strict=True):
+            fut.set_result(result)
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            writer, stores = self._writer, list(self._stores)
+            self._stores.clear()
+        if writer is not None:
+            self._jobs.put(None)
+            writer.join(timeout=60)
+        for store in stores:
+            store.close()
+        self._watch.close()
+
+
+# --------------------------------------------------------------------------------------------------
+# Read queries the Store does not offer yet (candidates for store.py)
+
+
+def count_stories(store: Store, q: str | None = None) -> int:
+    """Number of stories ``Store.stories(q=q)`` can return (stories with a non-duplicate article)."""
+    sql = ("SELECT COUNT(DISTINCT s.id) FROM stories s"
+           " JOIN documents d ON d.story = s.id AND d.duplicate_of IS NULL")
+    args: tuple = ()
+    if q:
+        sql += " WHERE s.title LIKE ?"
+        args = (f"%{q}%",)
+    return store.db.execute(sql, args).fetchone()[0]
+
+
+def count_documents(store: Store, outlet: str | None = None) -> int:
+    if outlet is None:
+        return store.count_documents()
+    return store.db.execute("SELECT COUNT(*) FROM documents WHERE outlet = ?", (outlet,)).fetchone()[0]
+
+
+def _fts_query(query: str) -> str | None:
+    """The same word-only FTS5 query ``Store.search`` builds: user input is never FTS syntax."""
+    terms = [t for t in "".join(c if c.isalnum() else " " for c in query).split() if t]
+    return " ".join(f'"{t}"' for t in terms) if terms else None
+
+
+def count_search(store: Store, query: str) -> int:
+    fts = _fts_query(query)
+    if fts is None:
+        return 0
+    sql = "SELECT COUNT(*) FROM sentences_fts WHERE sentences_fts MATCH ?"
+    return store.db.execute(sql, (fts,)).fetchone()[0]
+
+
+MARK_OPEN, MARK_CLOSE = "\x02", "\x03"  # never in stored text (control characters), unlike '[' and ']'
+
+
+def search_marked(store: Store, query: str, limit: int = 20, offset: int = 0) -> list[dict]:
+    """``Store.search`` with unambiguous match markers, so the UI can highlight after escaping."""
+    fts = _fts_query(query)
+    if fts is None:
+        return []
+    rows = store.db.execute(
+        f"SELECT f.document, f.idx, snippet(sentences_fts, 0, '{MARK_OPEN}', '{MARK_CLOSE}', '…', 16)"
+        " AS snippet,"
+        " d.title, d.outlet, d.published, d.story FROM sentences_fts f JOIN documents d ON d.id = f.document"
+        " WHERE sentences_fts MATCH ? ORDER BY rank LIMIT ? OFFSET ?",
+        (fts, limit, offset),
+    )
+    return [dict(r) for r in rows]
+
+
+def story_exists(store: Store, story_id: str) -> bool:
+    return store.db.execute("SELECT 1 FROM stories WHERE id = ?", (story_id,)).fetchone() is not None
+
+
+def story_title(store: Store, story_id: str) -> dict | None:
+    row = store.db.execute("SELECT id, title FROM stories WHERE id = ?", (story_id,)).fetchone()
+    return dict(row) if row else None
+
+
+def document_quotes(store: Store, doc_id: str) -> list[Quote]:
+    """One document's quotes, near-duplicates included (``Store.quotes`` leaves those out)."""
+    rows = store.db.execute('SELECT * FROM quotes WHERE document = ? ORDER BY start, "end"', (doc_id,))
+    return [Quote(r["document"], r["sentence"], r["start"], r["end"], r["text"], r["speaker"],
+                  r["speaker_text"], r["cue"], r["kind"]) for r in rows]
+
+
+def mention_events(store: Store, story_id: str) -> dict[int, str]:
+    """Mention id → timeline event id for a story (through the events' index: event_mentions has no
+    index by mention)."""
+    rows = store.db.execute(
+        "SELECT em.mention, em.event FROM events e JOIN event_mentions em ON em.event = e.id"
+        " WHERE e.story = ?", (story_id,))
+    return {r[0]: r[1] for r in rows}
+
+
+# --------------------------------------------------------------------------------------------------
+# Shapes
+
+
+def story_data(db: Database, story_id: str) -> dict | None:
+    """``export.story_dict`` for one story, cached until the story changes."""
+
+    def build() -> dict | None:
+        store = db.reader()
+        story = store.story(story_id)
+        return export.story_dict(store, story) if story is not None else None
+
+    return db.cached("story", story_id, build)
+
+
+def document_detail(store: Store, doc: Document) -> dict:
+    """document_dict + the cleaned text and every annotation with offsets into it (for highlighting)."""
+    links = store.document_links(doc.id)
+    sentences = store.sentences(doc.id)
+    by_index = {s.index: s for s in sentences}
+    quotes = document_quotes(store, doc.id)
+    names = export.speaker_names(quotes)
+    sentence_text = {(doc.id, i): s.text for i, s in by_index.items()}
+    events = mention_events(store, links["story"]) if links.get("story") else {}
+    mentions = []
+    for mid, m in store.mentions([doc.id]):
+        s = by_index.get(m.sentence)
+        start = end = None
+        if s is not None and m.time_text:
+            at = s.text.find(m.time_text)
+            if at >= 0:
+                start, end = s.start + at, s.start + at + len(m.time_text)
+        mentions.append({
+            "sentence_index": m.sentence, "start": start, "end": end, "time_text": m.time_text,
+            "date": m.date.isoformat(), "date_end": m.last.isoformat() if m.last else None,
+            "granularity": m.granularity, "event": events.get(mid), "story": links.get("story"),
+        })
+    return {
+        **export.document_dict(doc, links),
+        "text": doc.text,
+        "sentences": [{"index": s.index, "start": s.start, "end": s.end, "paragraph": s.paragraph,
+                       "text": s.text} for s in sentences],
+        "entities": [{"sentence_index": e.sentence, "start": e.start, "end": e.end, "text": e.text,
+                      "label": e.label, "canonical": e.canonical} for e in store.entities([doc.id])],
+        "quotes": [export.quote_dict(q, names, sentence_text)
+                   | {"sentence_index": q.sentence, "start": q.start, "end": q.end} for q in quotes],
+        "mentions": mentions,
+    }
+
+
+def page(items: list, total: int, limit: int, offset: int) -> dict:
+    return {"items": items, "total": total, "limit": limit, "offset": offset}
+
+
+# --------------------------------------------------------------------------------------------------
+# Writes
+
+
+class ArticleIn(BaseModel):
+    """One article, as a line of the JSONL input: ``text`` or ``html`` is required."""
+
+    id: str | None = Field(None, description="Stable id; derived from the content when absent.")
+    title: str | None = None
+    text: str | None = Field(None, description="Plain text of the article.")
+    html: str | None = Field(None, description="HTML page; the article text is extracted from it.")
+    url: str | None = None
+    published: str | None = Field(None, description="Publication date (ISO 8601 or as written).")
+    outlet: str | None = None
+
+
+def _article_schema() -> dict:
+    one = ArticleIn.model_json_schema()
+    return {"required": True, "content": {"application/json": {"schema": {
+        "oneOf": [one, {"type": "array", "items": one}]}}}}
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1024 / 1024:.1f} MB" if n >= 1024 * 1024 else f"{n} bytes"
+
+
+def _check_article_size(record: dict, index: int, limits: Limits, where: str) -> None:
+    size = sum(len(v.encode("utf-8")) for k in ("text", "html") if isinstance(v := record.get(k), str))
+    if size > limits.max_article:
+        raise ApiError(413, f"{where} is {_mb(size)}; the limit is {_mb(limits.max_article)} per article",
+                       index=index)
+
+
+def parse_articles(body: bytes, limits: Limits) -> list[Document]:
+    """Validate every article before storing any: a batch is accepted whole or refused whole."""
+    from .readers import read_record
+
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ApiError(400, f"body is not valid JSON: {exc}") from exc
+    records = data if isinstance(data, list) else [data]
+    if not records:
+        raise ApiError(422, "no articles in the request")
+    if len(records) > limits.max_batch:
+        raise ApiError(422, f"{len(records)} articles in one request; the limit is {limits.max_batch}")
+    docs, errors = [], []
+    for i, record in enumerate(records):
+        where = f"article {i}"
+        if not isinstance(record, dict):
+            errors.append({"index": i, "error": f"{where}: expected a JSON object"})
+            continue
+        _check_article_size(record, i, limits, where)
+        try:
+            docs.append(read_record(record, where))
+        except ValueError as exc:
+            errors.append({"index": i, "error": f"{where}: {exc}"})
+    if errors:
+        raise ApiError(422, f"{len(errors)} of {len(records)} articles are invalid; nothing was stored",
+                       errors=errors)
+    return docs
+
+
+@dataclass(slots=True)
+class Ingest:
+    """A write request's articles. Requests waiting in the writer queue together are processed as one
+    group (group commit): each is stored in order, so later ones see earlier ones as duplicates, then
+    one annotate-and-link pass serves them all instead of one pass per request."""
+
+    docs: list[Document]
+    existing: list[tuple[str, str] | None] = field(default_factory=list)
+    added: list[str] = field(default_factory=list)
+
+    def store(self, store: Store) -> None:
+        claimed_ids: dict[str, str] = {}
+        claimed_hashes: dict[str, str] = {}
+        for d in self.docs:
+            # the same rule as Store.add_documents: a known id or a known text is not stored again
+            if (known := store.has_document(d.id, "")) or (known := claimed_ids.get(d.id)):
+                self.existing.append((known, "id"))
+            elif (known := store.has_document("", d.hash)) or (known := claimed_hashes.get(d.hash)):
+                self.existing.append((known, "text"))
+            else:
+                self.existing.append(None)
+                claimed_ids[d.id] = claimed_hashes[d.hash] = d.id
+        self.added = store.add_documents(self.docs)
+
+    def result(self, store: Store) -> dict:
+        """What happened to each article, once annotation and linking are done."""
+        new = set(self.added)
+        articles = []
+        for i, (d, known) in enumerate(zip(self.docs, self.existing, strict=True)):
+            if known is None and d.id in new:
+                links = store.document_links(d.id)
+                articles.append({"index": i, "id": d.id, "status": "new", "story": links.get("story"),
+                                 "near_duplicate_of": links.get("duplicate_of")})
+            else:
+                same_id, same = known or (store.has_document(d.id, d.hash), "text")
+                articles.append({"index": i, "id": d.id, "status": "duplicate", "duplicate_of": same_id,
+                                 "same": same, "story": store.story_of(same_id) if same_id else None})
+        stories = sorted({a["story"] for a in articles if a["status"] == "new" and a["story"]})
+        return {"received": len(self.docs), "added": len(self.added),
+                "duplicates": len(self.docs) - len(self.added), "articles": articles, "stories": stories}
+
+    @staticmethod
+    def run_group(store: Store, group: list[Ingest]) -> list[dict]:
+        """Runs on the writer thread: store every request's articles, annotate and link them once."""
+        for job in group:
+            job.store(store)
+        if any(job.added for job in group):
+            pipeline.annotate_pending(store, workers=1)
+            pipeline.link_pending(store)
+        return [job.result(store) for job in group]
+
+
+_SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def read_uploads(files: list[tuple[str, bytes]], limits: Limits) -> tuple[list[Document], list[dict]]:
+    """Read uploaded files with the same readers as the CLI (written to a private temporary folder)."""
+    from .readers import read_paths
+
+    docs: list[Document] = []
+    errors: list[dict] = []
+    with tempfile.TemporaryDirectory(prefix="storyline-upload-") as tmp:
+        for n, (name, data) in enumerate(files):
+            base = _SAFE_NAME.sub("_", Path(name).name).lstrip(".") or f"upload{n}"
+            if not base.lower().endswith(UPLOAD_SUFFIXES):
+                kinds = ", ".join(UPLOAD_SUFFIXES)
+                raise ApiError(415, f"{name}: unsupported file type; send one of {kinds}")
+            if not base.lower().endswith((".json", ".jsonl")) and len(data) > limits.max_article:
+                raise ApiError(413, f"{name} is {_mb(len(data))}; the limit is {_mb(limits.max_article)} "
+                                    "per article")
+            folder = Path(tmp) / str(n)
+            folder.mkdir()
+            path = folder / base
+            path.write_bytes(data)
+            cap = limits.max_body if base.lower().endswith(".json") else limits.max_article
+            for item in read_paths([str(path)], max_bytes=cap):
+                if isinstance(item, ReadError):
+                    errors.append({"file": name, "error": str(item).replace(str(path), name)})
+                    continue
+                if len(item.text.encode("utf-8")) > limits.max_article:
+                    raise ApiError(413, f"an article in {name} is {_mb(len(item.text.encode('utf-8')))}; the "
+                                        f"limit is {_mb(limits.max_article)} per article")
+                if item.path:
+                    item.path = f"upload:{name}" + item.path[len(str(path)):]
+                docs.append(item)
+                if len(docs) > limits.max_batch:
+                    raise ApiError(422, f"more than {limits.max_batch} articles in one upload")
+    return docs, errors
+
+
+# --------------------------------------------------------------------------------------------------
+# Middleware
+
+
+def _json_bytes(status: int, payload: dict) -> tuple[list[tuple[bytes, bytes]], bytes]:
+    body = json.dumps(payload).encode("utf-8")
+    return [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())], body
+
+
+class BodyLimit:
+    """Refuse request bodies over ``limit`` bytes before any parsing (Content-Length or streamed)."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app, self.limit = app, limit
+
+    async def _refuse(self, send: Send, size: str) -> None:
+        headers, body = _json_bytes(413, {"error": f"request body is {size}; the limit is {_mb(self.limit)}"})
+        await send({"type": "http.response.start", "status": 413, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in ("POST", "PUT", "PATCH"):
+            await self.app(scope, receive, send)
+            return
+        length = dict(scope["headers"]).get(b"content-length")
+        if length is not None and length.isdigit() and int(length) > self.limit:
+            await self._refuse(send, _mb(int(length)))
+            return
+        chunks, size, more = [], 0, True
+        while more:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.limit:
+                await self._refuse(send, f"over {_mb(self.limit)}")
+                return
+            chunks.append(chunk)
+            more = message.get("more_body", False)
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+
+CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+       "form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+
+
+class SecurityHeaders:
+    """A strict Content-Security-Policy on every response: article text can never run script here."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                headers += [(b"content-security-policy", CSP.encode()),
+                            (b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer"),
+                            (b"x-frame-options", b"DENY"), (b"cross-origin-opener-policy", b"same-origin")]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+# --------------------------------------------------------------------------------------------------
+# The application
+
+
+def _wants_html(request: Request) -> bool:
+    return not request.url.path.startswith("/api/") and "text/html" in request.headers.get("accept", "")
+
+
+def create_app(db_path: str | Path, limits: Limits | None = None) -> FastAPI:
+    """The ASGI app for ``storyline serve``: REST API under /api, HTML UI at /, docs at /docs."""
+    limits = limits or Limits()
+    db = Database(db_path, max_pending=limits.max_pending_writes)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        yield
+        await run_in_threadpool(db.close)
+
+    app = FastAPI(title="Storyline", version=str(export.VERSION),
+                  description="Stories, sourced timelines, attributed quotes and outlets from news articles.",
+                  docs_url=None, redoc_url=None, lifespan=lifespan)
+    app.state.db = db
+    app.state.limits = limits
+
+    def error_response(request: Request, status: int, message: str, **extra: Any) -> Response:
+        if _wants_html(request):
+            from .web import error_page
+
+            return error_page(request, status, message)
+        headers = {"Retry-After": str(extra.pop("retry_after"))} if "retry_after" in extra else None
+        return JSONResponse({"error": message, **extra}, status_code=status, headers=headers)
+
+    @app.exception_handler(ApiError)
+    async def api_error(request: Request, exc: ApiError) -> Response:
+        return error_response(request, exc.status, exc.message, **exc.extra)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        message = exc.detail if isinstance(exc.detail, str) else json.dumps(exc.detail)
+        if exc.status_code == 404 and message == "Not Found":
+            message = f"no such page: {request.url.path}"
+        return error_response(request, exc.status_code, message)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        problems = [f"{'.'.join(str(p) for p in e['loc'][1:]) or e['loc'][0]}: {e['msg']}"
+                    for e in exc.errors()]
+        return error_response(request, 422, "; ".join(problems))
+
+    @app.exception_handler(Exception)
+    async def server_error(request: Request, exc: Exception) -> Response:
+        return error_response(request, 500, f"internal error: {type(exc).__name__}")
+
+    def not_found(what: str, ident: str) -> ApiError:
+        return ApiError(404, f"no {what} with id {ident!r}")
+
+    NOT_FOUND: dict = {404: {"description": "No such id: {\"error\": message}"}}
+    Limit = Query(20, ge=1, le=200, description="Items per page (1–200).")
+    Offset = Query(0, ge=0, description="Items to skip.")
+
+    @app.get("/api/stories", tags=["stories"])
+    def list_stories(limit: int = Limit, offset: int = Offset,
+                     q: str | None = Query(None, description="Only stories whose title contains this."),
+                     ) -> dict:
+        """Stories with their number of articles, outlets and events, and their date span; biggest first."""
+        store = db.reader()
+        return page(store.stories(limit, offset, q), count_stories(store, q), limit, offset)
+
+    async def story_json(kind: str, story_id: str, shape: Callable[[dict], dict]) -> Response:
+        """Encoded once per database version: the hot path only looks the bytes up."""
+
+        def build() -> bytes | None:
+            data = story_data(db, story_id)
+            return None if data is None else JSONResponse(shape(data)).body
+
+        body = await db.cached_async(kind, story_id, build)
+        if body is None:
+            raise not_found("story", story_id)
+        return Response(body, media_type="application/json")
+
+    @app.get("/api/stories/{story_id}", tags=["stories"], responses=NOT_FOUND)
+    async def get_story(story_id: str) -> Response:
+        """One story in the JSON contract's shape: articles, timeline with every source, quotes."""
+        return await story_json("story-json", story_id, lambda data: data)
+
+    @app.get("/api/stories/{story_id}/timeline", tags=["stories"], responses=NOT_FOUND)
+    async def get_timeline(story_id: str) -> Response:
+        """Only the dated events of a story, each with its mentions and sources."""
+        return await story_json("timeline-json", story_id,
+                          lambda d: {"id": d["id"], "title": d["title"], "timeline": d["timeline"]})
+
+    @app.get("/api/quotes", tags=["quotes"], responses=NOT_FOUND)
+    def list_quotes(speaker: str | None = Query(None, description="Speaker name contains this."),
+                    story: str | None = Query(None, description="Only quotes from this story."),
+                    outlet: str | None = Query(None, description="Only quotes carried by this outlet."),
+                    limit: int = Limit, offset: int = Offset) -> dict:
+        """Attributed quotes with speaker, outlet and the sentence they appear in."""
+        store = db.reader()
+        doc_ids = None
+        if story is not None:
+            if not story_exists(store, story):
+                raise not_found("story", story)
+            doc_ids = store.story_documents(story)
+        found = store.quotes(doc_ids, speaker=speaker, outlet=outlet)
+        names = export.speaker_names(found)
+        chosen = found[offset: offset + limit]
+        docs = {d.id: d for d in store.documents(sorted({q.document for q in chosen}))} if chosen else {}
+        sentences = {}
+        for doc_id in docs:
+            sentences.update({(doc_id, s.index): s.text for s in store.sentences(doc_id)})
+        items = [export.quote_dict(q, names, sentences)
+                 | {"outlet": docs[q.document].outlet, "story": store.story_of(q.document)} for q in chosen]
+        return page(items, len(found), limit, offset)
+
+    @app.get("/api/documents", tags=["documents"])
+    def list_documents(limit: int = Limit, offset: int = Offset,
+                       outlet: str | None = Query(None, description="Only this outlet's articles.")) -> dict:
+        """Articles' metadata (no text), oldest first, with the story each belongs to."""
+        store = db.reader()
+        docs = store.documents(limit=limit, offset=offset, outlet=outlet)
+        return page([export.document_dict(d, store.document_links(d.id)) for d in docs],
+                    count_documents(store, outlet), limit, offset)
+
+    @app.get("/api/documents/{doc_id}", tags=["documents"], responses=NOT_FOUND)
+    def get_document(doc_id: str) -> dict:
+        """An article's metadata, cleaned text, and its sentences, entities, quotes and dated mentions,
+        all with character offsets into ``text``."""
+        store = db.reader()
+        doc = store.document(doc_id)
+        if doc is None:
+            raise not_found("document", doc_id)
+        return document_detail(store, doc)
+
+    @app.get("/api/search", tags=["search"])
+    def search(q: str = Query(..., min_length=1, max_length=500, description="Words to find in sentences."),
+               limit: int = Limit, offset: int = Offset) -> dict:
+        """Full-text search over every stored sentence (words only, no query syntax); matches in the
+        snippet are marked with [brackets]."""
+        store = db.reader()
+        return page(store.search(q, limit, offset), count_search(store, q), limit, offset)
+
+    @app.get("/api/outlets", tags=["outlets"])
+    def list_outlets() -> dict:
+        """Outlets with their number of articles (near-duplicates folded) and date span."""
+        items = [o | {"hue": export.hue(o["outlet"]) if o["outlet"] else None} for o in db.reader().outlets()]
+        return {"items": items, "total": len(items)}
+
+    async def write(docs: list[Document], errors: list[dict] | None = None) -> Response:
+        result = await asyncio.wrap_future(db.submit(Ingest(docs)))
+        if errors is not None:
+            result["errors"] = errors
+        return JSONResponse(result, status_code=201 if result["added"] else 200)
+
+    @app.post("/api/articles", tags=["ingest"], status_code=201,
+              openapi_extra={"requestBody": _article_schema()},
+              responses={200: {"description": "Every article was already stored"},
+                         201: {"description": "At least one article was new"},
+                         413: {"description": "Body or an article too large"},
+                         422: {"description": "Invalid article(s) or too many; nothing stored"}})
+    async def post_articles(request: Request) -> Response:
+        """Store one article or a list, then annotate and link the new ones (idempotent: an article sent
+        twice, by id or by text, is stored once; the response marks each as new or duplicate)."""
+        body = await request.body()
+        docs = await run_in_threadpool(parse_articles, body, limits)
+        return await write(docs)
+
+    @app.post("/api/upload", tags=["ingest"], status_code=201,
+              openapi_extra={"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+                  "type": "object", "properties": {"files": {"type": "array", "items": {
+                      "type": "string", "format": "binary"}}}}}}}})
+    async def upload(request: Request) -> Response:
+        """Multipart upload of .txt, .html or .jsonl files (field name ``files``), read as the CLI reads
+        them; unreadable records are listed under ``errors`` and the rest are stored."""
+        try:
+            form = await request.form(max_files=limits.max_files, max_fields=20)
+        except Exception as exc:  # starlette's multipart errors carry a readable message
+            reason = getattr(exc, "detail", None) or getattr(exc, "message", None) or str(exc)
+            raise ApiError(400, f"could not read the multipart body: {reason}") from exc
+        files = []
+        for _, value in form.multi_items():
+            if hasattr(value, "read") and hasattr(value, "filename"):
+                files.append((value.filename or "upload.txt", await value.read()))
+        await form.close()
+        if not files:
+            raise ApiError(422, "no files in the upload (send them as multipart field 'files')")
+        docs, errors = await run_in_threadpool(read_uploads, files, limits)
+        if not docs:
+            raise ApiError(422, "nothing readable in the upload", errors=errors)
+        return await write(docs, errors)
+
+    from .web import register
+
+    register(app, db)
+    app.add_middleware(BodyLimit, limit=limits.max_body)
+    app.add_middleware(SecurityHeaders)
+    return app

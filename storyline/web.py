@@ -1,0 +1,412 @@
+"""The HTML UI: server-rendered pages that read fully without JavaScript.
+
+Article text, titles and URLs come from outside and are untrusted: every value goes through Jinja's
+autoescaping or ``markupsafe.escape``, links are only ever http(s), and the app sends a strict
+Content-Security-Policy (scripts only from /static, no inline script or style), so markup inside an
+article is shown as text and can never run. Colours per outlet use generated classes (``h-<hue>``)
+instead of inline styles, which that policy forbids.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+import re
+from collections import defaultdict
+from datetime import date, timedelta
+from functools import lru_cache
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode, urlsplit
+
+from fastapi import FastAPI, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from fastapi.staticfiles import StaticFiles
+from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup, escape
+
+from . import export
+from .store import Store
+
+if TYPE_CHECKING:
+    from .api import Database
+
+PAGE = 25
+
+_env = Environment(loader=PackageLoader("storyline", "templates"), autoescape=select_autoescape(default=True))
+
+
+def safe_url(url: str | None) -> str | None:
+    """Only http(s) URLs become links: ``javascript:`` and ``data:`` in an article's metadata stay text."""
+    if not url:
+        return None
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return None
+    return url.strip() if parts.scheme.lower() in ("http", "https") and parts.netloc else None
+
+
+def hue_class(name: str | None) -> str:
+    return f"h-{export.hue(name)}" if name else "h-none"
+
+
+_env.filters["hue"] = hue_class
+_env.filters["when"] = export.when
+_env.filters["safe_url"] = safe_url
+_env.filters["qs"] = lambda params: urlencode({k: v for k, v in params.items() if v not in (None, "")})
+
+
+def render(template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    return HTMLResponse(_env.get_template(template).render(**context), status_code=status)
+
+
+def error_page(request: Request, status: int, message: str) -> Response:
+    return render("web_error.html", status=status, status_code=status, message=message, title=f"{status}")
+
+
+# --------------------------------------------------------------------------------------------------
+# The timeline axis
+
+
+def _span(ev: dict) -> tuple[date, date]:
+    """First and last day an event covers: a month event covers its whole month."""
+    first = date.fromisoformat(ev["date"])
+    if ev.get("end"):
+        return first, date.fromisoformat(ev["end"])
+    if ev["granularity"] == "month":
+        nxt = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+        return first, nxt - timedelta(days=1)
+    if ev["granularity"] == "year":
+        return first, date(first.year, 12, 31)
+    return first, first
+
+
+def _segments(days: list[int], width: float) -> list[tuple[int, int, float, float]]:
+    """Split the date range where it has long empty gaps (a 2014 background event beside a 2022
+    story would squash everything else into one point): (first day, last day, x0, x1) per piece."""
+    days = sorted(set(days))
+    total = max(days[-1] - days[0], 1)
+    groups: list[list[int]] = [[days[0]]]
+    for d in days[1:]:
+        if d - groups[-1][-1] > max(45, 0.2 * total):
+            groups.append([d])
+        else:
+            groups[-1].append(d)
+    gap = 28.0
+    weights = [max(g[-1] - g[0], 6) + 4 for g in groups]
+    usable = width - gap * (len(groups) - 1)
+    out, x = [], 0.0
+    for g, w in zip(groups, weights, strict=True):
+        share = usable * w / sum(weights)
+        out.append((g[0] - 2, g[-1] + 2, x, x + share))
+        x += share + gap
+    return out
+
+
+def axis_svg(story: dict) -> Markup:
+    """Events on a date axis; above each, one dot per outlet reporting it (coloured as its badges), so
+    corroboration shows at a glance. Month/year precision events are hollow bars over their period.
+    Each event links to its entry in the list below. Only SVG attributes, no inline style (CSP)."""
+    events = story["timeline"]
+    if not events:
+        return Markup("")
+    width, pad, base = 940.0, 24.0, 120.0
+    spans = [_span(e) for e in events]
+    days = [d.toordinal() for s in spans for d in s]
+    segs = _segments(days, width - 2 * pad)
+
+    def x(day: int) -> float:
+        for lo, hi, x0, x1 in segs:
+            if lo <= day <= hi:
+                return pad + x0 + (day - lo) / max(hi - lo, 1) * (x1 - x0)
+        return pad
+
+    top = base - 40
+    out = [""]  # the <svg> tag, once the height is known
+    for i, (lo, hi, x0, x1) in enumerate(segs):
+        out.append(f'<line class="axis-line" x1="{pad + x0:.1f}" y1="{base}" x2="{pad + x1:.1f}" '
+                   f'y2="{base}"/>')
+        if i:
+            bx = pad + x0 - 14
+            out.append(f'<path class="axis-break" d="M{bx - 6:.1f},{base + 6} l6,-12 '
+                       f'M{bx:.1f},{base + 6} l6,-12"/>')
+        first, last = date.fromordinal(lo + 2), date.fromordinal(hi - 2)
+        # month ticks where there is room for them
+        months, m = [], date(first.year, first.month, 1)
+        while m <= last:
+            months.append(m)
+            m = date(m.year + m.month // 12, m.month % 12 + 1, 1)
+        step = max(1, math.ceil(len(months) * 64 / max(x1 - x0, 1)))
+        for m in months[::step]:
+            mx = x(max(m.toordinal(), lo))
+            out.append(f'<line class="axis-tick" x1="{mx:.1f}" y1="{base}" x2="{mx:.1f}" y2="{base + 5}"/>')
+            if mx - (pad + x0) > 70 and (pad + x1) - mx > 70:  # clear of the end labels
+                out.append(f'<text class="axis-label month" x="{mx:.1f}" y="{base + 20}" '
+                           f'text-anchor="middle">{m:%b %Y}</text>')
+        label_lo = escape(f"{first.day} {first:%b %Y}")
+        out.append(f'<text class="axis-label" x="{pad + x0:.1f}" y="{base + 20}" '
+                   f'text-anchor="start">{label_lo}</text>')
+        if hi - lo > 10 and x1 - x0 > 150:
+            label_hi = escape(f"{last.day} {last:%b %Y}")
+            out.append(f'<text class="axis-label" x="{pad + x1:.1f}" y="{base + 20}" '
+                       f'text-anchor="end">{label_hi}</text>')
+    # events: nudge markers that would overlap to the right, with a leader line to the true date
+    order = sorted(range(len(events)), key=lambda i: (spans[i][0], -len(events[i]["sources"])))
+    cxs: dict[int, float] = {}
+    prev = -1e9
+    for i in order:  # markers closer than 13 px move right, with a leader line to their true date
+        prev = cxs[i] = max(x(spans[i][0].toordinal()), prev + 13)
+    limit = width - pad + 6
+    for k, i in enumerate(reversed(order)):  # ...and back left where that pushed them off the end
+        cxs[i] = min(cxs[i], limit - 13 * k)
+    vague = [i for i in order if events[i]["granularity"] != "day" or events[i]["end"]]
+    for i in vague + [i for i in order if i not in vague]:  # periods underneath, days on top
+        ev, (first, last) = events[i], spans[i]
+        x_true, x_end, cx = x(first.toordinal()), x(last.toordinal()), cxs[i]
+        sources = ev["sources"]
+        kind = "exact" if ev["granularity"] == "day" else "vague"
+        when = export.when(ev["date"], ev["granularity"], ev["end"])
+        label = escape(f"{when}: {ev['summary']} ({', '.join(sources)})")
+        out.append(f'<a href="#ev-{escape(ev["id"])}" class="axis-event {kind}"><title>{label}</title>')
+        if i in vague:
+            out.append(f'<rect class="axis-period" x="{x_true:.1f}" y="{base - 4}" '
+                       f'width="{max(x_end - x_true, 3):.1f}" height="8" rx="3"/>')
+        else:
+            out.append(f'<circle class="axis-dot" cx="{x_true:.1f}" cy="{base}" r="3"/>')
+        if abs(cx - x_true) > 0.5:
+            out.append(f'<line class="axis-leader" x1="{x_true:.1f}" y1="{base - 4}" x2="{cx:.1f}" '
+                       f'y2="{base - 10}"/>')
+        shown = sources[:7]
+        for k, src in enumerate(shown):
+            cy = base - 16 - 12 * k
+            out.append(f'<circle class="src-dot {kind} {hue_class(src)}" cx="{cx:.1f}" cy="{cy:.1f}" r="5"/>')
+        if len(sources) > len(shown):
+            out.append(f'<text class="axis-more" x="{cx:.1f}" y="{base - 16 - 12 * len(shown):.1f}" '
+                       f'text-anchor="middle">+{len(sources) - len(shown)}</text>')
+        out.append("</a>")
+        top = min(top, base - 22 - 12 * len(shown))
+    out.append("</svg>")
+    # the picture is as tall as its best corroborated event: one dot per outlet
+    y0 = top - 8
+    out[0] = (f'<svg class="axis-svg" viewBox="0 {y0:.0f} {width:.0f} {base + 30 - y0:.0f}" role="img" '
+              f'aria-label="timeline of {len(events)} events">')
+    return Markup("".join(out))
+
+
+# --------------------------------------------------------------------------------------------------
+# Highlighting an article
+
+
+def highlight(text: str, sentences: list[dict], marks: list[dict]) -> Markup:
+    """The article text with sentence anchors and nested highlight spans, built from stored offsets.
+
+    ``marks``: {start, end, kind: quote|ent|date, ...}. Each stretch of text between two mark
+    boundaries is wrapped in every mark that covers it (quote outside, entity, then date), so marks
+    may overlap freely; all text is escaped.
+    """
+    order = {"quote": 0, "ent": 1, "date": 2}
+    out: list[str] = []
+    pos = 0
+    for s in sentences:
+        start, end = s["start"], s["end"]
+        if start < pos or end > len(text) or start >= end:
+            continue
+        out.append(str(escape(text[pos:start])))
+        inside = [m for m in marks if m["start"] < end and m["end"] > start]
+        cuts = sorted({start, end} | {min(max(m[k], start), end) for m in inside for k in ("start", "end")})
+        out.append(f'<span class="sent" id="s-{s["index"]}">')
+        opened_quotes: set[int] = set()
+        for a, b in zip(cuts, cuts[1:], strict=False):
+            piece = str(escape(text[a:b]))
+            for m in sorted((m for m in inside if m["start"] <= a and m["end"] >= b),
+                            key=lambda m: -order[m["kind"]]):
+                piece = _wrap(m, piece, first=m["kind"] == "quote" and id(m) not in opened_quotes)
+                if m["kind"] == "quote":
+                    opened_quotes.add(id(m))
+            out.append(piece)
+        out.append("</span>")
+        pos = end
+    out.append(str(escape(text[pos:])))
+    return Markup("".join(out))
+
+
+def _wrap(m: dict, inner: str, first: bool) -> str:
+    title = escape(m.get("title", ""))
+    if m["kind"] == "date":
+        cls = f'mark date g-{escape(m["granularity"])}'
+        if m.get("href"):
+            return f'<a class="{cls}" href="{escape(m["href"])}" title="{title}">{inner}</a>'
+        return f'<span class="{cls}" title="{title}">{inner}</span>'
+    if m["kind"] == "ent":
+        return f'<span class="mark ent ent-{escape(m["label"])}" title="{title}">{inner}</span>'
+    anchor = f' id="q-{m["start"]}"' if first else ""
+    return f'<span class="mark quote"{anchor} title="{title}">{inner}</span>'
+
+
+def document_marks(detail: dict) -> list[dict]:
+    marks: list[dict] = []
+    for q in detail["quotes"]:
+        who = q["speaker"] or "unattributed"
+        marks.append({"kind": "quote", "start": q["start"], "end": q["end"],
+                      "title": f"quote ({q['kind']}) — {who}" + (f", {q['cue']}" if q["cue"] else "")})
+    for e in detail["entities"]:
+        canon = f" = {e['canonical']}" if e["canonical"] and e["canonical"] != e["text"] else ""
+        marks.append({"kind": "ent", "start": e["start"], "end": e["end"], "label": e["label"],
+                      "title": f"{e['label']}{canon}"})
+    for m in detail["mentions"]:
+        if m["start"] is None:
+            continue
+        when = export.when(m["date"], m["granularity"], m["date_end"])
+        href = f"/stories/{m['story']}#ev-{m['event']}" if m["event"] and m["story"] else None
+        title = f"{when} ({m['granularity']})" + (" → timeline" if href else "")
+        marks.append({"kind": "date", "start": m["start"], "end": m["end"], "granularity": m["granularity"],
+                      "href": href, "title": title})
+    return marks
+
+
+# --------------------------------------------------------------------------------------------------
+# Page models
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\W+", " ", text).strip().lower()
+
+
+def quote_groups(quotes: list[dict], docs: dict[str, dict]) -> list[dict]:
+    """Quotes by speaker (most quoted first); the same words carried by several outlets appear once,
+    with every outlet that carried them."""
+    speakers: dict[str, dict[str, dict]] = defaultdict(dict)
+    for q in quotes:
+        who = q["speaker"] or ""
+        entry = speakers[who].setdefault(_norm(q["text"]),
+                                         {"text": q["text"], "kind": q["kind"], "sources": []})
+        doc = docs.get(q["document"], {})
+        src = {"outlet": doc.get("outlet"), "document": q["document"], "anchor": q.get("anchor", "")}
+        if all(s["document"] != q["document"] for s in entry["sources"]):
+            entry["sources"].append(src)
+    groups = [{"speaker": who or None, "quotes": list(qs.values())} for who, qs in speakers.items()]
+    groups.sort(key=lambda g: (g["speaker"] is None, -sum(len(q["sources"]) for q in g["quotes"]),
+                               g["speaker"] or ""))
+    return groups
+
+
+def comparison(store: Store, story_id: str) -> tuple[dict | None, str | None]:
+    """Outlet comparison from ``storyline.compare`` when that module is installed; else why not."""
+    if importlib.util.find_spec("storyline.compare") is None:
+        return None, "Outlet comparison is not available in this installation."
+    try:
+        from .compare import compare_story
+
+        return compare_story(store, story_id), None
+    except Exception as exc:  # comparison is an extra: the story page must render without it
+        return None, f"Outlet comparison failed: {type(exc).__name__}: {exc}"
+
+
+def story_view(db: Database, story_id: str) -> dict | None:
+    """Everything the story page shows (its rendered bytes are what gets cached)."""
+    from .api import story_data
+
+    data = story_data(db, story_id)
+    if data is None:
+        return None
+    store = db.reader()
+    ids = data["documents"] + data["duplicates"]
+    docs = {d.id: export.document_dict(d, store.document_links(d.id)) for d in store.documents(ids)} \
+        if ids else {}
+    story = store.story(story_id)
+    quotes = data["quotes"]
+    if story is not None and len(story.quotes) == len(quotes):  # same order: story_dict maps story.quotes
+        quotes = [qd | {"anchor": f"q-{q.start}"} for q, qd in zip(story.quotes, quotes, strict=True)]
+    outlets: dict[str, int] = defaultdict(int)
+    for d in data["documents"]:
+        outlets[docs[d]["outlet"] or d] += 1
+    compare, compare_note = comparison(store, story_id)
+    return {"story": data, "docs": docs, "axis": axis_svg(data), "quote_groups": quote_groups(quotes, docs),
+            "outlets": sorted(outlets.items(), key=lambda kv: (-kv[1], kv[0])),
+            "corroborated": sum(1 for e in data["timeline"] if len(e["sources"]) > 1),
+            "compare": compare, "compare_note": compare_note}
+
+
+@lru_cache(maxsize=1)
+def hues_css() -> str:
+    return "".join(f".h-{h}{{--h:{h}}}" for h in range(360)) + ".h-none{--h:220}"
+
+
+def register(app: FastAPI, db: Database) -> None:
+    """Add the HTML pages, the API docs page and the static files to ``app``."""
+    from .api import count_stories, document_detail, search_marked, story_title
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def index(offset: int = Query(0, ge=0), q: str | None = Query(None, max_length=500)) -> Response:
+        store = db.reader()
+        stories = store.stories(PAGE, offset, q)
+        return render("web_index.html", title="Stories", stories=stories, total=count_stories(store, q),
+                      offset=offset, limit=PAGE, q=q or "", documents=store.count_documents(),
+                      outlets=len(store.outlets()))
+
+    @app.get("/search", response_class=HTMLResponse, include_in_schema=False)
+    def search(q: str = Query("", max_length=500), offset: int = Query(0, ge=0)) -> Response:
+        store = db.reader()
+        hits = search_marked(store, q, PAGE, offset) if q.strip() else []
+        from .api import MARK_CLOSE, MARK_OPEN, count_search
+
+        for h in hits:
+            marked = str(escape(h["snippet"])).replace(MARK_OPEN, "<mark>").replace(MARK_CLOSE, "</mark>")
+            h["html"] = Markup(marked)
+        stories = store.stories(10, 0, q) if q.strip() else []
+        return render("web_search.html", title=f"Search: {q}" if q else "Search", q=q, hits=hits,
+                      total=count_search(store, q) if q.strip() else 0, offset=offset, limit=PAGE,
+                      stories=stories)
+
+    @app.get("/stories/{story_id}", response_class=HTMLResponse, include_in_schema=False)
+    async def story_page(story_id: str) -> Response:
+        def build() -> bytes | None:
+            view = story_view(db, story_id)
+            if view is None:
+                return None
+            return render("web_story.html", title=view["story"]["title"], **view).body
+
+        page = await db.cached_async("story-page", story_id, build)
+        if page is None:
+            return error_page_404(f"no story with id {story_id!r}")
+        return HTMLResponse(page)
+
+    @app.get("/documents/{doc_id}", response_class=HTMLResponse, include_in_schema=False)
+    def document_page(doc_id: str) -> Response:
+        store = db.reader()
+        doc = store.document(doc_id)
+        if doc is None:
+            return error_page_404(f"no document with id {doc_id!r}")
+        detail = document_detail(store, doc)
+        body = highlight(detail["text"], detail["sentences"], document_marks(detail))
+        entities: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        for e in detail["entities"]:
+            entities[e["label"]][e["canonical"] or e["text"]] += 1
+        story = story_title(store, detail["story"]) if detail["story"] else None
+        return render("web_document.html", title=detail["title"] or doc_id, doc=detail, body=body,
+                      story=story,
+                      entities={k: sorted(v.items(), key=lambda kv: (-kv[1], kv[0])) for k, v in
+                                sorted(entities.items())},
+                      dated=sum(1 for m in detail["mentions"] if m["start"] is not None))
+
+    @app.get("/docs", response_class=HTMLResponse, include_in_schema=False)
+    def api_docs() -> Response:
+        """The API reference rendered from the OpenAPI schema on the server (no CDN, no script)."""
+        spec = app.openapi()
+        return render("web_docs.html", title="API", spec=spec)
+
+    @app.get("/static/report.css", include_in_schema=False)
+    def report_css() -> Response:
+        css = (resources.files("storyline") / "templates" / "report.css").read_text(encoding="utf-8")
+        return Response(css, media_type="text/css", headers={"Cache-Control": "public, max-age=3600"})
+
+    @app.get("/static/hues.css", include_in_schema=False)
+    def hues() -> Response:
+        return Response(hues_css(), media_type="text/css", headers={"Cache-Control": "public, max-age=86400"})
+
+    app.mount("/static", StaticFiles(packages=[("storyline", "static")]), name="static")
+
+
+def error_page_404(message: str) -> Response:
+    return render("web_error.html", status=404, status_code=404, message=message, title="Not found")

@@ -1,0 +1,164 @@
+"""The web UI in a real browser: Debian's Chromium driven by Playwright against a live loopback server.
+
+Playwright never downloads a browser here: it launches /usr/bin/chromium, and the tests skip (with the
+reason) when that binary or the playwright package is missing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+CHROMIUM = Path("/usr/bin/chromium")
+ROOT = Path(__file__).resolve().parents[1]
+SCREENSHOT = ROOT / "docs" / "screenshot-story.png"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+HOSTILE = {
+    "id": "hostile-e2e",
+    "title": '<img src=x onerror="window.__pwned=1;alert(1)"> Hostile headline',
+    "url": "javascript:window.__pwned=1;alert(1)",
+    "outlet": "Evil Daily",
+    "published": "2022-01-11",
+    "text": "Officials said on 10 January 2022 that <script>window.__pwned=1;alert(1)</script> appeared in "
+            "the talks on security guarantees. Negotiators met in Geneva on 10 January 2022 and "
+            "Ryabkov said \"javascript:alert(1) is not our answer\", pointing to a note.",
+}
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is missing (apt-get install -y chromium); Playwright must not download one")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):  # noqa: ANN001 - playwright types are optional
+    context = browser.new_context(viewport={"width": 1100, "height": 900})
+    page = context.new_page()
+    # nothing may leave loopback: a request elsewhere (a CDN, a tracker) fails the test
+    outside: list[str] = []
+
+    def only_loopback(route) -> None:  # noqa: ANN001
+        url = route.request.url
+        if url.startswith((live_server.url + "/", "data:")):
+            route.continue_()
+        else:
+            outside.append(url)
+            route.abort()
+
+    page.route("**/*", only_loopback)
+    # a CSP violation (an inline style or script slipping into a template) shows up as a console error
+    problems: list[str] = []
+    page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: problems.append(str(exc)))
+    yield page
+    context.close()
+    assert not outside, f"requests left loopback: {outside}"
+    assert not problems, f"browser errors: {problems}"
+
+
+def best_story(live_server) -> dict:  # noqa: ANN001
+    stories = httpx.get(f"{live_server.url}/api/stories").json()["items"]
+    return max(stories, key=lambda s: (s["outlets"], s["events"]))
+
+
+def test_story_timeline_shows_corroboration_and_sources(page, live_server) -> None:  # noqa: ANN001
+    story = best_story(live_server)
+    page.goto(live_server.url + "/")
+    page.click(f"a.story-link[href='/stories/{story['id']}']")
+    page.wait_for_selector("svg.axis-svg")
+    events = page.locator("ol.timeline li.event")
+    assert events.count() == story["events"] > 0
+    corroborated = page.locator("ol.timeline li.event.corroborated")
+    assert corroborated.count() >= 1, "no event reported by two or more outlets"
+    first = corroborated.first
+    assert first.locator(".badges .badge").count() >= 2
+    # each outlet of an event is one coloured dot above it on the axis
+    timeline = httpx.get(f"{live_server.url}/api/stories/{story['id']}/timeline").json()["timeline"]
+    assert page.locator("svg.axis-svg a.axis-event").count() == len(timeline)
+    assert page.locator("svg.axis-svg .src-dot").count() == sum(min(len(e["sources"]), 7) for e in timeline)
+    # the source sentences are folded, and open when the event is picked on the axis
+    event_id = first.get_attribute("id")
+    assert not first.locator("details").evaluate("d => d.open")
+    page.locator(f"svg.axis-svg a[href='#{event_id}']").click()
+    page.wait_for_function(f"document.getElementById('{event_id}').querySelector('details').open")
+    assert first.locator("details li").count() >= 2
+    # sources list, quotes by speaker, and the slot for the outlet comparison
+    assert page.locator("#sources table.sources tbody tr").count() == story["documents"]
+    assert page.locator("#quotes .speaker").count() >= 1
+    assert page.locator("section#compare").count() == 1
+    # the outlet filter hides events the chosen outlet does not report
+    button = page.locator("#outlet-filter button").first
+    outlet = button.get_attribute("data-outlet")
+    button.click()
+    reported = sum(outlet in e["sources"] for e in timeline)
+    assert page.locator("ol.timeline li.event:visible").count() == reported < len(timeline)
+    button.click()
+    assert page.locator("ol.timeline li.event:visible").count() == len(timeline)
+    SCREENSHOT.parent.mkdir(exist_ok=True)
+    page.set_viewport_size({"width": 1200, "height": 1500})  # header, axis and the first events
+    page.goto(f"{live_server.url}/stories/{story['id']}")
+    page.wait_for_selector("svg.axis-svg")
+    page.screenshot(path=str(SCREENSHOT))
+    assert SCREENSHOT.stat().st_size > 10_000
+
+
+def test_search_leads_to_the_sentence_in_its_article(page, live_server) -> None:  # noqa: ANN001
+    page.goto(live_server.url + "/")
+    page.fill("nav.top input[name=q]", "security guarantees")
+    page.press("nav.top input[name=q]", "Enter")
+    page.wait_for_selector("ol.hits li.hit")
+    assert page.locator("ol.hits mark").count() >= 1
+    link = page.locator("ol.hits li.hit .snippet a").first
+    target = link.get_attribute("href")
+    link.click()
+    page.wait_for_url(f"**{target}")
+    sentence_id = target.split("#", 1)[1]
+    assert page.locator(f"article.article-text #{sentence_id}").is_visible()
+    assert page.evaluate("location.hash") == f"#{sentence_id}"
+
+
+def test_dated_expression_links_back_to_its_event(page, live_server) -> None:  # noqa: ANN001
+    story = best_story(live_server)
+    doc = httpx.get(f"{live_server.url}/api/stories/{story['id']}").json()["documents"][0]
+    page.goto(f"{live_server.url}/documents/{doc}")
+    assert page.locator("article .mark.ent").count() >= 1
+    date_link = page.locator("article a.mark.date").first
+    href = date_link.get_attribute("href")
+    date_link.click()
+    page.wait_for_url(f"**{href}")
+    event_id = href.split("#", 1)[1]
+    page.wait_for_function(f"document.getElementById('{event_id}').classList.contains('focus')")
+    assert page.locator(f"#{event_id} details").evaluate("d => d.open")
+
+
+def test_hostile_article_never_runs(page, live_server) -> None:  # noqa: ANN001
+    resp = httpx.post(f"{live_server.url}/api/articles", json=HOSTILE, timeout=120)
+    assert resp.status_code in (200, 201), resp.text
+    story = resp.json()["articles"][0]["story"]
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    for path in ("/documents/hostile-e2e", f"/stories/{story}", "/search?q=pwned", "/?q=Hostile", "/"):
+        page.goto(live_server.url + path)
+        page.wait_for_load_state("load")
+        assert page.evaluate("typeof window.__pwned") == "undefined", path
+        assert page.locator("a[href^='javascript:']").count() == 0, path
+    page.goto(f"{live_server.url}/documents/hostile-e2e")
+    text = page.locator("article.article-text").inner_text()
+    assert "<script>window.__pwned=1;alert(1)</script>" in text  # shown, as text
+    assert '<img src=x onerror="window.__pwned=1;alert(1)">' in page.locator("h1").inner_text()
+    assert page.locator("article img, h1 img, article script").count() == 0
+    page.wait_for_timeout(300)
+    assert not dialogs and page.evaluate("typeof window.__pwned") == "undefined"
