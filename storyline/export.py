@@ -16,6 +16,7 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import escape
 
+from .compare import story_extras
 from .entities import merge_names
 from .model import Document, Event, Quote, Story
 from .store import Store
@@ -83,6 +84,7 @@ def story_dict(store: Store, story: Story) -> dict:
         "last": dates[-1].isoformat() if dates else None,
         "timeline": [event_dict(e, outlets) for e in story.events],
         "quotes": [quote_dict(q, names, sentences) for q in story.quotes],
+        **story_extras(store, story.id),  # outlets, claims, summary
     }
 
 

@@ -1,0 +1,580 @@
+"""Outlets side by side: who reports which event, which claims they share, what each adds, omits and how
+it frames the story.
+
+Methods:
+
+- **Coverage matrix**: a timeline event is reported by an outlet when one of the event's mentions comes
+  from one of its articles (events already merge mentions across outlets, see ``events.py``); it is
+  reported *undated* when a sentence of the outlet states the same claim as one of those mentions.
+- **Claims**: every sentence that states something in the outlet's or a source's words is a candidate;
+  sentences that are mostly quotation (over half their letters inside quotes or attributed quote
+  spans), boilerplate (calls to action and the paragraph they sit in, "Label:" headings, bylines, lines
+  without lower-case words, template markup) and fragments (under 4 content words) are left out.
+  Candidates are vectorised with TF-IDF over stemmed content words (IDF from the story itself; names,
+  which recur in most sentences of a story, weigh ``NAME_WEIGHT``) and merged by greedy average-link
+  agglomeration over the graph of pairs with cosine >= ``CLAIM_THRESHOLD``: pairs are taken most
+  similar first and two groups join when their mean pairwise cosine (absent pairs count 0) stays above
+  the threshold, so chains of loosely similar sentences do not snowball. Two groups never join when
+  they hold sentences about different days (dates resolved by the timeline, else the days named:
+  "Friday" is not "December 7"). A claim lists every document and outlet of its sentences and is
+  marked ``single_outlet`` when only one carries it.
+- **Adds / omits**: an outlet adds the events and claims only it carries; it omits the events and claims
+  that at least ``max(2, half of the other outlets)`` other outlets carry and it does not (dated or
+  undated). Event-level merges win over claim-level ones: a claim whose sentence is a mention of an
+  event an outlet reports is not counted as added by or missing from that outlet.
+- **Framing**: see ``framing.py`` (loaded wording in the outlet's own voice, epithets on actors,
+  attribution verbs, who is quoted and how much).
+
+With fewer than two outlets nothing is added or omitted: there is nobody to compare with.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+from rich.console import Console
+from rich.table import Table
+from scipy.sparse import csr_matrix, diags
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.preprocessing import normalize
+
+from .entities import merge_names
+from .framing import cue_counts, find_framing, quoted_fraction, speaker_stats
+from .model import Document, Event, Quote, Sentence, Story
+from .store import Store
+from .text import content_terms
+
+_WORD = re.compile(r"[^\W\d_](?:[\w'’-]*\w)?")
+
+NAME_WEIGHT = 0.6  # weight of name terms in sentence vectors (see vectorize)
+CLAIM_THRESHOLD = 0.42  # cosine of TF-IDF content-word vectors for two sentences to state one claim
+MIN_SHARED = 3  # content words two sentences must share to state one claim
+MIN_TERMS = 4  # fewer content words than this is a fragment, not a claim
+QUOTED_MAX = 0.5  # a sentence with more of its letters quoted than this is a quote, not a claim
+MIN_OMIT_OUTLETS = 2
+
+# Boilerplate cues (calls to action, newsletter and app plugs, rights notices): such a sentence and the
+# rest of its paragraph are site furniture, not reporting.
+_CALL_TO_ACTION = re.compile(
+    r"\b(?:support (?:us|our|independent)|support [A-Z][\w ]{0,40} or\b|become (?:a|our) (?:patron|member|"
+    r"subscriber|supporter)|subscribe\b|sign up\b|follow us\b|click here\b|read more\b|download (?:our|the) "
+    r"app|all rights reserved|copyright\b|©|share this\b|donate\b|newsletter\b)",
+    re.I,
+)
+_LABEL_LINE = re.compile(r"^\s*[\w ]{2,25}:\s*$")  # "Background:", "Details:" alone on a line
+# Credits and sourcing lines ("Source: ...", "Reporting by ...") describe the article, not the news.
+_META_LINE = re.compile(
+    r"^\s*(?:(?:sources?|photo|image|video|credit|editor|tags?|read also|related|see also)\s*:"
+    r"|(?:additional )?(?:reporting|writing|editing) by\b)", re.I)
+_TEMPLATE = re.compile(r"\{\{|\}\}|\{%|%\}|<[a-z/][^>]*>")
+# A dateline or agency credit opening a sentence: "/TASS/. ", "(Reuters) - ", "OREANDA-NEWS. ",
+# "WASHINGTON (AP) — ", "MOSCOW, January 19. /TASS/. ".
+_DATELINE = re.compile(
+    r"^(?:[A-Z][A-Z .'-]{1,30},\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2}\.?\s*)?"  # MOSCOW, January 19.
+    r"(?:/[A-Z][\w-]*/\.?\s*"  # /TASS/.
+    r"|(?:[A-Z][A-Z .'-]{1,30}\s*)?\([A-Z][\w .-]{0,30}\)\s*[.:–—-]?\s*"  # WASHINGTON (AP) — , (Reuters) -
+    r"|[A-Z][A-Z0-9&'-]{1,30}\s*[.:–—-]\s+)"  # OREANDA-NEWS. , LONDON -
+    r"(?=[A-Z\"“])"
+)
+
+
+@dataclass(slots=True)
+class Unit:
+    """One candidate claim: a sentence of a story's document with its outlet."""
+
+    document: str
+    outlet: str
+    index: int
+    text: str
+    published: date | None = None
+    order: int = 0  # position in the story: by publication date, document, sentence
+
+
+@dataclass(slots=True)
+class Claim:
+    units: list[Unit]
+    text: str = ""
+    representative: Unit | None = None
+    outlets: list[str] = field(default_factory=list)
+    documents: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        rep = self.representative or self.units[0]
+        return {"text": self.text, "documents": self.documents, "outlets": self.outlets,
+                "single_outlet": len(self.outlets) == 1, "document": rep.document,
+                "sentence_index": rep.index,
+                "sentences": [{"document": u.document, "sentence_index": u.index} for u in self.units]}
+
+
+_CREDIT = re.compile(r"(?:\([A-Z][\w .-]{0,30}\)|/[A-Z][\w-]*/)\s*[.:–—-]\s+(?=[A-Z\"“])")
+
+
+def strip_dateline(text: str) -> str:
+    """A sentence without the dateline or agency credit that opens it (for display and similarity).
+
+    Also drops a longer web dateline ending in a credit ("NEW ORLEANS | Tue Jun 1, 2010 4:24 pm EDT NEW
+    ORLEANS (Reuters) - ") when no lower-case word precedes the credit.
+    """
+    m = _DATELINE.match(text)
+    if m:
+        return text[m.end():]
+    m = _CREDIT.search(text, 0, 160)
+    if m and not re.search(r"\b[a-z]{3,}\b", text[: m.start()]):
+        return text[m.end():]
+    return text
+
+
+def outlet_name(doc: Document) -> str:
+    """The outlet, or the document id when unknown (as the JSON contract's event sources do)."""
+    return doc.outlet or doc.id
+
+
+def boilerplate_paragraphs(sentences: Sequence[Sentence]) -> set[int]:
+    """Paragraphs holding a call to action ("Support X or become our patron!"): site furniture."""
+    return {s.paragraph for s in sentences if _CALL_TO_ACTION.search(s.text)}
+
+
+def is_boilerplate(s: Sentence, furniture: set[int]) -> bool:
+    text = s.text.strip()
+    return (
+        s.paragraph in furniture
+        or bool(_LABEL_LINE.match(text))
+        or bool(_META_LINE.match(text))
+        or bool(_TEMPLATE.search(text))
+        or not re.search(r"\b[a-z]{3,}\b", text)  # bylines, section heads, "SUNDAY, 30 OCTOBER 2022"
+    )
+
+
+def claim_units(docs: Sequence[Document], sentences: dict[str, list[Sentence]],
+                quotes: Sequence[Quote] = ()) -> list[Unit]:
+    """The sentences of a story that can carry claims, in story order."""
+    by_doc: dict[str, list[Quote]] = defaultdict(list)
+    for q in quotes:
+        by_doc[q.document].append(q)
+    units: list[Unit] = []
+    for doc in docs:
+        sents = sentences.get(doc.id, [])
+        furniture = boilerplate_paragraphs(sents)
+        for s in sents:
+            if is_boilerplate(s, furniture) or len(set(content_terms(s.text))) < MIN_TERMS:
+                continue
+            qs = [q for q in by_doc[doc.id] if q.start < s.end and q.end > s.start and q.kind != "indirect"]
+            if quoted_fraction(s, qs) > QUOTED_MAX:
+                continue
+            units.append(Unit(doc.id, outlet_name(doc), s.index, strip_dateline(s.text), doc.published,
+                              len(units)))
+    return units
+
+
+def name_terms(texts: Sequence[str]) -> set[str]:
+    """Terms written with a capital inside sentences at least half the time: names of actors and places."""
+    cap: Counter[str] = Counter()
+    seen: Counter[str] = Counter()
+    for text in texts:
+        for k, m in enumerate(_WORD.finditer(text)):
+            terms = content_terms(m.group()) if k else []  # a sentence's first word is capitalised anyway
+            if terms:
+                seen[terms[0]] += 1
+                cap[terms[0]] += m.group()[0].isupper()
+    return {t for t, n in seen.items() if cap[t] * 2 >= n}
+
+
+def vectorize(texts: Sequence[str], name_weight: float = NAME_WEIGHT) -> csr_matrix:
+    """L2-normalised TF-IDF rows over stemmed content words, IDF fitted on these texts.
+
+    Names weigh ``name_weight``: a story's actors recur in most of its sentences, so sharing them says less
+    about two sentences stating the same thing than sharing what is said about them.
+    """
+    if not texts:
+        return csr_matrix((0, 0))
+    vec = TfidfVectorizer(analyzer=content_terms, sublinear_tf=True)
+    try:
+        x = vec.fit_transform(texts).tocsr()
+    except ValueError:  # no content word at all
+        return csr_matrix((len(texts), 1))
+    if name_weight != 1.0:
+        names = name_terms(texts)
+        weights = np.ones(x.shape[1])
+        for term, col in vec.vocabulary_.items():
+            if term in names:
+                weights[col] = name_weight
+        x = normalize(x @ diags(weights)).tocsr()
+    return x
+
+
+def dates_apart(a: Sequence[tuple[date, date]], b: Sequence[tuple[date, date]]) -> bool:
+    """Two sentences dated to days that do not overlap report different happenings."""
+    return bool(a) and bool(b) and not any(s1 <= e2 and s2 <= e1 for s1, e1 in a for s2, e2 in b)
+
+
+_MONTHS = "jan feb mar apr may jun jul aug sep oct nov dec".split()
+_MON = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+_DAY_EXPR = re.compile(rf"\b(?:(monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+                       rf"|{_MON}\s+(\d{{1,2}})(?!\d)|(\d{{1,2}})\s+(?:of\s+)?{_MON})\b", re.I)
+
+
+def day_expressions(text: str) -> frozenset[str]:
+    """The days a sentence names as written ("friday", "dec-7"), for dates the resolver could not place
+    (no publication date to count a weekday from)."""
+    out = set()
+    for m in _DAY_EXPR.finditer(text):
+        if m.group(1):
+            out.add(m.group(1).lower())
+        elif m.group(2):
+            out.add(f"{m.group(2).lower()}-{int(m.group(3))}")
+        else:
+            out.add(f"{m.group(5).lower()}-{int(m.group(4))}")
+    return frozenset(out)
+
+
+_FIGURE = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*")
+
+
+def figures(text: str) -> frozenset[str]:
+    """The numbers a sentence states ("$12bn" → "12", "19,000" → "19000"), days named excluded."""
+    out = set()
+    for m in _FIGURE.finditer(_DAY_EXPR.sub(" ", text)):
+        value = m.group().replace(",", "")
+        out.add(value.rstrip("0").rstrip(".") if "." in value else value)
+    return frozenset(out)
+
+
+@dataclass(frozen=True, slots=True)
+class Anchors:
+    """What pins a sentence to one happening: the days it is dated to, the days and figures it names."""
+
+    days: tuple[tuple[date, date], ...] = ()
+    day_names: frozenset[str] = frozenset()
+    figures: frozenset[str] = frozenset()
+
+
+def anchors_apart(a: Anchors, b: Anchors) -> bool:
+    """Sentences about different days, or stating different figures, do not state the same claim.
+
+    Resolved dates decide when both sentences have them, else the days as written must share one; two
+    sentences that both state figures must share one ("$12bn" and "$990m" are two claims).
+    """
+    if a.days and b.days:
+        if dates_apart(a.days, b.days):
+            return True
+    elif a.day_names and b.day_names and not a.day_names & b.day_names:
+        return True
+    return bool(a.figures) and bool(b.figures) and not a.figures & b.figures
+
+
+def cluster(x: csr_matrix, threshold: float = CLAIM_THRESHOLD, anchors: Sequence[Anchors] | None = None,
+            min_shared: int = MIN_SHARED) -> list[list[int]]:
+    """Greedy average-link agglomeration over pairs with cosine >= threshold (rows of ``x``).
+
+    A pair also needs ``min_shared`` terms in common (two short sentences sharing "latest attempt" are not
+    one claim), and ``anchors`` (per row) forbid merging groups holding two sentences about different
+    days or with different figures (see ``anchors_apart``): "talks on January 10" and "talks on January
+    21" stay two claims, and so do "discussed it on December 7" and "discussed it, the Kremlin said
+    Friday".
+    """
+    n = x.shape[0]
+    sims = (x @ x.T).tocoo()
+    present = (x > 0).astype(np.int32).tocsr()
+    pairs: dict[tuple[int, int], float] = {}
+    keep = (sims.row < sims.col) & (sims.data >= threshold)
+    for i, j, v in zip(sims.row[keep], sims.col[keep], sims.data[keep], strict=True):
+        if present[i].multiply(present[j]).sum() >= min_shared:
+            pairs[(int(i), int(j))] = float(v)
+    root = list(range(n))
+    members: dict[int, list[int]] = {i: [i] for i in range(n)}
+
+    def find(i: int) -> int:
+        while root[i] != i:
+            root[i] = root[root[i]]
+            i = root[i]
+        return i
+
+    for (i, j), _ in sorted(pairs.items(), key=lambda kv: (-kv[1], kv[0])):
+        a, b = find(i), find(j)
+        if a == b:
+            continue
+        total = sum(pairs.get((min(p, q), max(p, q)), 0.0) for p in members[a] for q in members[b])
+        if total / (len(members[a]) * len(members[b])) < threshold:
+            continue
+        if anchors is None or not any(anchors_apart(anchors[p], anchors[q])
+                                      for p in members[a] for q in members[b]):
+            root[b] = a
+            members[a].extend(members.pop(b))
+    return sorted((sorted(m) for m in members.values()), key=lambda m: m[0])
+
+
+def build_claims(units: Sequence[Unit], x: csr_matrix | None = None, threshold: float = CLAIM_THRESHOLD,
+                 events: Sequence[Event] = ()) -> list[Claim]:
+    """Claims across outlets, most widely carried first, each represented by its most central sentence.
+
+    ``events`` supply the day-granularity dates each sentence is anchored to (see ``anchors_apart``).
+    """
+    if not units:
+        return []
+    x = vectorize([u.text for u in units]) if x is None else x
+    anchored: dict[tuple[str, int], list[tuple[date, date]]] = defaultdict(list)
+    for ev in events:
+        for m in ev.mentions:
+            if m.granularity == "day":
+                anchored[(m.document, m.sentence)].append((m.date, m.last or m.date))
+    anchors = [Anchors(tuple(anchored.get((u.document, u.index), ())), day_expressions(u.text),
+                       figures(u.text)) for u in units]
+    claims = []
+    for group in cluster(x, threshold, anchors):
+        sub = x[group]
+        centrality = np.asarray((sub @ sub.T).sum(axis=1)).ravel()
+        best = max(range(len(group)), key=lambda k: (centrality[k], -len(units[group[k]].text), -group[k]))
+        members = [units[i] for i in group]
+        rep = units[group[best]]
+        claims.append(Claim(members, rep.text, rep, sorted({u.outlet for u in members}),
+                            sorted({u.document for u in members}, key=lambda d: next(
+                                u.order for u in members if u.document == d))))
+    claims.sort(key=lambda c: (-len(c.outlets), -len(c.documents), c.units[0].order))
+    return claims
+
+
+# -- the comparison --------------------------------------------------------------------------------------
+@dataclass(slots=True)
+class StoryView:
+    """Everything about a story the comparison and the summary read, loaded once."""
+
+    story: Story
+    docs: list[Document]
+    sentences: dict[str, list[Sentence]]
+    units: list[Unit]
+    vectors: csr_matrix
+    claims: list[Claim]
+    outlets: list[str]  # most articles first
+
+    @property
+    def outlet_of(self) -> dict[str, str]:
+        return {d.id: outlet_name(d) for d in self.docs}
+
+
+def load_view(store: Store, story_id: str) -> StoryView:
+    story = store.story(story_id)
+    if story is None:
+        raise KeyError(f"no story {story_id!r}")
+    docs = store.documents(story.documents) if story.documents else []
+    sentences = {d.id: store.sentences(d.id) for d in docs}
+    return make_view(story, docs, sentences)
+
+
+def make_view(story: Story, docs: Sequence[Document], sentences: dict[str, list[Sentence]]) -> StoryView:
+    docs = sorted(docs, key=lambda d: (d.published or date.max, d.id))
+    units = claim_units(docs, sentences, story.quotes)
+    x = vectorize([u.text for u in units])
+    claims = build_claims(units, x, events=story.events)
+    count: dict[str, int] = defaultdict(int)
+    for d in docs:
+        count[outlet_name(d)] += 1
+    outlets = sorted(count, key=lambda o: (-count[o], o))
+    return StoryView(story, list(docs), sentences, units, x, claims, outlets)
+
+
+def _event_outlets(view: StoryView) -> list[list[str]]:
+    """Per event, the outlets with a mention of it (a sentence that dates it)."""
+    of = view.outlet_of
+    return [sorted({of[d] for d in ev.documents if d in of}) for ev in view.story.events]
+
+
+def _sentence_events(view: StoryView) -> dict[tuple[str, int], set[int]]:
+    out: dict[tuple[str, int], set[int]] = defaultdict(set)
+    for i, ev in enumerate(view.story.events):
+        for m in ev.mentions:
+            out[(m.document, m.sentence)].add(i)
+    return out
+
+
+def coverage(view: StoryView) -> list[set[str]]:
+    """Per event, the outlets that report it: dated (a mention) or undated (a sentence of the same claim
+    as a mention: "Earlier, the ministry published drafts" is the event dated "on 17 December" elsewhere)."""
+    claim_of = {(u.document, u.index): c for c in view.claims for u in c.units}
+    out = []
+    for ev, outs in zip(view.story.events, _event_outlets(view), strict=True):
+        covered = set(outs)
+        for m in ev.mentions:
+            claim = claim_of.get((m.document, m.sentence))
+            if claim is not None:
+                covered.update(claim.outlets)
+        out.append(covered)
+    return out
+
+
+def matrix(view: StoryView) -> dict:
+    """Events × outlets: which outlet reports which event, plus each outlet's articles and date span.
+
+    ``cells`` is true where the outlet dates the event; ``undated`` lists the outlets that report it
+    without a date (through a claim shared with a dated mention).
+    """
+    rows = []
+    events = zip(view.story.events, _event_outlets(view), coverage(view), strict=True)
+    for i, (ev, outs, covered) in enumerate(events):
+        rows.append({"event": i, "date": ev.date.isoformat(), "end": ev.last.isoformat() if ev.last else None,
+                     "granularity": ev.granularity, "summary": ev.summary, "outlets": outs,
+                     "undated": sorted(covered - set(outs)), "cells": [o in outs for o in view.outlets]})
+    return {"outlets": view.outlets, "events": rows,
+            "articles": {o: _outlet_span(view, o) for o in view.outlets}}
+
+
+def _outlet_span(view: StoryView, outlet: str) -> dict:
+    docs = [d for d in view.docs if outlet_name(d) == outlet]
+    dates = sorted(d.published for d in docs if d.published)
+    return {"documents": len(docs), "first": dates[0].isoformat() if dates else None,
+            "last": dates[-1].isoformat() if dates else None}
+
+
+def widely_reported(n_outlets: int) -> int:
+    """How many *other* outlets must carry an item for leaving it out to count as an omission."""
+    return max(MIN_OMIT_OUTLETS, -(-(n_outlets - 1) // 2))
+
+
+def adds_and_omits(view: StoryView) -> dict[str, dict[str, list[dict]]]:
+    """Per outlet, the events and claims only it carries and the widely reported ones it leaves out."""
+    out: dict[str, dict[str, list[dict]]] = {o: {"adds": [], "omits": []} for o in view.outlets}
+    if len(view.outlets) < 2:
+        return out
+    need = widely_reported(len(view.outlets))
+    ev_outlets, covered = _event_outlets(view), coverage(view)
+    sentence_events = _sentence_events(view)
+    for i, (ev, outs) in enumerate(zip(view.story.events, ev_outlets, strict=True)):
+        if covered[i] == {outs[0]}:
+            m = next(m for m in ev.mentions if view.outlet_of.get(m.document) == outs[0])
+            out[outs[0]]["adds"].append({"kind": "event", "event": i, "text": ev.summary,
+                                         "date": ev.date.isoformat(), "document": m.document,
+                                         "sentence_index": m.sentence})
+        for o in view.outlets:
+            if o not in covered[i] and len(covered[i]) >= need:
+                out[o]["omits"].append({"kind": "event", "event": i, "text": ev.summary,
+                                        "date": ev.date.isoformat(), "outlets": sorted(covered[i])})
+    for claim in view.claims:
+        evs = set().union(*(sentence_events.get((u.document, u.index), set()) for u in claim.units))
+        via = set().union(*(covered[e] for e in evs))
+        if len(claim.outlets) == 1:
+            if evs:  # shared through an event, or already listed as this outlet's own event
+                continue
+            rep = claim.representative or claim.units[0]
+            out[claim.outlets[0]]["adds"].append({"kind": "claim", "text": claim.text,
+                                                  "document": rep.document, "sentence_index": rep.index})
+        elif len(claim.outlets) >= need:
+            for o in view.outlets:
+                if o in claim.outlets or o in via or any(len(covered[e]) >= need for e in evs):
+                    continue  # carried, carried through an event, or already listed as an omitted event
+                out[o]["omits"].append({"kind": "claim", "text": claim.text, "outlets": claim.outlets})
+    return out
+
+
+def outlet_framing(view: StoryView) -> dict[str, dict]:
+    """Per outlet: framing findings, attribution verbs counted, and who it quotes how much."""
+    of = view.outlet_of
+    names = merge_names(q.speaker for q in view.story.quotes if q.speaker)
+    out = {}
+    for o in view.outlets:
+        doc_ids = {d for d, name in of.items() if name == o}
+        sents = [s for d in view.docs if d.id in doc_ids for s in view.sentences.get(d.id, [])]
+        quotes = [q for q in view.story.quotes if q.document in doc_ids]
+        furniture = {d: boilerplate_paragraphs(view.sentences.get(d, [])) for d in doc_ids}
+        sents = [s for s in sents if s.paragraph not in furniture[s.document]]
+        findings = find_framing(sents, quotes)
+        out[o] = {"framing": [f.as_dict() for f in findings],
+                  "attribution": dict(cue_counts(quotes).most_common()),
+                  "speakers": speaker_stats(quotes, names)}
+    return out
+
+
+def outlet_entries(view: StoryView) -> list[dict]:
+    """The ``outlets`` list of the JSON contract."""
+    ev_outlets, covered = _event_outlets(view), coverage(view)
+    diff = adds_and_omits(view)
+    framing = outlet_framing(view)
+    entries = []
+    for o in view.outlets:
+        span = _outlet_span(view, o)
+        entries.append({
+            "outlet": o,
+            "documents": [d.id for d in view.docs if outlet_name(d) == o],
+            "first": span["first"], "last": span["last"],
+            "events": [i for i, outs in enumerate(ev_outlets) if o in outs],
+            "undated_events": [i for i, (outs, cov) in enumerate(zip(ev_outlets, covered, strict=True))
+                               if o in cov and o not in outs],
+            "adds": diff[o]["adds"], "omits": diff[o]["omits"],
+            **framing[o],
+        })
+    return entries
+
+
+def compare_story(store: Store, story_id: str) -> dict:
+    view = load_view(store, story_id)
+    return compare_view(view)
+
+
+def compare_view(view: StoryView) -> dict:
+    return {"story": view.story.id, "title": view.story.title, "matrix": matrix(view),
+            "outlets": outlet_entries(view), "claims": [c.as_dict() for c in view.claims]}
+
+
+def story_extras(store: Store, story_id: str) -> dict:
+    """The three keys the JSON contract adds to a story: outlets, claims and summary."""
+    from .summary import summarize_view
+
+    view = load_view(store, story_id)
+    return {"outlets": outlet_entries(view), "claims": [c.as_dict() for c in view.claims],
+            "summary": summarize_view(view)["summary"]}
+
+
+# -- terminal rendering ----------------------------------------------------------------------------------
+def _clip(text: str, n: int = 110) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 1].rsplit(" ", 1)[0] + "…"
+
+
+def render_compare(result: dict, console: Console, limit: int = 6) -> None:
+    """The matrix as a grid of ● / ·, then each outlet's adds, omits and framing (text printed literally)."""
+    console.rule(f"[bold]{_esc(result['title'])}[/] [dim]({result['story']})[/]")
+    m = result["matrix"]
+    if m["events"]:
+        table = Table(show_lines=False, title="Coverage: events × outlets")
+        table.add_column("date", no_wrap=True)
+        table.add_column("event")
+        for o in m["outlets"]:
+            table.add_column(_esc(o), justify="center")
+        for row in m["events"]:
+            table.add_row(row["date"], _esc(_clip(row["summary"], 70)),
+                          *("[bold]●[/]" if c else "[dim]·[/]" for c in row["cells"]))
+        table.add_row("", "[dim]articles[/]", *(str(m["articles"][o]["documents"]) for o in m["outlets"]))
+        console.print(table)
+    shared = [c for c in result["claims"] if len(c["outlets"]) > 1]
+    console.print(f"{len(result['claims'])} claims, {len(shared)} carried by more than one outlet")
+    for entry in result["outlets"]:
+        span = f"{entry['first']} – {entry['last']}" if entry["first"] else "undated"
+        console.print(f"\n[bold]{_esc(entry['outlet'])}[/] · {len(entry['documents'])} article(s), {span}, "
+                      f"{len(entry['events'])} event(s)")
+        for key, label in (("adds", "only here"), ("omits", "left out")):
+            items = entry[key]
+            if items:
+                console.print(f"  [green]{label}[/] ({len(items)}):" if key == "adds" else
+                              f"  [red]{label}[/] ({len(items)}):")
+                for it in items[:limit]:
+                    console.print("    – " + _esc(_clip(it["text"])))
+        if entry["framing"]:
+            console.print(f"  [yellow]framing[/] ({len(entry['framing'])}):")
+            for f in entry["framing"][:limit]:
+                console.print(f"    {f['kind']}: “{_esc(_clip(f['phrase'], 100))}”")
+        if entry["attribution"]:
+            verbs = ", ".join(f"{_esc(v)} {n}" for v, n in entry["attribution"].items())
+            console.print(f"  attribution verbs: {verbs}")
+        if entry["speakers"]:
+            who = ", ".join(f"{_esc(s['speaker'])} ({s['quotes']})" for s in entry["speakers"][:5])
+            console.print(f"  quotes: {who}")
+
+
+def _esc(text: str) -> str:
+    """Article text is untrusted: never let it be read as rich markup."""
+    from rich.markup import escape
+
+    return escape(text)
