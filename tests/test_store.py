@@ -1,3 +1,4 @@
+import sqlite3
 from datetime import date
 
 import pytest
@@ -48,7 +49,7 @@ def test_failed_batch_writes_nothing(store):
     store.add_documents([doc(1)])
     broken = Analysis(doc(1), sentences=[Sentence("d1", 0, 0, 5, "Hello")],
                       quotes=[Quote("d1", 0, 0, 5, None, None)])  # text=None violates NOT NULL
-    with pytest.raises(Exception):
+    with pytest.raises(sqlite3.IntegrityError):
         store.save_analyses([broken])
     assert store.sentences("d1") == []
     assert store.pending("annotated")[0].id == "d1"
