@@ -1,0 +1,1140 @@
+"""Attributed quotes: direct, partial and indirect speech, each with a canonical speaker.
+
+Three passes, cheapest first:
+
+1. **Quotation marks.** A scanner pairs straight, curly, « » and „ “ marks paragraph by paragraph and
+   links a paragraph left open to the next one when that one opens with a quote mark (the news
+   convention for a quote running over paragraphs).
+2. **Frames by pattern.** The words right after a closing mark (`"…," Peskov said.`, `"…," said the
+   Kremlin.`, `"…" – Peskov concluded.`) or right before an opening one (`Peskov told reporters: "…"`,
+   `Peskov's quote: "…"`, `According to Peskov, "…"`) name most speakers without any parsing.
+3. **Dependency parse**, only of sentences with a speech verb (lexicon below) outside quotation marks
+   that no frame used: the verb's clausal complement is indirect speech (`Peskov said that no dates
+   existed`), a quotation inside that complement is a partial quote (`said Russia was taking actions "to
+   relocate its forces"`). Quotation marks that no speech verb governs (`so-called "security
+   guarantees"`, `the programme titled "Moscow.Kremlin.Putin"`) are not quotes.
+
+Speakers are resolved in document order: a name through the entities' canonical names, "he"/"she" to
+the most recent compatible person speaker or sentence subject, "it"/"they" to the most recent
+organisation, a definite role ("the spokesman", "the Kremlin official") to the person last introduced
+with that role, "the statement" to its organisation. A quote with no frame that follows an attributed
+sentence continues that speaker (`"…," he said. "…"`).
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from spacy.lang.en.stop_words import STOP_WORDS
+
+from .model import Entity, Quote, Sentence
+from .nlp import load_model
+
+# Speech verbs, every form written out (the pipeline runs without a lemmatizer). The first word of a
+# line is the lemma.
+_VERB_TABLE = """
+say says said saying
+tell tells told telling
+add adds added adding
+note notes noted noting
+explain explains explained explaining
+state states stated stating
+argue argues argued arguing
+claim claims claimed claiming
+insist insists insisted insisting
+warn warns warned warning
+announce announces announced announcing
+confirm confirms confirmed confirming
+stress stresses stressed stressing
+emphasize emphasizes emphasized emphasizing
+emphasise emphasises emphasised emphasising
+assert asserts asserted asserting
+declare declares declared declaring
+suggest suggests suggested suggesting
+acknowledge acknowledges acknowledged acknowledging
+admit admits admitted admitting
+deny denies denied denying
+reply replies replied replying
+respond responds responded responding
+write writes wrote written writing
+tweet tweets tweeted tweeting
+predict predicts predicted predicting
+promise promises promised promising
+recall recalls recalled recalling
+observe observes observed observing
+remark remarks remarked remarking
+comment comments commented commenting
+conclude concludes concluded concluding
+complain complains complained complaining
+concede concedes conceded conceding
+caution cautions cautioned cautioning
+urge urges urged urging
+reiterate reiterates reiterated reiterating
+maintain maintains maintained maintaining
+contend contends contended contending
+allege alleges alleged alleging
+report reports reported reporting
+reveal reveals revealed revealing
+disclose discloses disclosed disclosing
+testify testifies testified testifying
+mention mentions mentioned mentioning
+vow vows vowed vowing
+pledge pledges pledged pledging
+boast boasts boasted boasting
+proclaim proclaims proclaimed proclaiming
+propose proposes proposed proposing
+demand demands demanded demanding
+threaten threatens threatened threatening
+announce announces announced announcing
+ask asks asked asking
+answer answers answered answering
+retort retorts retorted retorting
+quip quips quipped quipping
+joke jokes joked joking
+shout shouts shouted shouting
+exclaim exclaims exclaimed exclaiming
+continue continues continued continuing
+read reads
+confess confesses confessed confessing
+call calls called calling
+describe describes described describing
+label labels labeled labelled labeling labelling
+characterize characterizes characterized characterizing
+thank thanks thanked thanking
+praise praises praised praising
+criticize criticizes criticized criticizing
+criticise criticises criticised criticising
+accuse accuses accused accusing
+hail hails hailed hailing
+inform informs informed informing
+assure assures assured assuring
+remind reminds reminded reminding
+advise advises advised advising
+repeat repeats repeated repeating
+counter counters countered countering
+recount recounts recounted recounting
+acknowledge acknowledges acknowledged acknowledging
+lament laments lamented lamenting
+speculate speculates speculated speculating
+opine opines opined opining
+underscore underscores underscored underscoring
+highlight highlights highlighted highlighting
+object objects objected objecting
+protest protests protested protesting
+swear swears swore sworn swearing
+bark barks barked barking
+snap snaps snapped snapping
+yell yells yelled yelling
+scream screams screamed screaming
+cry cries cried crying
+laugh laughs laughed laughing
+beam beams beamed beaming
+boom booms boomed booming
+thunder thunders thundered thundering
+sneer sneers sneered sneering
+scoff scoffs scoffed scoffing
+mutter mutters muttered muttering
+whisper whispers whispered whispering
+sigh sighs sighed sighing
+gush gushes gushed gushing
+marvel marvels marveled marvelled marveling
+muse muses mused musing
+interject interjects interjected interjecting
+chime chimes chimed chiming
+chant chants chanted chanting
+plead pleads pleaded pled pleading
+rail rails railed railing
+tease teases teased teasing
+quote quotes quoted quoting
+grouse grouses groused grousing
+gripe gripes griped griping
+reason reasons reasoned reasoning
+fume fumes fumed fuming
+bemoan bemoans bemoaned bemoaning
+decry decries decried decrying
+deride derides derided deriding
+ridicule ridicules ridiculed ridiculing
+mock mocks mocked mocking
+blast blasts blasted blasting
+slam slams slammed slamming
+"""
+SPEECH_FORMS: dict[str, str] = {f: line.split()[0] for line in _VERB_TABLE.strip().splitlines()
+                                for f in line.split()}
+# Verbs that introduce a direct quote but do not report speech on their own ("it continued to grow").
+FRAME_ONLY = {"continue", "read", "answer", "retort", "quip", "joke", "shout", "exclaim", "bark", "snap", "yell",
+              "scream", "cry", "laugh", "beam", "boom", "thunder", "sneer", "scoff", "mutter", "whisper", "sigh",
+              "gush", "marvel", "muse", "interject", "chime", "chant", "rail", "tease", "counter", "quote"}
+# Verbs that frame a quotation but whose clausal complement is not reported speech ("called it a
+# disaster", "thanked him for coming").
+QUOTE_ONLY = {"call", "describe", "label", "characterize", "thank", "praise", "criticize", "criticise",
+              "accuse", "hail", "deride", "ridicule", "mock", "blast", "slam", "decry"}
+# Verbs whose infinitive complement is what was said ("promised to provide its list").
+TO_COMPLEMENT = {"promise", "vow", "pledge", "threaten", "urge", "ask", "demand", "propose"}
+
+PERSON_PRONOUNS = {"he": "m", "him": "m", "she": "f", "her": "f"}
+GROUP_PRONOUNS = {"it", "they", "them"}
+# Nouns for what was said: "Peskov's quote:", "the Kremlin statement added".
+STATEMENT_NOUNS = {
+    "statement", "statements", "report", "release", "communique", "communiqué", "readout", "letter", "memo",
+    "document", "announcement", "post", "tweet", "message", "notice", "filing", "decree", "declaration",
+    "quote", "words", "remarks", "comments", "comment", "response", "reply", "answer", "explanation",
+    "testimony", "website", "account",
+}
+# Nouns for a person's role; a definite one ("the spokesman") refers back to whoever was introduced so.
+ROLE_NOUNS = {
+    "spokesman", "spokeswoman", "spokesperson", "president", "minister", "secretary", "official", "leader",
+    "diplomat", "ambassador", "envoy", "chancellor", "senator", "governor", "mayor", "chairman",
+    "chairwoman", "director", "chief", "candidate", "nominee", "adviser", "advisor", "aide", "lawmaker",
+    "congressman", "congresswoman", "representative", "commander", "general", "officer", "prosecutor",
+    "judge", "lawyer", "attorney", "premier", "head", "ceo", "executive", "politician", "negotiator",
+    "president-elect", "king", "queen", "prince", "pope", "businessman", "businesswoman", "billionaire",
+    "analyst", "economist", "expert", "spokespeople", "strategist", "manager", "pollster", "founder",
+    "host", "author", "activist", "senior", "campaigner", "surrogate", "republican", "democrat", "speaker",
+}
+# Roles that any person can be referred to by ("the Russian leader", "the Kremlin official").
+GENERIC_ROLES = {"official", "leader", "politician", "diplomat", "head", "executive", "lawmaker",
+                 "senior", "candidate", "nominee"}
+ORG_NOUNS = {"ministry", "department", "government", "agency", "company", "firm", "campaign", "committee",
+             "party", "council", "court", "administration", "organisation", "organization", "alliance",
+             "bank", "commission", "office", "embassy", "group", "union", "association", "military",
+             "army", "police", "parliament", "senate", "congress", "house", "kremlin", "foundation",
+             "institute", "network", "newspaper", "service", "team", "board"}
+GENDER_WORDS = {
+    "mr": "m", "mr.": "m", "spokesman": "m", "congressman": "m", "chairman": "m", "businessman": "m",
+    "king": "m", "prince": "m", "sir": "m", "lord": "m", "father": "m", "husband": "m", "son": "m",
+    "mrs": "f", "mrs.": "f", "ms": "f", "ms.": "f", "miss": "f", "spokeswoman": "f", "congresswoman": "f",
+    "chairwoman": "f", "businesswoman": "f", "queen": "f", "princess": "f", "lady": "f", "dame": "f",
+    "madam": "f", "mother": "f", "wife": "f", "daughter": "f", "sister": "f",
+}
+_TITLE_WORDS = ROLE_NOUNS | set(GENDER_WORDS) | {
+    "presidential", "foreign", "deputy", "vice", "prime", "press", "former", "acting", "retired", "lt.",
+    "gen.", "col.", "sen.", "rep.", "gov.", "dr.", "prof.", "top", "senior", "chief", "state", "white",
+}
+ABBREVIATIONS = {"sen.": "senator", "sen": "senator", "rep.": "representative", "gov.": "governor",
+                 "gen.": "general", "pres.": "president", "amb.": "ambassador", "sec.": "secretary"}
+DEFINITE = {"the", "this", "that", "his", "her", "its", "their", "our"}
+_DETERMINERS = DEFINITE | {"a", "an", "every", "each", "no", "any", "my", "your"}
+# Words that cannot start a speaker noun phrase right after a quote (`"x" that Putin said`).
+NP_BAD_START = {
+    "that", "which", "who", "whom", "whose", "when", "where", "if", "as", "to", "of", "in", "on", "for",
+    "with", "by", "from", "about", "and", "or", "but", "while", "because", "after", "before", "so", "than",
+    "since", "what", "how", "why", "is", "was", "are", "were", "be", "been", "not", "has", "had", "have",
+    "would", "will", "can", "could", "should", "may", "might", "must", "do", "does", "did", "at", "into",
+    "over", "under", "between", "against", "during", "without", "through", "per", "via", "whether",
+}
+PREPOSITIONS = {"of", "for", "from", "at", "with", "in", "on", "to", "by", "under", "about", "within"}
+ADVERBS = {"also", "later", "then", "again", "repeatedly", "further", "reportedly", "once", "previously",
+           "recently", "simply", "quickly", "finally", "publicly", "privately", "earlier", "has", "had",
+           "have", "was", "is", "would", "will", "subsequently", "flatly", "firmly",
+           "clearly", "bluntly", "calmly", "angrily", "explicitly", "just", "only", "even", "still",
+           "originally", "first", "often", "frequently", "sometimes", "'d"}
+# Words right before a quotation that make it a name or a term, not something said.
+NAMING = re.compile(r"\b(?:so-called|so called|titled|entitled|named|dubbed|nicknamed|called|known as|"
+                    r"labell?ed|branded|term|word|phrase|slogan|hashtag|headlined|motto)(?:\s+the)?\s*$",
+                    re.IGNORECASE)
+
+OPENERS = {"\"": "straight", "“": "curly", "„": "low", "«": "guillemet", "‘": "single"}
+CLOSERS = {"straight": "\"”", "curly": "”\"", "low": "“”\"", "guillemet": "»", "single": "’"}
+QUOTE_CHARS = "\"“”„«»"
+_TOK = re.compile(r"(?:[A-Z]\.){2,}|(?:Mr|Mrs|Ms|Dr|Lt|Gen|Col|Maj|Capt|Sgt|Adm|Gov|Sen|Rep|Prof|Rev|Jr|Sr|"
+                  r"St)\.|[^\W_][\w'’&-]*|[,;:.!?\"“”«»„()—–…-]")
+_SENT_PUNCT = {".", "!", "?", ";", "\"", "“", "”", "«", "»", "„", "(", ")", ":"}
+# Case-sensitive: a speech verb mid-sentence is lower case ("United States" is not "states").
+_SPEECH_RE = re.compile(r"\b(?:" + "|".join(sorted(SPEECH_FORMS, key=len, reverse=True)) + r"|[Aa]ccording to)\b")
+# What may stand before a quote that still starts its sentence: bullets, dashes, a conjunction.
+_LEAD = re.compile(r"[\s\-–—•*]*(?:(?:But|And|Yet|Still|So|Or|Now|Then)\s*,?\s*)?")
+_POSS = re.compile(r"(?:['’]s|(?<=s)['’])$")
+
+
+@dataclass(slots=True)
+class Segment:
+    """The words between one pair of quotation marks (offsets into the document text)."""
+
+    open: int  # position of the opening mark
+    close: int | None  # position of the closing mark's last character; None when the paragraph ends first
+    start: int
+    end: int
+    paragraph: int
+    chain: int = -1  # segments of one quote that runs over paragraphs share a chain id
+    inner: int = 0  # where the closing mark begins (the words end before it, untrimmed)
+
+
+@dataclass(slots=True)
+class _NP:
+    core: tuple[int, int]  # the noun phrase proper ("Flynn", "the Kremlin statement")
+    extra: list[tuple[int, int]] = field(default_factory=list)  # appositives, prepositional modifiers
+    possessor: bool = False  # "Peskov's quote": the core is the possessor
+
+
+@dataclass(slots=True)
+class _Unit:
+    kind: str
+    segments: list[Segment]
+    content: tuple[int, int]
+    sentence: int  # where the speaker is resolved (the cue's sentence)
+    position: int
+    np: _NP | None = None
+    cue: tuple[int, int] | None = None
+    inherit: bool = False
+    framed: bool = False  # a cue was found (the speaker may still be unknown)
+    speaker: str | None = None
+    speaker_text: str | None = None
+    speaker_span: tuple[int, int] | None = None
+    label: str = ""
+
+
+@dataclass(slots=True)
+class Attribution:
+    """A quote plus the spans an evaluation needs: the whole attributed content (the clause around a
+    partial quote), the speaker mention and the cue."""
+
+    quote: Quote
+    content_start: int
+    content_end: int
+    speaker_start: int | None = None
+    speaker_end: int | None = None
+    cue_start: int | None = None
+    cue_end: int | None = None
+
+
+def extract_quotes(doc_id: str, text: str, sentences: list[Sentence], entities: list[Entity]) -> list[Quote]:
+    """Direct, partial and indirect quotes of one document, in text order, speakers canonical."""
+    return [a.quote for a in attributions(doc_id, text, sentences, entities)]
+
+
+# ---------------------------------------------------------------------------------------------------
+# 1. Quotation marks
+
+
+def find_quotations(text: str, paragraphs: Sequence[tuple[int, int]]) -> list[Segment]:
+    """Pair quotation marks within each paragraph; a paragraph left open continues into the next one
+    when that one starts with an opening mark."""
+    out: list[Segment] = []
+    for p_index, (p_start, p_end) in enumerate(paragraphs):
+        for o, o_len, c, c_len, kind in _scan(text, p_start, p_end):
+            if kind == "single" and c is None:
+                continue  # an apostrophe ("‘90s"), not a quote left open
+            seg = _segment(text, o, o_len, c, c_len, p_end, p_index)
+            if seg is not None:
+                out.append(seg)
+    chain = 0
+    for i, seg in enumerate(out):
+        prev = out[i - 1] if i else None
+        if (prev is not None and prev.close is None and seg.paragraph == prev.paragraph + 1
+                and text[paragraphs[seg.paragraph][0] : seg.open].strip() == ""):
+            seg.chain = prev.chain
+        else:
+            seg.chain = chain
+            chain += 1
+    return out
+
+
+def _scan(text: str, start: int, end: int) -> list[tuple[int, int, int | None, int, str]]:
+    """(open, open length, close, close length, kind) of each quotation in text[start:end]. Two
+    apostrophes (''…'', the New York Times archive style) and ``…'' count as a straight double quote."""
+    pairs: list[tuple[int, int, int | None, int, str]] = []
+    open_at, open_len, kind = -1, 0, ""
+    i = start
+    while i < end:
+        c = text[i]
+        two = text[i : i + 2]
+        width = 2 if two in ("''", "``") else 1
+        mark = "\"" if width == 2 else c
+        prev = text[i - 1] if i > start else " "
+        nxt = text[i + width] if i + width < end else " "
+        if open_at < 0:
+            if mark in "“„«" or two == "``":
+                open_at, open_len, kind = i, width, OPENERS.get(mark, "straight")
+            elif mark == "\"" and (i == start or prev.isspace() or prev in "([{—–-/:") and not nxt.isspace():
+                open_at, open_len, kind = i, width, "straight"
+            elif mark == "”" and prev.isspace() and nxt.isalpha():
+                open_at, open_len, kind = i, 1, "curly"  # a reversed mark used as an opener
+            elif mark == "‘" and (prev.isspace() or prev in "([{—–-\"“") and not nxt.isspace():
+                open_at, open_len, kind = i, 1, "single"
+        elif kind == "single":
+            if mark == "’" and not nxt.isalnum():
+                pairs.append((open_at, open_len, i, 1, kind))
+                open_at = -1
+            elif mark in "“„«\"":  # a double quote inside a single one: the single was an apostrophe
+                open_at, open_len, kind = i, width, OPENERS.get(mark, "straight")
+        elif mark in CLOSERS[kind] or (kind == "curly" and mark == "’" and prev in ".!?," and not nxt.isalnum()):
+            pairs.append((open_at, open_len, i, width, kind))
+            open_at = -1
+        i += width
+    if open_at >= 0:
+        pairs.append((open_at, open_len, None, 0, kind))
+    return pairs
+
+
+def _segment(text: str, o: int, o_len: int, c: int | None, c_len: int, p_end: int, paragraph: int) -> Segment | None:
+    a, inner = o + o_len, (c if c is not None else p_end)
+    b = inner
+    while a < b and text[a].isspace():
+        a += 1
+    while b > a and (text[b - 1].isspace() or text[b - 1] in ",;:"):
+        b -= 1
+    if not any(ch.isalnum() for ch in text[a:b]):
+        return None
+    return Segment(o, None if c is None else c + c_len - 1, a, b, paragraph, inner=inner)
+
+
+# ---------------------------------------------------------------------------------------------------
+# 2. Frames by pattern
+
+
+def _tokens(text: str, a: int, b: int) -> list[tuple[int, int, str]]:
+    return [(a + m.start(), a + m.end(), m.group()) for m in _TOK.finditer(text[a:b])]
+
+
+def _is_speech(word: str) -> bool:
+    return word.lower() in SPEECH_FORMS
+
+
+def _reporting(word: str) -> bool:
+    """A finite speech verb as it appears in a frame ("said", "says", "told"), not "saying"."""
+    w = word.lower()
+    return w in SPEECH_FORMS and not w.endswith("ing")
+
+
+def _sentence_like(text: str, seg: Segment) -> bool:
+    words = text[seg.start : seg.end].split()
+    first = text[seg.start : seg.end].lstrip(".…[( ")
+    return len(words) >= 3 and bool(first) and (first[0].isupper() or first[0].isdigit())
+
+
+def _tail_frame(text: str, seg: Segment, a: int, b: int) -> tuple[_NP, tuple[int, int]] | None:
+    """`"…," Peskov said` / `"…," said Peskov` / `"…" – Peskov concluded` right after the closing mark."""
+    content_end = text[seg.start : seg.inner].rstrip() if seg.close is not None else ""
+    toks = _tokens(text, a, b)
+    i, separated = 0, bool(content_end) and content_end[-1] in ",?!.…:;-–—"
+    while i < len(toks) and toks[i][2] in ",-–—…":
+        separated = True
+        i += 1
+    if not separated or i >= len(toks):
+        return None
+    toks = toks[i:]
+    if _reporting(toks[0][2]):  # verb first: `"…," said Peskov`
+        np = []
+        for t in toks[1:9]:
+            if t[2] in _SENT_PUNCT or t[2] == "," or (t[2].islower() and t[2] in NP_BAD_START):
+                break
+            np.append(t)
+        if not np or np[0][2].lower() in ADVERBS:
+            return None
+        return _np_from_tokens(text, np), (toks[0][0], toks[0][1])
+    appositive = len(toks) > 1 and toks[1][2] == ","  # `“…,” Trump, the frontrunner in …, said`
+    for j, t in enumerate(toks[: 30 if appositive else 15]):
+        if t[2] in _SENT_PUNCT:
+            return None
+        if j and _reporting(t[2]):
+            np = toks[:j]
+            while np and np[-1][2].lower() in ADVERBS | {","}:
+                np = np[:-1]
+            if not np or np[0][2].lower() in NP_BAD_START or not _nominal(np[0][2]):
+                return None
+            return _np_from_tokens(text, np), (t[0], t[1])
+    return None
+
+
+def _short_frame(text: str, seg: Segment, ts: Sentence, cue: tuple[int, int]) -> bool:
+    """`"… ." Smith said the team was ready` starts a new statement; `"…?" he asked.` is a frame."""
+    if seg.close is None or ts.start <= seg.close or not text[seg.start : seg.inner].rstrip().endswith("."):
+        return True
+    rest = text[cue[1] : ts.end]
+    return len(rest.split()) <= 6 and not re.search(r"\bthat\b", rest)
+
+
+def _to_end(text: str, seg: Segment) -> bool:
+    """Does the quotation run to the end of its paragraph's sentence (only punctuation after it)?"""
+    if seg.close is None:
+        return True
+    nxt = text[seg.close + 1 : seg.close + 40]
+    return not nxt.strip(" .,;!?)\u00a0") or nxt.lstrip(" .!?")[:1] in ("\n", "")
+
+
+def _head_frame(text: str, seg: Segment, a: int, after_quote: bool = False) -> tuple[_NP, tuple[int, int]] | None:
+    """`Peskov said: "…"`, `He told reporters on Friday: "…"`, `Peskov's quote: "…"`, `According to X, "…"`."""
+    head = text[a : seg.open].rstrip()
+    end = a + len(head)
+    ends = head[-1:] if head[-1:] in (":", ",") else ""
+    toks = _tokens(text, a, end - len(ends))
+    if not toks:
+        return None
+    words = [t[2].lower() for t in toks]
+    if ends == ":" and words[-1] in STATEMENT_NOUNS and len(toks) >= 2 and _POSS.search(toks[-2][2]):
+        poss = toks[-2]
+        core = (poss[0], poss[1] - len(_POSS.search(poss[2]).group()))
+        back = _np_backwards(text, toks[:-2])
+        np = _NP((back.core[0], core[1]) if back else core, possessor=True)
+        return np, (toks[-1][0], toks[-1][1])
+    if ends == "," and len(toks) >= 3:
+        k = max((i for i in range(len(toks) - 1) if words[i] == "according" and words[i + 1] == "to"), default=-1)
+        if k >= 0 and len(toks) - k - 2 <= 8:
+            np = _np_from_tokens(text, toks[k + 2 :])
+            return np, (toks[k][0], toks[k + 1][1])
+    if ends == ":":  # a headline "Putin: ‘We will …’" or a digest's "TOPIC - Jane Smith: “…”"
+        dash = max((i for i, t in enumerate(toks) if t[2] in "-–—"), default=-1)
+        name = toks[dash + 1 :]
+        if name and len(name) <= 6 and (dash >= 0 or a == 0 or text[a - 1] == "\n") and all(
+                t[2][:1].isupper() or t[2] in ("and", "&") for t in name) and not any(_is_speech(t[2]) for t in name):
+            return _NP((name[0][0], name[-1][1])), (end - 1, end)
+    limit = {":": 10, ",": 4}.get(ends, 0)
+    if ends != ":" and not _sentence_like(text, seg) and not (ends == "," and (after_quote or _to_end(text, seg))):
+        return None
+    for v in range(len(toks) - 1, max(-1, len(toks) - 2 - limit), -1):
+        if toks[v][2] in _SENT_PUNCT:
+            return None
+        if v and words[v - 1] in _DETERMINERS and words[v] not in STATEMENT_NOUNS:
+            continue  # "the state broadcaster", "his reply": a noun, not the verb
+        if _reporting(toks[v][2]) or (ends == ":" and words[v] in STATEMENT_NOUNS):
+            np = _np_backwards(text, toks[:v])
+            after = [t for t in toks[v + 1 :] if t[2] != ","]
+            if np is None and after and words[v] in SPEECH_FORMS and after[0][2].lower() not in NP_BAD_START:
+                np = _np_from_tokens(text, after)  # inverted: `“…,” said the senator, “…”`
+            if np is None:
+                return None
+            return np, (toks[v][0], toks[v][1])
+    return None
+
+
+_QUANTIFIERS = {"one", "some", "many", "several", "both", "all", "most", "few", "two", "three", "others",
+                "another", "officials", "critics", "supporters", "aides", "analysts", "experts", "sources"}
+
+
+def _nominal(first: str) -> bool:
+    """Can a speaker noun phrase start with this word? A name, a pronoun, a determiner or quantifier."""
+    low = first.lower()
+    return (first[:1].isupper() or low in PERSON_PRONOUNS or low in GROUP_PRONOUNS or low in _DETERMINERS
+            or low in _QUANTIFIERS or low in ("i", "we", "you") or bool(_POSS.search(first)) or first[:1].isdigit())
+
+
+def _np_backwards(text: str, toks: list[tuple[int, int, str]]) -> _NP | None:
+    """The noun phrase that ends right before a verb: up to 7 words back, stopping at a comma, a
+    preposition or a conjunction ("... on the border with Ukraine Peskov" → "Ukraine Peskov")."""
+    i = len(toks)
+    while i > 0 and toks[i - 1][2].lower() in ADVERBS | {","}:
+        i -= 1
+    j = i
+    while j > 0 and i - j < 7:
+        w = toks[j - 1][2]
+        if w in _SENT_PUNCT or w in ",—–-" or (w.lower() in NP_BAD_START and w.islower()):
+            break
+        j -= 1
+    if j == i:
+        return None
+    return _NP((toks[j][0], toks[i - 1][1]))
+
+
+def _np_from_tokens(text: str, toks: list[tuple[int, int, str]]) -> _NP:
+    """Split a noun phrase read forwards into its core and the appositives/modifiers after it."""
+    cut = len(toks)
+    for k, t in enumerate(toks):
+        if k and (t[2] == "," or t[2].lower() in PREPOSITIONS):
+            cut = k
+            break
+    core = (toks[0][0], toks[cut - 1][1])
+    rest = [t for t in toks[cut:] if t[2] != ","]
+    extra = [(rest[0][0], rest[-1][1])] if rest else []
+    return _NP(core, extra)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Speaker resolution
+
+
+class _Context:
+    """What the document has said so far: mentions per sentence, speakers, roles and genders."""
+
+    def __init__(self, text: str, sentences: Sequence[Sentence], entities: Sequence[Entity],
+                 inside: _Mask, sent_of) -> None:
+        self.text = text
+        self.sentences = sentences
+        self.entities = sorted(entities, key=lambda e: e.start)
+        self.starts = [e.start for e in self.entities]
+        self.sent_of = sent_of
+        self.by_sentence: dict[int, list[Entity]] = {}  # by position in ``sentences``
+        for e in self.entities:
+            if not inside(e.start):
+                self.by_sentence.setdefault(sent_of(e.start), []).append(e)
+        self.speakers: dict[int, list[tuple[str, str]]] = {}  # sentence -> (name, label) of its speakers
+        self.gender: dict[str, str] = {}
+        self.roles: dict[str, set[str]] = {}
+        self.full_names = {e.canonical or e.text for e in self.entities if e.label == "PERSON"}
+        self._subject: dict[int, tuple[str, str] | None] = {}
+        for e in self.entities:
+            if e.label == "PERSON":
+                self._learn_titles(e)
+
+    def _learn_titles(self, e: Entity) -> None:
+        a = max(self.sentences[self.sent_of(e.start)].start, e.start - 80)
+        name = e.canonical or e.text
+        for w in reversed(self.text[a : e.start].split()[-5:]):
+            lw = w.lower().rstrip(",")
+            if w.endswith(",") or not (lw in _TITLE_WORDS or w[:1].isupper()):
+                break
+            if lw in GENDER_WORDS:
+                self.gender.setdefault(name, GENDER_WORDS[lw])
+            lw = ABBREVIATIONS.get(lw, lw)
+            if lw in ROLE_NOUNS:
+                self.roles.setdefault(name, set()).add(lw)
+
+    def entities_in(self, a: int, b: int) -> list[Entity]:
+        """Entities overlapping text[a:b], in order."""
+        out = []
+        for e in self.entities[bisect_right(self.starts, a - 120) :]:
+            if e.start >= b:
+                break
+            if e.end > a:
+                out.append(e)
+        return out
+
+    def register(self, sentence: int, name: str, label: str) -> None:
+        self.speakers.setdefault(sentence, []).append((name, label))
+
+    def subject(self, k: int, depth: int = 0) -> tuple[str, str] | None:
+        """The sentence's likely subject: a speaker, else its first person named outside quotes, else a
+        resolved sentence-initial "He"/"She"."""
+        if k in self._subject:
+            return self._subject[k]
+        found: tuple[str, str] | None = None
+        s = self.sentences[k]
+        first = s.text.lstrip("-–—•* ").split(" ", 1)[0].lower()
+        if first in PERSON_PRONOUNS and depth < 3:
+            name = self.resolve_person(k, PERSON_PRONOUNS[first], depth + 1)
+            found = (name, "PERSON") if name else None
+        if found is None:
+            persons = [e for e in self.by_sentence.get(k, []) if e.label == "PERSON"]
+            if persons:
+                found = (persons[0].canonical or persons[0].text, "PERSON")
+        self._subject[k] = found
+        return found
+
+    def resolve_person(self, k: int, gender: str | None, depth: int = 0) -> str | None:
+        """The most recent person speaker or sentence subject of a compatible gender (8 sentences back)."""
+        for j in range(k - 1, max(-1, k - 9), -1):
+            cands = list(reversed(self.speakers.get(j, [])))
+            subj = self.subject(j, depth)
+            if subj:
+                cands.append(subj)
+            for name, label in cands:
+                if label == "PERSON" and (gender is None or self.gender.get(name, gender) == gender):
+                    if gender:
+                        self.gender.setdefault(name, gender)
+                    return name
+        return None
+
+    def resolve_group(self, k: int) -> str | None:
+        """"it"/"they": the most recent organisation or country that spoke, else one named as a subject."""
+        for j in range(k - 1, max(-1, k - 9), -1):
+            for name, label in reversed(self.speakers.get(j, [])):
+                if label != "PERSON":
+                    return name
+            orgs = [e for e in self.by_sentence.get(j, []) if e.label in ("ORG", "GPE", "NORP")]
+            if orgs:
+                best = next((e for e in orgs if e.label == "ORG"), orgs[0])
+                return best.canonical or best.text
+        return None
+
+    def resolve_role(self, role: str, k: int) -> str | None:
+        """"the spokesman": the person last introduced with that role; a generic role ("the official",
+        "the Russian leader") falls back to the most recent person."""
+        for j in range(k, -1, -1):
+            for name, label in reversed(self.speakers.get(j, [])):
+                if label == "PERSON" and role in self.roles.get(name, ()):
+                    return name
+            for e in reversed(self.by_sentence.get(j, [])):
+                name = e.canonical or e.text
+                if e.label == "PERSON" and role in self.roles.get(name, ()):
+                    return name
+        return self.resolve_person(k, None) if role in GENERIC_ROLES else None
+
+    def resolve_org_noun(self, noun: str, position: int) -> str | None:
+        """"the ministry": the last organisation named before whose name has that word."""
+        for e in reversed(self.entities):
+            if e.start < position and e.label in ("ORG", "FAC") and \
+                    noun in (e.canonical or e.text).lower().split():
+                return e.canonical or e.text
+        return None
+
+    def recent_org_speaker(self, k: int) -> str | None:
+        for j in range(k, max(-1, k - 12), -1):
+            for name, label in reversed(self.speakers.get(j, [])):
+                if label != "PERSON":
+                    return name
+        return None
+
+    def match_name(self, name: str) -> str:
+        """A name the NER missed: the document's full name that ends with it, else the name itself."""
+        toks = name.lower().split()
+        for full in sorted(self.full_names, key=len, reverse=True):
+            ft = full.lower().split()
+            if len(ft) > len(toks) and ft[-len(toks) :] == toks:
+                return full
+        return name
+
+    def speaker(self, np: _NP, k: int) -> tuple[str | None, tuple[int, int], str]:
+        """(canonical speaker or None, the span written for it, label) for a speaker noun phrase: a
+        name in it, else a pronoun, role, statement or organisation word resolved from context."""
+        a, b = np.core
+        words = self.text[a:b].split()
+        last = _POSS.sub("", words[-1].lower()) if words else ""
+        ents = self.entities_in(a, b)
+        own = [e for e in ents if np.possessor or not _POSS.match(self.text[e.end : e.end + 2])]
+        extra = [e for x, y in np.extra for e in self.entities_in(x, y)]
+
+        def named(e: Entity) -> tuple[str, tuple[int, int], str]:
+            return e.canonical or e.text, (e.start, e.end), e.label
+
+        if len(words) == 1 and last in PERSON_PRONOUNS:
+            return self.resolve_person(k, PERSON_PRONOUNS[last]), np.core, "PERSON"
+        if len(words) == 1 and last in GROUP_PRONOUNS:
+            return self.resolve_group(k), np.core, "ORG"
+        persons = [e for e in own if e.label == "PERSON"]
+        if persons:
+            return named(persons[-1])
+        definite = bool(words) and (words[0].lower() in DEFINITE or bool(_POSS.search(words[0])))
+        if last in STATEMENT_NOUNS:
+            if ents:
+                return ents[-1].canonical or ents[-1].text, np.core, ents[-1].label
+            return self.recent_org_speaker(k), np.core, "ORG"
+        if last in ROLE_NOUNS or (last.endswith("s") and last[:-1] in ROLE_NOUNS):
+            appos = [e for e in extra if e.label == "PERSON"]
+            if appos:
+                return appos[0].canonical or appos[0].text, np.core, "PERSON"
+            if definite:
+                name = self.resolve_role(last if last in ROLE_NOUNS else last[:-1], k)
+                if name:
+                    return name, np.core, "PERSON"
+            orgs = [e for e in own + extra if e.label == "ORG"]  # "the Kremlin official", not "the Florida senator"
+            if orgs:
+                return orgs[0].canonical or orgs[0].text, np.core, orgs[0].label
+            return None, np.core, "PERSON"
+        if own:
+            return named(own[-1])
+        if last in ORG_NOUNS and definite:
+            return self.resolve_org_noun(last, a), np.core, "ORG"
+        plain = [w for w in words if w.lower() not in _TITLE_WORDS | DEFINITE]
+        if plain and len(plain) <= 4 and all(w[:1].isupper() and w.lower() not in STOP_WORDS for w in plain):
+            name = _POSS.sub("", " ".join(plain))
+            if name.lower() not in PERSON_PRONOUNS and name.lower() not in GROUP_PRONOUNS:
+                matched = self.match_name(name)
+                return matched, np.core, "PERSON" if matched != name or len(plain) > 1 else "ORG"
+        return None, np.core, ""
+
+
+# ---------------------------------------------------------------------------------------------------
+# 3. The parse
+
+
+def parse(texts: Sequence[str], batch_size: int = 64) -> list:
+    """Dependency parses without the NER component: entities come from ``extract_entities`` already, and
+    NER is most of the pipeline's cost (the parse alone runs ~3x faster)."""
+    nlp = load_model()
+    disable = [p for p in nlp.pipe_names if p == "ner"]
+    return list(nlp.pipe(texts, batch_size=batch_size, disable=disable))
+
+
+class _Mask:
+    """Is a document position inside quotation marks?"""
+
+    def __init__(self, segments: Sequence[Segment]) -> None:
+        self.spans = sorted((s.open, (s.close if s.close is not None else s.end) + 1) for s in segments)
+        self.starts = [a for a, _ in self.spans]
+
+    def __call__(self, pos: int) -> bool:
+        i = bisect_right(self.starts, pos) - 1
+        return i >= 0 and self.spans[i][0] <= pos < self.spans[i][1]
+
+
+def _span(tokens) -> tuple[int, int]:
+    toks = list(tokens)
+    return min(t.idx for t in toks), max(t.idx + len(t.text) for t in toks)
+
+
+def _subject_np(verb, base: int, hops: int = 0) -> _NP | None:
+    """The speaker noun phrase of a speech verb in the parse: its subject (the nearest on its left when
+    the parser found two), the agent of a passive, or, for a verb that has none, the subject of the verb
+    it depends on ("... and assured that", "goes on to say", "adding that", "by saying")."""
+    subjects = [c for c in verb.children if c.dep_ == "nsubj"]
+    subj = max((c for c in subjects if c.i < verb.i), key=lambda c: c.i, default=None) or next(iter(subjects), None)
+    if subj is None:
+        agent = next((c for c in verb.children if c.dep_ == "agent"), None)
+        if agent is not None:
+            subj = next((c for c in agent.children if c.dep_ == "pobj"), None)
+    if subj is None and hops < 3 and (verb.dep_ in ("conj", "xcomp") or (
+            verb.dep_ in ("advcl", "pcomp", "acl") and verb.text.lower().endswith("ing"))):
+        # Through a preposition ("by saying"); a speech verb first, in case the parser hung "and assured
+        # that" on the reported clause ("emphasized that Russia and the US bear ..., and assured that").
+        verbs = [a for a in list(verb.ancestors)[:4] if a.pos_ in ("VERB", "AUX")]
+        head = next((a for a in verbs if a.lower_ in SPEECH_FORMS), verbs[0] if verbs else None)
+        if head is not None:
+            return _subject_np(head, base, hops + 1)
+    if subj is None or subj.dep_ == "expl" or subj.lower_ in ("there",):
+        return None
+    if subj.lower_ in ("who", "which", "that") and verb.dep_ in ("relcl", "acl") and verb.head.pos_ in (
+            "NOUN", "PROPN", "PRON"):
+        subj = verb.head  # "the report, which said ...": the report
+    return _np_of(subj, base)
+
+
+def _np_of(head, base: int) -> _NP:
+    left = [head] + [t for c in head.children if c.i < head.i and c.dep_ != "punct" for t in c.subtree]
+    a, b = _span(left)
+    extra = []
+    for c in head.children:
+        if c.i > head.i and c.dep_ in ("appos", "prep", "compound", "flat", "npadvmod"):
+            x, y = _span(c.subtree)
+            extra.append((base + x, base + y))
+        elif c.i > head.i and c.dep_ == "cc":
+            break
+    return _NP((base + a, base + b), extra)
+
+
+def _content_of(verb) -> tuple[int, int, object] | None:
+    """The clausal complement of a speech verb (what was said), with its head token."""
+    lemma = SPEECH_FORMS.get(verb.lower_)
+    for c in verb.children:
+        if c.dep_ == "ccomp" or (c.dep_ == "xcomp" and lemma in TO_COMPLEMENT):
+            a, b = _span(c.subtree)
+            return a, b, c
+    # A that-clause the parser hung on a noun of the verb's adjuncts ("told the channel earlier in the
+    # day that work was underway"): its "that" is a complementizer, so it is the verb's complement.
+    for t in verb.subtree:
+        if t.dep_ in ("relcl", "acl") and t.i > verb.i and _same(_first_verb_ancestor(t), verb) and any(
+                c.dep_ == "mark" and c.lower_ in ("that", "whether") for c in t.children):
+            a, b = _span(t.subtree)
+            return a, b, t
+    return None
+
+
+def _same(a, b) -> bool:
+    """Token identity (spaCy makes a new Token object on every access)."""
+    return a is not None and b is not None and a.i == b.i
+
+
+def _first_verb_ancestor(tok):
+    for a in tok.ancestors:
+        if a.pos_ in ("VERB", "AUX"):
+            return a
+    return None
+
+
+def _trim(text: str, a: int, b: int) -> tuple[int, int]:
+    while a < b and (text[a].isspace() or text[a] in ",;:—–-"):
+        a += 1
+    while b > a and (text[b - 1].isspace() or text[b - 1] in ",;:.—–-"):
+        b -= 1
+    return a, b
+
+
+# ---------------------------------------------------------------------------------------------------
+# Putting it together
+
+
+def attributions(doc_id: str, text: str, sentences: list[Sentence], entities: list[Entity]) -> list[Attribution]:
+    """Every attribution of a document with its content, speaker and cue spans (see ``extract_quotes``)."""
+    if not sentences:
+        return []
+    sentences = sorted(sentences, key=lambda s: s.start)
+    sent_starts = [s.start for s in sentences]
+    para_spans: dict[int, tuple[int, int]] = {}
+    for s in sentences:
+        a, b = para_spans.get(s.paragraph, (s.start, s.end))
+        para_spans[s.paragraph] = (min(a, s.start), max(b, s.end))
+    para_order = sorted(para_spans)
+    paragraphs = [para_spans[p] for p in para_order]
+    segments = find_quotations(text, paragraphs)
+    inside = _Mask(segments)
+
+    def sent_of(pos: int) -> int:
+        return max(0, bisect_right(sent_starts, pos) - 1)
+
+    ctx = _Context(text, sentences, entities, inside, sent_of)
+
+    # Frames by pattern, per chain.
+    chains: dict[int, list[Segment]] = {}
+    for seg in segments:
+        chains.setdefault(seg.chain, []).append(seg)
+    units: list[_Unit] = []
+    used_cues: set[int] = set()
+    chain_unit: dict[int, _Unit] = {}
+    for ci, segs in chains.items():
+        frame = None
+        for seg in segs:
+            frame = _frame(text, seg, segments, sentences, sent_of)
+            if frame:
+                break
+        first = segs[0]
+        k = sent_of(first.start)
+        if frame:
+            np, cue = frame
+            used_cues.add(cue[0])
+            unit = _Unit("direct", segs, (first.start, segs[-1].end), sent_of(cue[0]), cue[0], np, cue,
+                         framed=True)
+        else:
+            s = sentences[k]
+            starts_sentence = _LEAD.fullmatch(text[s.start : first.open]) is not None
+            unit = _Unit("direct", segs, (first.start, segs[-1].end), k, first.start,
+                         inherit=starts_sentence and _sentence_like(text, first))
+        chain_unit[ci] = unit
+        units.append(unit)
+
+    # The parse, for sentences with a speech verb outside quotation marks that no frame used.
+    todo = []
+    waiting = {sent_of(g.open) for g in segments if not chain_unit[g.chain].framed}
+    colon = {sent_of(g.open) for g in segments if not chain_unit[g.chain].framed and _after_colon(text, g)}
+    for k, s in enumerate(sentences):
+        for m in _SPEECH_RE.finditer(s.text):
+            pos = s.start + m.start()
+            if not inside(pos) and pos not in used_cues and (
+                    k in waiting or SPEECH_FORMS.get(m.group()) not in FRAME_ONLY):
+                todo.append((k, s))
+                break
+        else:
+            if k in colon:
+                todo.append((k, s))
+    parsed_units = _from_parse(text, todo, segments, chain_unit, used_cues, inside) if todo else []
+    units.extend(parsed_units)
+
+    # Resolve in document order; unframed quotes continue the previous sentence's speaker.
+    units.sort(key=lambda u: (u.sentence, u.position))
+    current = -1
+    pending: list[tuple[str, str]] = []  # a sentence's speakers, registered once it is done
+    last_unit: dict[int, _Unit] = {}  # the last attributed unit of each sentence
+    for u in units:
+        if u.sentence != current:
+            for name, label in pending:
+                ctx.register(current, name, label)
+            pending, current = [], u.sentence
+        if u.np is not None:
+            u.speaker, u.speaker_span, u.label = ctx.speaker(u.np, u.sentence)
+            u.speaker_text = text[u.speaker_span[0] : u.speaker_span[1]]
+        elif u.inherit and not u.framed and last_unit.get(u.sentence - 1) is not None:
+            prev = last_unit[u.sentence - 1]
+            u.speaker, u.label, u.speaker_text = prev.speaker, prev.label, prev.speaker_text
+            u.speaker_span, u.cue = prev.speaker_span, prev.cue
+        if u.speaker:
+            pending.append((u.speaker, u.label or "PERSON"))
+            last_unit[u.sentence] = u
+    for name, label in pending:
+        ctx.register(current, name, label)
+
+    out: list[Attribution] = []
+    for u in units:
+        if u.kind == "direct" and not u.framed and not u.inherit:
+            continue
+        if u.kind == "direct" and not u.framed and u.speaker is None and not _standalone(text, u, sentences,
+                                                                                        sent_of):
+            continue
+        cue = text[u.cue[0] : u.cue[1]] if u.cue and text[u.cue[0] : u.cue[1]] != ":" else None
+        sp = u.speaker_span
+        if u.kind == "indirect":
+            a, b = u.content
+            m = re.match(r"(?:that|whether|if)\s+", text[a:b])
+            qa = a + m.end() if m and b - a - m.end() > 0 else a
+            q = Quote(doc_id, sentences[sent_of(qa)].index, qa, b, text[qa:b], u.speaker, u.speaker_text, cue,
+                      "indirect")
+            out.append(Attribution(q, a, b, sp[0] if sp else None, sp[1] if sp else None,
+                                   u.cue[0] if u.cue else None, u.cue[1] if u.cue else None))
+            continue
+        for seg in u.segments:
+            qa, qb = seg.start, seg.end
+            if u.kind == "partial" and text[qb - 1] == ".":  # the full stop belongs to the sentence
+                qb = max(qa + 1, qb - 1)
+            q = Quote(doc_id, sentences[sent_of(qa)].index, qa, qb, text[qa:qb], u.speaker, u.speaker_text, cue,
+                      u.kind)
+            ca, cb = (u.content if u.kind == "partial" else (seg.start, seg.end))
+            out.append(Attribution(q, ca, cb, sp[0] if sp else None, sp[1] if sp else None,
+                                   u.cue[0] if u.cue else None, u.cue[1] if u.cue else None))
+    out.sort(key=lambda a: (a.quote.start, a.quote.end))
+    return out
+
+
+def _standalone(text: str, u: _Unit, sentences: Sequence[Sentence], sent_of) -> bool:
+    """An unattributed quote is still kept when it is a sentence of its own (words, not a title)."""
+    seg = u.segments[0]
+    s = sentences[sent_of(seg.start)]
+    rest = text[(seg.close or seg.end) + 1 : s.end].strip(" .,!?;:-–—\"”»“")
+    return _sentence_like(text, seg) and len(text[seg.start : seg.end].split()) >= 4 and not rest
+
+
+def _prev_close(segments: Sequence[Segment], seg: Segment, s: Sentence) -> int:
+    return max((o.close + 1 for o in segments if o.close is not None and s.start <= o.close < seg.open),
+               default=s.start)
+
+
+def _frame(text: str, seg: Segment, segments: Sequence[Segment], sentences: Sequence[Sentence],
+           sent_of) -> tuple[_NP, tuple[int, int]] | None:
+    """The cue and speaker phrase around one quotation segment, by pattern (tail first, then head)."""
+    k = sent_of(seg.start)
+    s = sentences[k]
+    if seg.close is not None:
+        after = seg.close + 1
+        nxt = next((o.open for o in segments if o.open > seg.open and o.paragraph == seg.paragraph), None)
+        m = re.search(r"\S", text[after : after + 400])
+        if m:
+            ts = sentences[sent_of(after + m.start())]
+            end = ts.end if nxt is None else min(ts.end, nxt)
+            if ts.paragraph == s.paragraph and end > after:
+                found = _tail_frame(text, seg, after, end)
+                lead = text[max(s.start, _prev_close(segments, seg, s)) : seg.open].strip()
+                if lead and lead[-1] not in ":,;—–-" and (_named(text, seg) or not _sentence_like(text, seg)):
+                    found = None  # `on Fox News’s “Sunday Morning Futures,” Issa said`: a name, not a quote
+                if found and _short_frame(text, seg, ts, found[1]):
+                    return found
+    a = max(s.start, _prev_close(segments, seg, s))
+    if text[a : seg.open].strip() == "" and k > 0 and sentences[k - 1].text.rstrip().endswith(":"):
+        p = sentences[k - 1]
+        if not any(p.start <= o.open < p.end for o in segments):
+            return _head_frame(text, seg, p.start)
+    if seg.open > a:
+        return _head_frame(text, seg, a, after_quote=a > s.start)
+    return None
+
+
+def _from_parse(text: str, todo: Sequence[tuple[int, Sentence]], segments: Sequence[Segment],
+                chain_unit: dict[int, _Unit], used_cues: set[int], inside: _Mask) -> list[_Unit]:
+    """Indirect speech and partial quotes from the parse of the sentences in ``todo`` (position, sentence);
+    also attaches quotations no pattern framed to the speech verb that introduces or governs them."""
+    out: list[_Unit] = []
+    for (k, s), doc in zip(todo, parse([s.text for _, s in todo]), strict=True):
+        base = s.start
+        for tok in doc:
+            pos = base + tok.idx
+            if inside(pos) or pos in used_cues:
+                continue
+            if tok.lower_ == "according" and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "to":
+                unit = _according(text, doc, tok, base, k)
+                if unit:
+                    out.append(unit)
+                continue
+            lemma = SPEECH_FORMS.get(tok.lower_)
+            if lemma is None or tok.pos_ != "VERB":
+                continue
+            np = _subject_np(tok, base)
+            cue = (pos, pos + len(tok.text))
+            free = [g for g in segments if s.start <= g.open < s.end and not chain_unit[g.chain].framed]
+
+            def attach(g: Segment, kind: str, content: tuple[int, int], np: _NP | None = np,
+                       cue: tuple[int, int] = cue, pos: int = pos, k: int = k) -> None:
+                unit = chain_unit[g.chain]
+                unit.kind, unit.np, unit.cue, unit.framed, unit.inherit = kind, np, cue, True, False
+                unit.content, unit.sentence, unit.position = content, k, pos
+                used_cues.add(pos)
+
+            g = _introduced(text, cue[1], free)
+            if g is not None:  # `... by saying “Too many.”`, `The email goes on to say: “…”`
+                gap = text[cue[1] : g.open].strip()
+                if _sentence_like(text, g) or gap.endswith(":") or (_to_end(text, g) and len(
+                        text[g.start : g.end].split()) >= 3 and (gap.endswith(",") or not gap)):
+                    attach(g, "direct", (g.start, g.end))
+                    continue
+            if np is None:
+                continue
+            content = _content_of(tok)
+            if content is None and g is not None and not text[cue[1] : g.open].strip() and not _named(text, g, False):
+                attach(g, "partial", (g.start, g.end))  # `by saying “too many”`
+                continue
+            if content is None:
+                # Quotations the verb governs without a clause: `called the plan “a disaster.”` (its own
+                # arguments only: a coordinated "and said ..." is another verb's business).
+                args = [_span(c.subtree) for c in tok.children if c.dep_ in _ARGUMENTS]
+                for g in free:
+                    if any(base + x <= g.start < base + y for x, y in args) and not _named(text, g):
+                        attach(g, "direct" if _sentence_like(text, g) else "partial", (g.start, g.end))
+                continue
+            a, b = _trim(text, base + content[0], base + content[1])
+            if b - a < 3:
+                continue
+            overlapping = [g for g in segments if g.start < b and g.end > a]
+            if not overlapping:
+                head = content[2]
+                if lemma in QUOTE_ONLY | FRAME_ONLY or len(list(head.subtree)) < 3 or not any(
+                        t.pos_ in ("VERB", "AUX") for t in head.subtree):
+                    continue
+                out.append(_Unit("indirect", [], (a, b), k, pos, np, cue, framed=True))
+                used_cues.add(pos)
+                continue
+            b = max([b] + [g.end for g in overlapping if a <= g.start])  # a quote running past the parse
+            for g in overlapping:
+                if chain_unit[g.chain].framed:
+                    continue
+                covered = (min(b, g.end) - max(a, g.start)) / max(1, b - a)
+                lead = text[a : g.open].strip().lower()
+                if covered >= 0.6 and lead in ("", "that", "whether", "if") and (
+                        _sentence_like(text, g) or _to_end(text, g)):
+                    attach(g, "direct", (g.start, g.end))
+                elif a <= g.start and not _named(text, g):
+                    attach(g, "partial", (a, b))
+        # `Trump went even further: “If he goes forward …”`: a colon introduces a quote without a speech verb.
+        for g in segments:
+            if s.start <= g.open < s.end and not chain_unit[g.chain].framed and _after_colon(text, g) and \
+                    _sentence_like(text, g):
+                colon_tok = next((t for t in doc if base + t.idx < g.open and t.text == ":" and
+                                  not text[base + t.idx + 1 : g.open].strip()), None)
+                head = colon_tok.head if colon_tok is not None else None
+                if head is None or head.pos_ not in ("VERB", "AUX") or inside(base + head.idx):
+                    continue
+                unit = chain_unit[g.chain]
+                unit.kind, unit.np, unit.framed, unit.inherit = "direct", _subject_np(head, base), True, False
+                unit.cue = (base + head.idx, base + head.idx + len(head.text))
+                unit.content, unit.sentence, unit.position = (g.start, g.end), k, base + head.idx
+    return out
+
+
+def _after_colon(text: str, g: Segment) -> bool:
+    return text[: g.open].rstrip().endswith(":")
+
+
+_ARGUMENTS = {"dobj", "oprd", "prep", "attr", "dative", "acomp", "npadvmod", "advmod", "xcomp", "pobj", "punct"}
+
+
+def _introduced(text: str, verb_end: int, free: Sequence[Segment]) -> Segment | None:
+    """The quotation a speech verb introduces: opening within a few words after it, the words between
+    ending with a colon or comma (`told reporters on Friday: “…”`) or absent (`saying “…”`)."""
+    for g in free:
+        if g.open < verb_end:
+            continue
+        gap = text[verb_end : g.open].strip()
+        words = gap.rstrip(":,").split()
+        if any(c in gap for c in ".!?;\"“”«»") or len(words) > 10:
+            return None
+        if not gap or gap[-1] in ":,":
+            return g
+        return None
+    return None
+
+
+def _named(text: str, g: Segment, title_case: bool = True) -> bool:
+    """A quotation that names or labels something: after "so-called", "titled", "the term" ..., or (unless
+    a speech verb introduces it directly: `chanted “USA! USA!”`) every word capitalised (a programme, a
+    book, a slogan)."""
+    words = [w for w in re.findall(r"[^\W\d_][\w'’.-]*", text[g.start : g.end])]
+    title = title_case and bool(words) and len(words) <= 8 and all(
+        w[0].isupper() for w in words if len(w) > 3 or w[0].isupper())
+    return title or bool(NAMING.search(text[max(0, g.open - 20) : g.open]))
+
+
+def _according(text: str, doc, tok, base: int, k: int) -> _Unit | None:
+    """`According to Peskov, the talks will go on`: the rest of the clause is what Peskov said."""
+    to = doc[tok.i + 1]
+    pobj = next((c for c in to.children if c.dep_ == "pobj"), None)
+    if pobj is None:
+        return None
+    head = tok.head
+    while head.dep_ not in ("ROOT", "ccomp", "conj") and head.head.i != head.i:
+        head = head.head
+    full = _span(head.subtree)
+    acc = _span(tok.subtree)
+    if acc[0] <= full[0] + 1:
+        a, b = acc[1], full[1]
+    else:
+        a, b = full[0], acc[0]
+    a, b = _trim(text, base + a, base + b)
+    if b - a < 8:
+        return None
+    return _Unit("indirect", [], (a, b), k, base + tok.idx, _np_of(pobj, base),
+                 (base + tok.idx, base + to.idx + len(to.text)))

@@ -1,0 +1,183 @@
+"""Quote extraction on hand-written news text in many styles (never the bundled example articles)."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from storyline.entities import extract_entities
+from storyline.nlp import split_sentences
+from storyline.quotes import extract_quotes, find_quotations
+
+
+def quotes(text: str):
+    sents = split_sentences("t", text)
+    found = extract_quotes("t", text, sents, extract_entities("t", text, sents))
+    for q in found:
+        assert q.text in text[q.start : q.end]
+    return found
+
+
+def one(text: str, kind: str | None = None):
+    found = [q for q in quotes(text) if kind is None or q.kind == kind]
+    assert len(found) == 1, found
+    return found[0]
+
+
+INTRO = "Interior Minister Pavel Orlov spoke to reporters in Vilnius on Tuesday.\n\n"
+
+
+@pytest.mark.parametrize("text, words", [
+    ('"The border will stay open," Orlov said.', "The border will stay open"),
+    ('"The border will stay open," said Orlov.', "The border will stay open"),
+    ('Orlov said: "The border will stay open."', "The border will stay open."),
+    ('"The border will stay open" – Orlov concluded.', "The border will stay open"),
+    ('"The border will stay open,"- Orlov concluded.', "The border will stay open"),
+    ('Orlov\'s quote: "The border will stay open for every lorry."', "The border will stay open for every lorry."),
+    ('"The border will stay open," Orlov told a news briefing.', "The border will stay open"),
+    ('According to Orlov, "the border will stay open for now."', "the border will stay open for now."),
+    ('Orlov told the state broadcaster on Friday: "The border will stay open."', "The border will stay open."),
+])
+def test_frames_name_the_speaker(text: str, words: str):
+    q = one(INTRO + text, "direct")
+    assert q.speaker == "Pavel Orlov"
+    assert q.text == words
+
+
+def test_pronoun_resolves_to_the_last_person_speaker():
+    text = (INTRO + 'Orlov said the talks had stalled. "We will not sign anything this week," he explained.')
+    q = one(text, "direct")
+    assert (q.speaker, q.speaker_text, q.cue) == ("Pavel Orlov", "he", "explained")
+
+
+def test_she_skips_a_man_and_finds_the_spokeswoman():
+    text = ("Foreign Ministry spokeswoman Anna Kessler met Interior Minister Pavel Orlov on Monday.\n\n"
+            "Mr. Orlov said the meeting had been useful.\n\n"
+            '"There is nothing more to add," she said.')
+    assert one(text, "direct").speaker == "Anna Kessler"
+
+
+def test_second_part_after_he_said_keeps_the_speaker():
+    text = INTRO + '"We will wait," he said. "The agenda is clear and nothing has changed."'
+    found = [q for q in quotes(text) if q.kind == "direct"]
+    assert [q.text for q in found] == ["We will wait", "The agenda is clear and nothing has changed."]
+    assert {q.speaker for q in found} == {"Pavel Orlov"}
+
+
+def test_interrupted_quote_has_one_speaker():
+    text = INTRO + "“We will not close it,” Orlov said, “but we will check every lorry that crosses.”"
+    found = quotes(text)
+    assert [q.speaker for q in found] == ["Pavel Orlov", "Pavel Orlov"]
+    assert found[1].text.startswith("but we will check")
+
+
+def test_quote_continues_over_paragraphs():
+    text = (INTRO + "“The first lorries crossed at dawn. More are waiting at the checkpoint.\n\n"
+            "“Nobody will be turned away without a reason,” Orlov said.\n\nThe queue grew by noon.")
+    found = quotes(text)
+    assert len(found) == 2 and all(q.kind == "direct" and q.speaker == "Pavel Orlov" for q in found)
+    assert found[0].text.startswith("The first lorries") and found[1].text.startswith("Nobody will be")
+    assert found[0].sentence < found[1].sentence
+
+
+def test_multi_sentence_quote_is_one_quote():
+    q = one(INTRO + '"We are ready. The lorries are ready. Only the paperwork is missing," Orlov said.', "direct")
+    assert q.text == "We are ready. The lorries are ready. Only the paperwork is missing"
+
+
+def test_quote_only_paragraph_after_an_attributed_one_continues_the_speaker():
+    text = (INTRO + '"We will keep the crossing open," Orlov said.\n\n"Trade cannot wait for politics."')
+    found = quotes(text)
+    assert [q.speaker for q in found] == ["Pavel Orlov", "Pavel Orlov"]
+
+
+def test_partial_quote_inside_reported_speech():
+    q = one(INTRO + 'Orlov said the government was preparing measures "to protect the eastern farms" this year.')
+    assert (q.kind, q.speaker, q.text) == ("partial", "Pavel Orlov", "to protect the eastern farms")
+
+
+@pytest.mark.parametrize("text", [
+    'The broadcaster aired a documentary titled "Border.Nation.Power" on Sunday evening.',
+    'The ministry published two papers on so-called "transit guarantees" that the cabinet wanted.',
+    'Farmers gathered at the "Green Gate" crossing near the river.',
+])
+def test_titles_and_scare_quotes_are_not_quotes(text: str):
+    assert [q for q in quotes(INTRO + text) if q.kind != "indirect"] == []
+
+
+def test_organisation_speaker_through_it_and_statement():
+    text = ("Grain exports will resume next month, the Interior Ministry said on Friday.\n\n"
+            '"The decision follows a review of every crossing," it said in a statement.\n\n'
+            '"Safety remains the first concern," the ministry statement added.')
+    found = quotes(text)
+    assert found[0].kind == "indirect" and found[0].speaker == "Interior Ministry"
+    direct = [q for q in found if q.kind == "direct"]
+    assert [q.speaker for q in direct] == ["Interior Ministry", "Interior Ministry"]
+    assert direct[0].speaker_text == "it"
+
+
+def test_short_organisation_name_takes_the_full_name():
+    text = ("The Lithuanian Foreign Ministry summoned the ambassador on Monday.\n\n"
+            "The Foreign Ministry said that the protest note had been delivered by hand.")
+    q = one(text, "indirect")
+    assert q.speaker == "Lithuanian Foreign Ministry"
+
+
+def test_indirect_speech_is_the_that_clause():
+    q = one(INTRO + "Orlov said that no date for the reopening had been set.", "indirect")
+    assert (q.speaker, q.cue, q.text) == ("Pavel Orlov", "said", "no date for the reopening had been set")
+
+
+def test_indirect_speech_without_that_and_after_the_clause():
+    found = quotes(INTRO + "The crossing will reopen on Monday, Orlov told reporters.\n\n"
+                           "Orlov added the checks would take weeks.")
+    assert [(q.kind, q.speaker) for q in found] == [("indirect", "Pavel Orlov"), ("indirect", "Pavel Orlov")]
+    assert found[0].text == "The crossing will reopen on Monday"
+
+
+def test_role_noun_resolves_to_the_person_introduced_with_it():
+    text = ("Government spokeswoman Ilona Varga opened the briefing.\n\n"
+            '"The decree is final," the spokeswoman said.')
+    q = one(text, "direct")
+    assert (q.speaker, q.speaker_text) == ("Ilona Varga", "the spokeswoman")
+
+
+@pytest.mark.parametrize("text", [
+    "«Nous ne fermerons pas la frontière», a déclaré Orlov. Orlov said: «We will not close the border.»",
+    "Orlov said: „We will not close the border.“",
+    "Orlov said: “We will not close the border.”",
+    "Orlov said: \"We will not close the border.\"",
+])
+def test_quotation_mark_styles(text: str):
+    found = [q for q in quotes(INTRO + text) if q.text.startswith("We will not close")]
+    assert len(found) == 1 and found[0].speaker == "Pavel Orlov"
+
+
+def test_unknown_speaker_is_none_not_a_guess():
+    q = one('"Nobody expected the bridge to fall," a witness said.', "direct")
+    assert q.speaker is None and q.speaker_text == "a witness"
+
+
+def test_scanner_pairs_marks_and_links_paragraphs():
+    text = "“One two three\n\n“four five” and «six»"
+    paras = [(0, 14), (16, len(text))]
+    segs = find_quotations(text, paras)
+    assert [text[s.start : s.end] for s in segs] == ["One two three", "four five", "six"]
+    assert segs[0].close is None and segs[0].chain == segs[1].chain != segs[2].chain
+
+
+def test_apostrophes_are_not_quotes():
+    assert find_quotations("The ’90s and Orlov’s plan", [(0, 25)]) == []
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(list("ab Xy,.:;!?\n\"“”„«»‘’'–-") + ["Orlov", " said ", " told ", " that ", "He",
+                                                                     " it ", "According to ", "'s quote"]),
+                max_size=60).map("".join) | st.text(max_size=120))
+def test_never_raises_and_text_is_inside_the_span(text: str):
+    sents = split_sentences("h", text)
+    for q in extract_quotes("h", text, sents, []):
+        assert 0 <= q.start <= q.end <= len(text)
+        assert q.text in text[q.start : q.end]
+        assert q.kind in ("direct", "partial", "indirect")
