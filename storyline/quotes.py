@@ -563,6 +563,7 @@ class _Context:
         self.gender: dict[str, str] = {}
         self.roles: dict[str, set[str]] = {}
         self.full_names = {e.canonical or e.text for e in self.entities if e.label == "PERSON"}
+        self.by_text = {e.text.lower(): (e.canonical or e.text, e.label) for e in self.entities}
         self._subject: dict[int, tuple[str, str] | None] = {}
         for e in self.entities:
             if e.label == "PERSON":
@@ -666,14 +667,18 @@ class _Context:
                     return name
         return None
 
-    def match_name(self, name: str) -> str:
-        """A name the NER missed: the document's full name that ends with it, else the name itself."""
+    def match_name(self, name: str) -> tuple[str, str]:
+        """A name the NER missed here, with a label: its canonical form where the model found it elsewhere
+        in the document, else the document's full person name that ends with it, else the name itself
+        (a person when it has two words or more)."""
+        if name.lower() in self.by_text:
+            return self.by_text[name.lower()]
         toks = name.lower().split()
         for full in sorted(self.full_names, key=len, reverse=True):
             ft = full.lower().split()
             if len(ft) > len(toks) and ft[-len(toks) :] == toks:
-                return full
-        return name
+                return full, "PERSON"
+        return name, "PERSON" if len(toks) > 1 else "ORG"
 
     def speaker(self, np: _NP, k: int) -> tuple[str | None, tuple[int, int], str]:
         """(canonical speaker or None, the span written for it, label) for a speaker noun phrase: a
@@ -720,8 +725,8 @@ class _Context:
         if plain and len(plain) <= 4 and all(w[:1].isupper() and w.lower() not in STOP_WORDS for w in plain):
             name = _POSS.sub("", " ".join(plain))
             if name.lower() not in PERSON_PRONOUNS and name.lower() not in GROUP_PRONOUNS:
-                matched = self.match_name(name)
-                return matched, np.core, "PERSON" if matched != name or len(plain) > 1 else "ORG"
+                matched, label = self.match_name(name)
+                return matched, np.core, label
         return None, np.core, ""
 
 
