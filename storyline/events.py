@@ -18,7 +18,8 @@ from datetime import date
 from .model import Event, Mention
 from .text import content_terms
 
-MERGE_THRESHOLD = 0.3  # overlap coefficient of clause content words
+MERGE_THRESHOLD = 0.2  # overlap coefficient of clause content words, the date itself left out
+MAX_RANGE_DAYS = 7  # a range up to a week ("January 9-10") holds the single days inside it
 _GRAN_ORDER = {"year": 0, "month": 1, "day": 2}
 _LEAD_JUNK = re.compile(r"^[\s,;:–—-]*(?:and|but|while|followed by|then)?[\s,;:–—-]*", re.I)
 # Leftovers that make a clause a poor headline: list bullets, "Details:"-style labels, "/TASS/." credits.
@@ -27,6 +28,9 @@ _SUMMARY_JUNK = re.compile(r"^(?:[-–—•*]\s+|[A-Z][a-z]+(?: [a-z]+)?:\s+|/[
 
 @dataclass(slots=True)
 class _Cluster:
+    """Mentions of one happening. Its span and words stay those of the mention that founded it: a growing
+    span or word set would let a long cluster swallow everything near it (chaining)."""
+
     date: date
     last: date
     granularity: str
@@ -68,6 +72,8 @@ def _compatible(c: _Cluster, m: Mention) -> bool:
         return False
     first, last = _span(m)
     if m.granularity == "day":
+        if (c.last - c.date).days > MAX_RANGE_DAYS or (last - first).days > MAX_RANGE_DAYS:
+            return (first, last) == (c.date, c.last)  # a long period matches only the same period
         return first <= c.last and c.date <= last
     if m.granularity == "month":
         return (first.year, first.month) == (c.date.year, c.date.month)
@@ -89,7 +95,8 @@ def build_events(story_id: str, mentions: Sequence[tuple[int, Mention]],
     clusters: list[_Cluster] = []
     for mid, m in ordered:
         clause = clause_of[mid]
-        terms = set(content_terms(clause))
+        # The date itself is what every candidate shares: only the other words say what happened.
+        terms = set(content_terms(clause.replace(m.time_text, " "))) if m.time_text else set(content_terms(clause))
         best, best_sim = None, 0.0
         for c in reversed(clusters[-200:]):  # only recent clusters can overlap in time (sorted by date)
             if not _compatible(c, m):
@@ -99,8 +106,6 @@ def build_events(story_id: str, mentions: Sequence[tuple[int, Mention]],
                 best, best_sim = c, sim
         if best is not None and best_sim >= threshold:
             best.items.append((mid, m, clause, terms))
-            best.terms |= terms
-            best.last = max(best.last, _span(m)[1])
         else:
             first, last = _span(m)
             clusters.append(_Cluster(first, last, m.granularity, [(mid, m, clause, terms)], set(terms)))

@@ -85,3 +85,22 @@ def test_summary_drops_bullets_labels_and_agency_credits():
                 "/TASS/. On 24 February the army crossed the border at dawn."):
         (ev, _), = build_events("s", [(1, m("a", 0, raw, date(2022, 2, 24), time_text="On 24 February"))])
         assert ev.summary == "On 24 February the army crossed the border at dawn."
+
+
+def test_a_long_period_does_not_swallow_the_days_inside_it():
+    season = m("a", 0, "The hurricane season runs from June 1 to November 30 along the coast.", date(2010, 6, 1),
+               last=date(2010, 11, 30), time_text="from June 1 to November 30")
+    storm = m("b", 0, "A hurricane hit the coast on August 3, flooding the season's first towns.", date(2010, 8, 3),
+              time_text="on August 3")
+    assert len(build_events("s", [(1, season), (2, storm)])) == 2
+
+
+def test_clusters_do_not_chain_through_their_members():
+    a = m("a", 0, "Officials met in Geneva on May 2 to discuss the ceasefire plan.", date(2022, 5, 2),
+          time_text="on May 2")
+    b = m("b", 0, "On May 2 the ceasefire plan was discussed by officials in Geneva and grain exports too.",
+          date(2022, 5, 2), time_text="On May 2")
+    c = m("c", 0, "On May 2 grain exports from the port resumed as ships sailed.", date(2022, 5, 2),
+          time_text="On May 2")
+    events = build_events("s", [(1, a), (2, b), (3, c)])
+    assert [sorted(ev.documents) for ev, _ in events] == [["a", "b"], ["c"]]

@@ -1,0 +1,394 @@
+"""Story clustering: does Storyline put the articles of one story together, and only those?
+
+Two corpora with known stories, each clustered on its own:
+
+* T17 (``timeline17``): 4,650 articles (25 empty files skipped) from 9 news topics — gold = topic;
+* MEANTIME English (``meantime_english``): 120 Wikinews articles in 4 story corpora — gold = corpus.
+
+``storyline`` is the real product path: Documents are ingested into a temporary Store in publication
+order (a news stream), then ``pipeline.annotate_pending`` (sentences, entities, quotes, dates) and
+``pipeline.link_pending`` (near-duplicate folding and incremental single-pass story assignment with
+Storyline's shipped threshold); each article's story is read back from the store (exact duplicate texts,
+stored once, get their original's story).
+
+Baselines, in the same run on the same texts: TF-IDF (scikit-learn, sublinear tf, English stop words)
+with average-link agglomerative clustering on cosine distance (scipy), cut
+
+* at the distance threshold that maximises pairwise F1 on the *other* corpus (never on the one scored), and
+* at the gold number of clusters (an oracle: it is told how many stories there are).
+
+Metrics (``storyline.eval.metrics``): pairwise P/R/F1 as Priberam's news-clustering scorer, and B-cubed.
+By default every article is cut to its first ``LEAD_WORDS`` words for all systems (see there: whole-T17
+annotation is ~25 min on 2 cores); the result's notes say so.
+
+A second table (``extra``) checks the dates Storyline gives sentences on MEANTIME: precision against the
+annotated event time anchors, beside the publication-date baseline (:func:`anchoring`).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+import xml.etree.ElementTree as ET
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from ..model import Document
+from . import dataset_dir
+from .metrics import bcubed, pairwise
+
+CORPORA = ("t17", "meantime")
+# The whole of T17 (5.8M words) through spaCy NER and quote parsing takes ~0.6 s per article on one core
+# (measured: 108 articles, 176k words, 68 s), i.e. ~25 min on 2 cores; the first 400 words take a third of
+# that. Story features read only the headline, the first 250 words and the entities, so leads are the
+# default here; ``lead_words=None`` runs whole articles.
+LEAD_WORDS = 400
+COLUMNS = ["dataset", "pairwise_f1", "pairwise_p", "pairwise_r", "bcubed_f1", "bcubed_p", "bcubed_r",
+           "clusters", "gold_clusters", "documents", "seconds"]
+
+
+# --------------------------------------------------------------------------------------------------
+# Corpora: (Document, gold story) pairs in publication order
+
+
+def t17_documents(datasets: Path | None = None, per_story: int | None = None) -> list[tuple[Document, str]]:
+    """Non-empty T17 articles (detokenised, dated by their folder) with their topic, in publication order;
+    with ``per_story``, only the earliest N of each topic are read."""
+    from .t17 import read_article, topic_of
+
+    root = dataset_dir("timeline17", datasets) / "data"
+    files = []
+    for folder in sorted(p for p in root.iterdir() if p.is_dir()):
+        for f in sorted(folder.glob("InputDocs/*/*")):
+            if f.is_file() and f.stat().st_size > 0:
+                doc_id = f"t17/{folder.name}/{f.parent.name}/{f.name}"
+                files.append((date.fromisoformat(f.parent.name), doc_id, f))
+    files.sort(key=lambda x: (x[0], x[1]))
+    count: dict[str, int] = defaultdict(int)
+    out = []
+    for published, doc_id, f in files:
+        folder = f.parents[2].name
+        topic = topic_of(folder)
+        if per_story is not None and count[topic] >= per_story:
+            continue
+        text = read_article(f)
+        if not text.strip():
+            continue
+        count[topic] += 1
+        out.append((Document(id=doc_id, text=text, outlet=folder.split("_", 1)[-1], outlet_source="metadata",
+                             published=published, published_source="metadata", path=str(f)), topic))
+    return out
+
+
+def meantime_document(path: Path) -> Document:
+    """A MEANTIME CAT file → Document: sentence 0 is the headline, the rest (dateline first) the text."""
+    from ..dates import resolve
+    from .t17 import _detokenizer
+
+    root = ET.parse(path).getroot()
+    sents: dict[int, list[str]] = defaultdict(list)
+    for tok in root.iter("token"):
+        sents[int(tok.get("sentence", "0"))].append(tok.text or "")
+    lines = [_detokenizer().detokenize(sents[i]) for i in sorted(sents)]
+    dct = next((t.get("value") or "" for t in root.iter("TIMEX3")
+                if t.get("functionInDocument") == "CREATION_TIME"), "")
+    try:
+        published: date | None = date.fromisoformat(dct[:10])
+    except ValueError:  # one file has "03-02-2009": fall back to the dateline ("February 03, 2009")
+        found = [t for t in resolve(lines[1], None) if t.granularity == "day"] if len(lines) > 1 else []
+        published = found[0].value if found else None
+    return Document(id=f"meantime/{path.stem}", text="\n".join(lines[1:]),
+                    title=lines[0] if lines else None, url=root.get("url"), outlet="Wikinews",
+                    outlet_source="metadata", published=published,
+                    published_source="metadata" if published else "unknown", path=str(path))
+
+
+def meantime_documents(datasets: Path | None = None,
+                       per_story: int | None = None) -> list[tuple[Document, str]]:
+    """The 120 MEANTIME English articles with their story corpus (airbus, apple, gm, stock)."""
+    root = dataset_dir("meantime_english", datasets) / "intra_cross-doc_annotation"
+    out = [(meantime_document(f), f.parent.name.removeprefix("corpus_"))
+           for f in sorted(root.glob("*/*.xml"))]
+    out.sort(key=lambda x: (x[0].published or date.min, x[0].id))
+    return take(out, per_story)
+
+
+def take(items: list[tuple[Document, str]], per_story: int | None) -> list[tuple[Document, str]]:
+    """At most ``per_story`` articles of each gold story (the earliest), keeping publication order."""
+    if per_story is None:
+        return items
+    seen: dict[str, int] = defaultdict(int)
+    out = []
+    for doc, gold in items:
+        if seen[gold] < per_story:
+            seen[gold] += 1
+            out.append((doc, gold))
+    return out
+
+
+def leads(items: list[tuple[Document, str]], words: int) -> list[tuple[Document, str]]:
+    """The same articles cut to their first ``words`` words (line breaks kept), for a faster annotate."""
+    out = []
+    for doc, gold in items:
+        kept, n = [], 0
+        for line in doc.text.split("\n"):
+            w = line.split()
+            if n + len(w) > words:
+                kept.append(" ".join(w[: words - n]))
+                break
+            kept.append(line)
+            n += len(w)
+        text = "\n".join(x for x in kept if x.strip())
+        out.append((Document(id=doc.id, text=text, title=doc.title, url=doc.url, outlet=doc.outlet,
+                             outlet_source=doc.outlet_source, published=doc.published,
+                             published_source=doc.published_source, path=doc.path), gold))
+    return out
+
+
+# --------------------------------------------------------------------------------------------------
+# Systems
+
+
+def storyline_stories(docs: Sequence[Document], workers: int = 1, progress: Any = None) -> list[str]:
+    """Story id of each document after the real ingest → annotate → link pipeline on a temporary store."""
+    from .. import pipeline
+    from ..store import Store
+
+    with tempfile.TemporaryDirectory(prefix="storyline-eval-") as tmp, Store(Path(tmp) / "eval.db") as store:
+        pipeline.ingest(store, docs)
+        pipeline.annotate_pending(store, workers=workers, progress=progress)
+        pipeline.link_pending(store, progress=progress)
+        labels = []
+        for d in docs:
+            sid = store.story_of(d.id)
+            if sid is None:  # an exact duplicate text: stored once, under the first id
+                original = store.has_document(hash=d.hash)
+                sid = store.story_of(original) if original else None
+            labels.append(sid or f"unlinked:{d.id}")
+        return labels
+
+
+def _tfidf_distances(docs: Sequence[Document]) -> Any:
+    """Condensed cosine distances between TF-IDF vectors of headline + text."""
+    import numpy as np
+    from scipy.spatial.distance import squareform
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.metrics.pairwise import cosine_distances
+
+    texts = [f"{d.title}\n{d.text}" if d.title else d.text for d in docs]
+    X = TfidfVectorizer(stop_words="english", sublinear_tf=True).fit_transform(texts)
+    dist = cosine_distances(X)
+    np.fill_diagonal(dist, 0.0)
+    return squareform(np.clip((dist + dist.T) / 2, 0.0, None), checks=False)
+
+
+def average_link(docs: Sequence[Document]) -> Any:
+    """The average-link dendrogram (scipy linkage matrix) of the documents' TF-IDF vectors."""
+    from scipy.cluster.hierarchy import linkage
+
+    return linkage(_tfidf_distances(docs), method="average")
+
+
+def cut(tree: Any, threshold: float | None = None, k: int | None = None) -> list[int]:
+    from scipy.cluster.hierarchy import fcluster
+
+    if k is not None:
+        return [int(x) for x in fcluster(tree, k, criterion="maxclust")]
+    return [int(x) for x in fcluster(tree, threshold, criterion="distance")]
+
+
+def best_threshold(tree: Any, gold: Sequence[str]) -> float:
+    """The cut distance (grid 0.05..1.00, step 0.01) with the best pairwise F1 on a development corpus."""
+    grid = [round(0.05 + 0.01 * i, 2) for i in range(96)]
+    return max(grid, key=lambda t: (pairwise(gold, cut(tree, t))["f1"], -t))
+
+
+# --------------------------------------------------------------------------------------------------
+# MEANTIME event time anchors: are the dates Storyline gives sentences the dates of their events?
+
+_WITHIN = {"IS_INCLUDED", "SIMULTANEOUS"}  # event → timex: the event happened within that time
+_CONTAINS = {"INCLUDES", "SIMULTANEOUS"}  # timex → event
+
+
+def meantime_anchors(path: Path) -> set[tuple[int, date]]:
+    """Gold (sentence, day) pairs: an annotated event in that sentence is anchored by a TLINK to a TIMEX3
+    whose value is a calendar day (the creation time included). Sentence 0 is the headline."""
+    root = ET.parse(path).getroot()
+    sentence_of = {t.get("t_id"): int(t.get("sentence", "0")) for t in root.iter("token")}
+    events = {}
+    for ev in root.iter("EVENT_MENTION"):
+        anchors = [sentence_of.get(a.get("t_id")) for a in ev.iter("token_anchor")]
+        if anchors and anchors[0] is not None:
+            events[ev.get("m_id")] = anchors[0]
+    days: dict[str | None, date] = {}
+    for tx in root.iter("TIMEX3"):
+        try:
+            days[tx.get("m_id")] = date.fromisoformat((tx.get("value") or "")[:10])
+        except ValueError:
+            continue
+    gold = set()
+    for link in root.iter("TLINK"):
+        src, tgt = link.find("source"), link.find("target")
+        if src is None or tgt is None:
+            continue
+        a, b, rel = src.get("m_id"), tgt.get("m_id"), link.get("reltype")
+        if a in events and b in days and rel in _WITHIN:
+            gold.add((events[a], days[b]))
+        elif a in days and b in events and rel in _CONTAINS:
+            gold.add((events[b], days[a]))
+    return gold
+
+
+def anchoring(datasets: Path | None = None, per_story: int | None = None) -> dict:
+    """Precision of the day Storyline gives each dated sentence (``annotate.event_mentions``), against the
+    gold anchors of the events in that sentence, beside the publication-date baseline on the same sentences
+    (the classic strong baseline: most news events happen on the day of the report)."""
+    from ..annotate import event_mentions
+    from ..nlp import split_sentences
+
+    root = dataset_dir("meantime_english", datasets) / "intra_cross-doc_annotation"
+    files = sorted(root.glob("*/*.xml"))
+    if per_story is not None:
+        by_story: dict[str, list[Path]] = defaultdict(list)
+        for f in files:
+            by_story[f.parent.name].append(f)
+        files = [f for fs in by_story.values() for f in fs[:per_story]]
+    t0 = time.perf_counter()
+    ours = dct = judged = anchored = 0
+    covered_gold = gold_total = 0
+    for f in files:
+        doc = meantime_document(f)
+        gold = meantime_anchors(f)
+        gold_sentences = {s for s, _ in gold}
+        gold_total += len(gold)
+        sentences = split_sentences(doc.id, doc.text)
+        paragraph_of = {s.index: s.paragraph + 1 for s in sentences}  # text starts at MEANTIME sentence 1
+        claims = {(paragraph_of[m.sentence], m.date) for m in event_mentions(doc, sentences)
+                  if m.granularity == "day"}
+        claims = {c for c in claims if c[0] in gold_sentences}  # only sentences the annotators anchored
+        judged += len(claims)
+        ours += len(claims & gold)
+        covered_gold += len({g for g in gold if g in claims})
+        if doc.published:
+            dated = {s for s, _ in claims}
+            anchored += len(dated)
+            dct += sum(1 for s in dated if (s, doc.published) in gold)
+    seconds = time.perf_counter() - t0
+    rows = [
+        {"system": "storyline", "date_precision": ours / judged if judged else 0.0, "judged": judged,
+         "gold_recall": covered_gold / gold_total if gold_total else 0.0, "seconds": round(seconds, 1)},
+        {"system": "publication date", "date_precision": dct / anchored if anchored else 0.0,
+         "judged": anchored, "gold_recall": None, "seconds": 0.0},
+    ]
+    return {"benchmark": "stories: MEANTIME event dates", "primary": "date_precision", "rows": rows,
+            "documents": len(files), "gold_anchors": gold_total,
+            "notes": ["judged = (sentence, day) claims made by storyline on sentences holding an anchored "
+                      "gold event; the publication-date row dates those same sentences by the article's "
+                      "date; gold_recall = share of all gold (sentence, day) anchors that storyline states"]}
+
+
+# --------------------------------------------------------------------------------------------------
+# Benchmark
+
+
+def _row(system: str, dataset: str, gold: Sequence[str], pred: Sequence[Any], seconds: float,
+         **extra: Any) -> dict[str, Any]:
+    pw, b3 = pairwise(gold, pred), bcubed(gold, pred)
+    return {"system": system, "dataset": dataset, "pairwise_f1": pw["f1"], "pairwise_p": pw["precision"],
+            "pairwise_r": pw["recall"], "bcubed_f1": b3["f1"], "bcubed_p": b3["precision"],
+            "bcubed_r": b3["recall"], "clusters": len(set(pred)), "gold_clusters": len(set(gold)),
+            "documents": len(gold), "seconds": round(seconds, 1), **extra}
+
+
+def run(limit: int | None = None, datasets: Path | None = None, corpora: Sequence[str] = CORPORA,
+        lead_words: int | None = LEAD_WORDS, workers: int | None = None, progress: bool = True) -> dict:
+    """Cluster each corpus with Storyline and the baselines; ``limit`` = at most N articles per gold story;
+    ``lead_words`` = cut every article to its first N words first (None: whole articles)."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    workers = workers or os.cpu_count() or 1
+    loaders = {"t17": t17_documents, "meantime": meantime_documents}
+    data = {name: loaders[name](datasets, limit) for name in corpora}
+    if lead_words:
+        data = {name: leads(items, lead_words) for name, items in data.items()}
+    notes = [f"storyline: incremental single-pass clustering, real pipeline, {workers} annotate worker(s); "
+             "'seconds' = ingest+annotate+link for storyline, TF-IDF+linkage for the baselines"]
+    if lead_words:
+        notes.append(f"articles cut to their first {lead_words} words before annotation (all systems)")
+    if limit is not None:
+        notes.append(f"at most {limit} articles per gold story (a slice, not the full benchmark)")
+
+    rows: list[dict[str, Any]] = []
+    trees: dict[str, Any] = {}
+    console = Console(stderr=True)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console, disable=not progress) as bar:
+        jobs: dict[str, Any] = {}
+
+        def report(stage: str, done: int, total: int) -> None:
+            if stage not in jobs:
+                jobs[stage] = bar.add_task(f"stories: {stage}", total=total or None)
+            bar.update(jobs[stage], completed=done, total=total or None)
+
+        for name, items in data.items():
+            docs, gold = [d for d, _ in items], [g for _, g in items]
+            jobs.clear()
+            t0 = time.perf_counter()
+            pred = storyline_stories(docs, workers, report)
+            rows.append(_row("storyline", name, gold, pred, time.perf_counter() - t0))
+            if progress and not console.is_terminal:  # a log file gets one line per stage instead of bars
+                console.log(f"stories: {name}: {len(docs)} articles through the pipeline in "
+                            f"{time.perf_counter() - t0:.0f}s")
+            for task_id in jobs.values():
+                bar.remove_task(task_id)
+            t0 = time.perf_counter()
+            trees[name] = average_link(docs)
+            link_seconds = time.perf_counter() - t0
+            k = len(set(gold))
+            rows.append(_row("tfidf-avglink (oracle k)", name, gold, cut(trees[name], k=k), link_seconds))
+    for name, items in data.items():
+        others = [o for o in data if o != name]
+        if not others:
+            notes.append(f"{name}: no other corpus to choose the baseline threshold on; row left out")
+            continue
+        dev = others[0]
+        threshold = best_threshold(trees[dev], [g for _, g in data[dev]])
+        gold = [g for _, g in items]
+        row = _row(f"tfidf-avglink (threshold from {dev})", name, gold, cut(trees[name], threshold), 0.0,
+                   threshold=threshold)
+        row["seconds"] = next(r["seconds"] for r in rows if r["dataset"] == name and "oracle" in r["system"])
+        rows.append(row)
+    rows.sort(key=lambda r: (CORPORA.index(r["dataset"]), r["system"] != "storyline", r["system"]))
+    result = {"benchmark": "stories", "primary": "pairwise_f1", "columns": COLUMNS, "rows": rows,
+              "notes": notes}
+    if "meantime" in corpora:
+        result["extra"] = [anchoring(datasets, limit)]
+    return result
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    import argparse
+    import json
+    import sys
+
+    from . import _stamp
+
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--limit", type=int, help="at most N articles per gold story")
+    ap.add_argument("--datasets", type=Path)
+    ap.add_argument("--corpora", nargs="*", choices=CORPORA, default=list(CORPORA))
+    ap.add_argument("--lead-words", type=int, default=LEAD_WORDS, help="0 = whole articles")
+    ap.add_argument("--workers", type=int)
+    args = ap.parse_args(argv)
+    result = _stamp(run(args.limit, args.datasets, args.corpora, args.lead_words or None, args.workers))
+    json.dump(result, sys.stdout, indent=2, default=str)
+    print()
+
+
+if __name__ == "__main__":
+    main()

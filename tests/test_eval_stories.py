@@ -1,0 +1,78 @@
+"""Story-clustering benchmark: corpus readers, the baseline's threshold choice, and a tiny real run."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from storyline.eval import DatasetMissing, dataset_dir, stories
+from storyline.model import Document
+
+
+def _meantime() -> Path:
+    try:
+        return dataset_dir("meantime_english") / "intra_cross-doc_annotation"
+    except DatasetMissing as exc:
+        pytest.skip(str(exc))
+
+
+def test_leads_cut_words_and_keep_lines():
+    doc = Document(id="d", text="one two three\nfour five six\nseven", title="T", published=date(2020, 1, 1))
+    (cut, gold), = stories.leads([(doc, "g")], 4)
+    assert cut.text == "one two three\nfour" and cut.title == "T" and cut.published == doc.published
+    assert gold == "g"
+
+
+def test_take_keeps_the_first_articles_of_each_story():
+    docs = [(Document(id=str(i), text=f"text {i}"), "ab"[i % 2]) for i in range(6)]
+    assert [d.id for d, _ in stories.take(docs, 2)] == ["0", "1", "2", "3"]
+    assert stories.take(docs, None) == docs
+
+
+def test_threshold_is_chosen_on_development_data():
+    a = [Document(id=f"a{i}", text=f"earthquake rescue rubble survivors turkey {w}") for i, w in
+         enumerate(["aid", "toll", "cold"])]
+    b = [Document(id=f"b{i}", text=f"central bank interest rates inflation {w}") for i, w in
+         enumerate(["rise", "cut", "hold"])]
+    tree = stories.average_link(a + b)
+    gold = ["q"] * 3 + ["r"] * 3
+    t = stories.best_threshold(tree, gold)
+    assert stories.cut(tree, t) == stories.cut(tree, k=2)
+    assert len(set(stories.cut(tree, k=2)[:3])) == 1
+
+
+def test_meantime_reader_title_date_and_odd_creation_time():
+    root = _meantime()
+    doc = stories.meantime_document(next(root.glob("corpus_gm/126311_*.xml")))
+    assert doc.title == "U.S. automaker Chrysler wants to eliminate 789 dealerships"
+    assert doc.published == date(2009, 5, 14) and doc.text.startswith("May 14, 2009\n")
+    odd = stories.meantime_document(next(root.glob("corpus_gm/120578_*.xml")))  # DCT value "03-02-2009"
+    assert odd.published == date(2009, 2, 3)
+
+
+def test_meantime_anchors_are_days_of_annotated_events():
+    root = _meantime()
+    gold = stories.meantime_anchors(next(root.glob("corpus_gm/126311_*.xml")))
+    assert gold and all(isinstance(s, int) and isinstance(d, date) for s, d in gold)
+    assert (3, date(2009, 5, 14)) in gold  # "In a bankruptcy court filing on Thursday, ..."
+
+
+def test_run_on_a_tiny_slice():
+    _meantime()
+    try:
+        dataset_dir("timeline17")
+    except DatasetMissing as exc:
+        pytest.skip(str(exc))
+    result = stories.run(limit=2, lead_words=120, workers=1, progress=False)
+    assert result["benchmark"] == "stories" and result["primary"] == "pairwise_f1"
+    by = {(r["dataset"], r["system"].split(" (")[0]): r for r in result["rows"]}
+    assert {k[0] for k in by} == {"t17", "meantime"}
+    assert by[("t17", "storyline")]["documents"] == 18 and by[("meantime", "storyline")]["documents"] == 8
+    for row in result["rows"]:
+        assert 0.0 <= row["pairwise_f1"] <= 1.0 and 0.0 < row["bcubed_f1"] <= 1.0
+    oracle = next(r for r in result["rows"] if r["dataset"] == "t17" and "oracle" in r["system"])
+    assert oracle["clusters"] == oracle["gold_clusters"] == 9
+    anchors = result["extra"][0]
+    assert {r["system"] for r in anchors["rows"]} == {"storyline", "publication date"}
