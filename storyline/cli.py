@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -56,20 +57,22 @@ def analyze(paths: tuple[str, ...], db: str, json_path: str | None, html_path: s
         report = pipeline.analyze(store, list(paths), workers=workers, engine=engine, ray_address=ray_address,
                                   progress=progress, max_bytes=max_bytes)
     for err in report.errors:
-        console.print(f"[yellow]skipped[/] {err}", highlight=False, markup=True)
+        # one line per problem (never wrapped, so it can be grepped); file names and messages quote input,
+        # so they are escaped: "[/x]" in a file name or a date field must not be read as rich markup
+        console.print(f"[yellow]skipped[/] {escape(str(err))}", highlight=False, soft_wrap=True)
     console.print(
         f"read {report.read} articles: {report.added} new, {report.skipped} already stored; "
         f"{report.annotated} annotated, {report.linked} linked; {len(report.errors)} unreadable; "
-        f"{store.count_stories()} stories in {db}", highlight=False)
+        f"{store.count_stories()} stories in {escape(db)}", highlight=False, soft_wrap=True)
     data = None
     if json_path or html_path:
         data = export.build(store)
     if json_path:
         export.write_json(data, json_path)  # type: ignore[arg-type]
-        console.print(f"wrote {json_path}")
+        console.print(f"wrote {escape(json_path)}", soft_wrap=True)
     if html_path:
         export.write_html(data, html_path)  # type: ignore[arg-type]
-        console.print(f"wrote {html_path}")
+        console.print(f"wrote {escape(html_path)}", soft_wrap=True)
     store.close()
     if report.read == 0 and report.errors:
         sys.exit(1)  # nothing at all could be read: a failure; partial failures were reported above
@@ -115,14 +118,15 @@ def timeline(db: str, story_id: str | None, as_json: bool) -> None:
     if not data["stories"]:
         raise click.ClickException(f"no story {story_id!r} in {db}" if story_id else "no dated events yet")
     for story in data["stories"]:
-        table = Table(title=f"{story['title']}  [dim]({story['id']}, {len(story['documents'])} articles)[/]",
+        table = Table(title=f"{escape(story['title'])}  [dim]({escape(story['id'])}, "
+                            f"{len(story['documents'])} articles)[/]",
                       title_justify="left", show_lines=True, expand=True)
         table.add_column("When", no_wrap=True, style="bold")
         table.add_column("What happened")
         table.add_column("Sources", style="cyan")
         for ev in story["timeline"]:
-            table.add_row(export.when(ev["date"], ev["granularity"], ev["end"]), ev["summary"],
-                          "\n".join(ev["sources"]))
+            table.add_row(export.when(ev["date"], ev["granularity"], ev["end"]), escape(ev["summary"]),
+                          escape("\n".join(ev["sources"])))
         out.print(table)
 
 
@@ -147,8 +151,9 @@ def quotes(db: str, speaker: str | None, story_id: str | None, outlet: str | Non
     for col in ("Speaker", "Quote", "Source"):
         table.add_column(col)
     for r in rows:
-        table.add_row(r["speaker"] or "[dim]unknown[/]", ("“" + r["text"] + "”") if r["kind"] != "indirect"
-                      else r["text"], f"{r['outlet'] or r['document']}\n[dim]{r['kind']}[/]")
+        table.add_row(escape(r["speaker"]) if r["speaker"] else "[dim]unknown[/]",
+                      escape(("“" + r["text"] + "”") if r["kind"] != "indirect" else r["text"]),
+                      f"{escape(r['outlet'] or r['document'])}\n[dim]{r['kind']}[/]")
     out.print(table)
     if not rows:
         console.print("no quotes found")
@@ -168,8 +173,8 @@ def stories(db: str, as_json: bool) -> None:
     for col in ("Story", "Title", "Articles", "Outlets", "Events", "From", "To"):
         table.add_column(col)
     for r in rows:
-        table.add_row(r["id"], r["title"], str(r["documents"]), str(r["outlets"]), str(r["events"]),
-                      r["first"] or "", r["last"] or "")
+        table.add_row(escape(r["id"]), escape(r["title"]), str(r["documents"]), str(r["outlets"]),
+                      str(r["events"]), r["first"] or "", r["last"] or "")
     out.print(table)
 
 
@@ -186,7 +191,8 @@ def search(query: str, db: str, limit: int, as_json: bool) -> None:
         out.print_json(json.dumps(hits, ensure_ascii=False))
         return
     for h in hits:
-        out.print(f"[cyan]{h['outlet'] or h['document']}[/] [dim]{h['document']}#{h['idx']}[/]  {h['snippet']}",
+        where = f"[cyan]{escape(h['outlet'] or h['document'])}[/] [dim]{escape(h['document'])}#{h['idx']}[/]"
+        out.print(f"{where}  {escape(h['snippet'])}",
                   highlight=False)
     if not hits:
         console.print("no matches")

@@ -111,10 +111,26 @@ def _merge_quote_splits(sentences: list[Sentence], text: str) -> list[Sentence]:
     return merged
 
 
+@lru_cache(maxsize=4)
+def _needed_for(nlp: Language, component: str) -> frozenset[str]:
+    """The component plus the shared ``tok2vec``-style components it listens to, if any.
+
+    en_core_web_sm's NER embeds its own tok2vec: the shared ``tok2vec`` feeds only the tagger and the
+    parser, so running it before NER costs ~30% of NER time for nothing (same entities without it).
+    """
+    needed = {component}
+    for node in nlp.get_pipe(component).model.walk():
+        upstream = getattr(node, "upstream_name", None)
+        if isinstance(upstream, str) and upstream in nlp.pipe_names:
+            needed.add(upstream)
+    return frozenset(needed)
+
+
 def entities(texts: Sequence[str], batch_size: int = 64) -> list[list[tuple[int, int, str, str]]]:
     """Named entities per text as (start, end, label, text), with only the NER path of the model."""
     nlp = load_model()
-    disable = [p for p in nlp.pipe_names if p not in ("tok2vec", "ner")]
+    needed = _needed_for(nlp, "ner")
+    disable = [p for p in nlp.pipe_names if p not in needed]
     out = []
     for doc in nlp.pipe(texts, batch_size=batch_size, disable=disable):
         out.append([(e.start_char, e.end_char, e.label_, e.text) for e in doc.ents if e.label_ in ENTITY_LABELS])

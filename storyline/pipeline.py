@@ -6,22 +6,25 @@ is interrupted resumes where it stopped and a re-run on a grown corpus touches o
 
 from __future__ import annotations
 
+import functools
 import os
-from collections import Counter
+import signal
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from itertools import islice
 
 from . import dedup
 from .annotate import annotate_batch
 from .events import build_events
-from .model import Document, ReadError
+from .model import Analysis, Document, ReadError
 from .readers import read_paths
 from .store import Store
 from .stories import StoryIndex, StoryState, features, tfidf
 
 BATCH = 64
+CHUNK = 4  # documents per task sent to an annotation worker
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
 
@@ -57,22 +60,47 @@ def ingest(store: Store, items: Iterable[Document | ReadError], report: RunRepor
     return report
 
 
+def _exclusive(stage: Callable) -> Callable:
+    """Run a processing stage under the database's processing lock: one process at a time annotates and
+    links a database (another ``analyze`` or the server waits), so no document is processed twice."""
+
+    @functools.wraps(stage)
+    def run(store: Store, *args: object, **kwargs: object) -> object:
+        with store.processing():
+            return stage(store, *args, **kwargs)
+
+    return run
+
+
+def _die_with_parent(parent: int) -> None:
+    """Pool initializer: a worker exits when its parent dies (kill -9, OOM killer) instead of lingering."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG (Linux)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+
+
+@_exclusive
 def annotate_pending(store: Store, workers: int = 1, engine: str = "local", ray_address: str | None = None,
                      report: RunReport | None = None, progress: Progress | None = None) -> RunReport:
     report = report or RunReport()
     total = store.count_pending("annotated")
     if engine == "ray":
-        from .engines.ray import annotate_with_ray
+        from .engine_ray import annotate_with_ray
 
         return annotate_with_ray(store, ray_address, report, progress, total)
-    pool = ProcessPoolExecutor(max_workers=workers) if workers > 1 else None
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_die_with_parent, initargs=(os.getpid(),)) \
+        if workers > 1 else None
     try:
-        while docs := store.pending("annotated", limit=BATCH * max(1, workers)):
-            if pool is not None:
-                chunks = [docs[i::workers] for i in range(workers)]
-                analyses = [a for part in pool.map(annotate_batch, chunks) for a in part]
-            else:
-                analyses = annotate_batch(docs)
+        for docs, analyse in _rounds(store, pool, workers):
+            try:
+                analyses = analyse()
+            except Exception:  # one unanalysable document must not stop (or forever block) the rest
+                analyses = _annotate_one_by_one(store, docs, report)
             store.save_analyses(analyses)
             report.annotated += len(analyses)
             if progress:
@@ -83,12 +111,74 @@ def annotate_pending(store: Store, workers: int = 1, engine: str = "local", ray_
     return report
 
 
+def _rounds(store: Store, pool: ProcessPoolExecutor | None, workers: int
+            ) -> Iterator[tuple[list[Document], Callable[[], list[Analysis]]]]:
+    """Rounds of pending documents in ingestion order, each with the function that returns its analyses.
+
+    With a pool, a round is cut into small contiguous chunks that idle workers pull (articles vary 50x in
+    length: one slice per worker left a worker idle for a third of a round on T17), and the next round is
+    queued before the current one is handed back to be saved, so workers never wait for the driver or for
+    the slowest chunk. Documents in flight are still pending until saved: reading ahead skips them. At most
+    two rounds are held, whatever the corpus size.
+    """
+    size = BATCH * max(1, workers)
+    if pool is None:
+        while docs := store.pending("annotated", limit=size):
+            yield docs, functools.partial(annotate_batch, docs)
+        return
+    queued: deque[tuple[list[Document], list[Future]]] = deque()
+    in_flight: set[str] = set()
+    while True:
+        while len(queued) < 2:
+            docs = [d for d in store.pending("annotated", limit=len(in_flight) + size) if d.id not in in_flight]
+            if not docs:
+                break
+            queued.append((docs, [_submit(pool, docs[i : i + CHUNK]) for i in range(0, len(docs), CHUNK)]))
+            in_flight.update(d.id for d in docs)
+        if not queued:
+            return
+        docs, futures = queued.popleft()
+        yield docs, functools.partial(_results, futures)
+        in_flight.difference_update(d.id for d in docs)
+
+
+def _submit(pool: ProcessPoolExecutor, chunk: list[Document]) -> Future:
+    """A task for the pool; a pool that cannot take it (a worker died) gives a failed future, so the round
+    falls back to one by one like any other failure."""
+    try:
+        return pool.submit(annotate_batch, chunk)
+    except Exception as exc:
+        failed: Future = Future()
+        failed.set_exception(exc)
+        return failed
+
+
+def _results(futures: list[Future]) -> list[Analysis]:
+    return [a for f in futures for a in f.result()]
+
+
+def _annotate_one_by_one(store: Store, docs: list[Document], report: RunReport) -> list:
+    """Annotate a batch that failed document by document; the ones that fail alone are marked failed (kept,
+    never retried in a loop, left out of stories) and reported naming the file and document."""
+    analyses, failed = [], []
+    for doc in docs:
+        try:
+            analyses.extend(annotate_batch([doc]))
+        except Exception as exc:
+            failed.append(doc.id)
+            report.errors.append(ReadError(doc.path or doc.id, f"document {doc.id!r} stored but not analysed "
+                                                               f"({type(exc).__name__}: {exc})"))
+    store.mark_failed(failed)
+    return analyses
+
+
+@_exclusive
 def link_pending(store: Store, report: RunReport | None = None, progress: Progress | None = None) -> RunReport:
     """Fold near-duplicates, assign stories, and rebuild the timelines of the stories that changed."""
     report = report or RunReport()
     total = store.count_pending("linked")
     index = StoryIndex(StoryState(**row) for row in store.story_states())
-    touched: set[str] = set()
+    touched: set[str] = store.dirty_stories()  # left to rebuild by a run that was interrupted
     while docs := store.pending("linked", limit=BATCH * 4):
         rows, changed = [], {}
         df_delta: Counter[str] = Counter()

@@ -106,10 +106,13 @@ def parse_date_value(value: object) -> date | None:
     if isinstance(value, date):
         return value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if abs(value) < 100_000_000:  # 1970-1973: a year (2022), a YYYYMMDD (20220119) or a count, not a time
+            return None
         try:
-            return datetime.fromtimestamp(value, tz=timezone.utc).date()
+            day = datetime.fromtimestamp(value, tz=timezone.utc).date()
         except (OverflowError, OSError, ValueError):
             return None
+        return day if 1800 <= day.year <= 2099 else None  # the years a written date may have (below)
     if not isinstance(value, str) or not re.search(r"(?<!\d)(?:1[89]|20)\d\d(?!\d)", value):
         return None
     value = value.strip()

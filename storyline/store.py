@@ -8,7 +8,10 @@ resumes with the documents not yet annotated.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import logging
+import os
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
@@ -71,11 +74,88 @@ MIGRATIONS: list[str] = [
     CREATE TABLE term_df (term TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
     CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     """,
+    # 2: stories whose timeline must be rebuilt, marked in the same transaction that links their documents,
+    # so a run killed between linking and rebuilding timelines rebuilds them when it resumes
+    """
+    CREATE TABLE dirty_stories (story TEXT PRIMARY KEY) WITHOUT ROWID;
+    """,
 ]
 
 
 class StoreError(RuntimeError):
     pass
+
+
+class _ProcessingLock:
+    """One database's processing lock: an RLock between threads, ``flock`` on ``<db>.lock`` between processes.
+
+    Ingesting is safe from any number of writers (each batch is one transaction, deduplicated by id and hash),
+    but annotating and linking read pending work outside a transaction: two processes doing both at once
+    would process the same documents twice (double-counted term frequencies, timelines pointing at replaced
+    mentions). The kernel drops the flock when its holder dies, even by SIGKILL, so a crash never leaves
+    the database locked; forked children (annotation workers) close their inherited copy at once.
+    """
+
+    _all: dict[str, _ProcessingLock] = {}
+    _all_lock = threading.Lock()
+
+    def __init__(self, db_path: str) -> None:
+        self.file = db_path + ".lock"
+        self.rlock = threading.RLock()
+        self.depth = 0
+        self.fd: int | None = None
+
+    @classmethod
+    def of(cls, db_path: str) -> _ProcessingLock | None:
+        if not db_path or db_path == ":memory:" or db_path.startswith("file:"):
+            return None
+        key = os.path.realpath(db_path)
+        with cls._all_lock:
+            return cls._all.setdefault(key, cls(key))
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        with self.rlock:
+            if self.depth == 0:
+                self._acquire()
+            self.depth += 1
+            try:
+                yield
+            finally:
+                self.depth -= 1
+                if self.depth == 0 and self.fd is not None:
+                    os.close(self.fd)  # releases the flock
+                    self.fd = None
+
+    def _acquire(self) -> None:
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - not POSIX: threads are still serialised
+            return
+        try:
+            fd = os.open(self.file, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError:  # a read-only folder: nothing can be written there anyway
+            return
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            logging.getLogger("storyline").warning(
+                "%s: another storyline process is analysing this database; waiting for it to finish",
+                self.file.removesuffix(".lock"))
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        self.fd = fd
+
+    @classmethod
+    def _after_fork(cls) -> None:
+        for lock in cls._all.values():
+            if lock.fd is not None:
+                os.close(lock.fd)
+            lock.fd, lock.depth, lock.rlock = None, 0, threading.RLock()
+        cls._all_lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_ProcessingLock._after_fork)
 
 
 def _d(value: str | None) -> date | None:
@@ -105,6 +185,16 @@ class Store:
 
     def close(self) -> None:
         self.db.close()
+
+    @contextmanager
+    def processing(self) -> Iterator[None]:
+        """Hold this database's processing lock (annotate, link): one process at a time, others wait."""
+        lock = _ProcessingLock.of(self.path)
+        if lock is None:
+            yield
+            return
+        with lock.held():
+            yield
 
     def __enter__(self) -> Store:
         return self
@@ -138,14 +228,26 @@ class Store:
 
     # -- documents ------------------------------------------------------------------------------
     def add_documents(self, docs: Iterable[Document]) -> list[str]:
-        """Store new documents; return the ids actually added (known ids and known texts are skipped)."""
+        """Store new documents; return the ids actually added (known ids and known texts are skipped).
+
+        An id already taken by a different text from a different file is not the same article: ids derived
+        from file names collide across folders (reuters/0001.txt, ap/0001.txt), so such a document is
+        stored under its id plus a hash of its path (``0001~3f2a9c1e``) instead of being dropped.
+        """
         added = []
         with self.transaction() as db:
             seq = db.execute("SELECT COALESCE(MAX(seq), 0) FROM documents").fetchone()[0]
             for doc in docs:
-                known = db.execute("SELECT 1 FROM documents WHERE id = ? OR hash = ?", (doc.id, doc.hash))
-                if known.fetchone():
+                if db.execute("SELECT 1 FROM documents WHERE hash = ?", (doc.hash,)).fetchone():
                     continue
+                taken = db.execute("SELECT path FROM documents WHERE id = ?", (doc.id,)).fetchone()
+                if taken is not None:
+                    if not (doc.path and taken[0] and doc.path != taken[0]):
+                        continue  # the same id from the same source: stored once
+                    where = hashlib.sha1(doc.path.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+                    doc.id = f"{doc.id}~{where}"
+                    if db.execute("SELECT 1 FROM documents WHERE id = ?", (doc.id,)).fetchone():
+                        continue
                 seq += 1
                 db.execute(
                     "INSERT INTO documents (id, hash, title, url, outlet, outlet_source, published,"
@@ -174,6 +276,13 @@ class Store:
         where = "annotated = 0" if stage == "annotated" else "annotated = 1 AND linked = 0"
         rows = self.db.execute(f"SELECT * FROM documents WHERE {where} ORDER BY seq LIMIT ?", (limit,))
         return [self._document(r) for r in rows]
+
+    def mark_failed(self, ids: Sequence[str]) -> None:
+        """Documents the per-document stages failed on: annotated = -1, so they are neither retried in a loop
+        nor linked (``UPDATE documents SET annotated = 0 WHERE annotated = -1`` retries them)."""
+        if ids:
+            with self.transaction() as db:
+                db.executemany("UPDATE documents SET annotated = -1 WHERE id = ?", [(i,) for i in ids])
 
     def count_pending(self, stage: str) -> int:
         where = "annotated = 0" if stage == "annotated" else "annotated = 1 AND linked = 0"
@@ -345,6 +454,11 @@ class Store:
                            [(t, n, n) for t, n in df_delta.items()])
             total = int(self.meta("n_docs", "0")) + n_docs_delta
             db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('n_docs', ?)", (str(total),))
+            db.executemany("INSERT OR IGNORE INTO dirty_stories (story) VALUES (?)", [(s,) for s in stories])
+
+    def dirty_stories(self) -> set[str]:
+        """Stories linked to new documents whose timelines have not been rebuilt yet (an interrupted run)."""
+        return {r[0] for r in self.db.execute("SELECT story FROM dirty_stories")}
 
     def replace_events(self, story_id: str, events: Sequence[Event], mention_ids: Sequence[Sequence[int]]) -> None:
         with self.transaction() as db:
@@ -356,6 +470,7 @@ class Store:
                            " VALUES (?,?,?,?,?,?,?)",
                            (ev.id, story_id, ev.date.isoformat(), _s(ev.last), ev.granularity, ev.summary, pos))
                 db.executemany("INSERT OR IGNORE INTO event_mentions VALUES (?, ?)", [(ev.id, m) for m in mids])
+            db.execute("DELETE FROM dirty_stories WHERE story = ?", (story_id,))
 
     def story_documents(self, story_id: str, include_duplicates: bool = False) -> list[str]:
         sql = "SELECT id FROM documents WHERE story = ?"
