@@ -156,6 +156,7 @@ def child_floor(jsonl: str, workers: int) -> dict:
 
 def measure(args: list[str]) -> dict:
     """Run one child; its JSON result plus the peak RSS of its whole process tree."""
+    load_before = os.getloadavg()[0]
     proc = subprocess.Popen([sys.executable, __file__, *args], stdout=subprocess.PIPE, text=True, cwd=ROOT)
     root = psutil.Process(proc.pid)
     peak, usage = 0, None
@@ -181,6 +182,8 @@ def measure(args: list[str]) -> dict:
     result = json.loads(out.strip().splitlines()[-1])
     result["peak_rss_mb"] = round(peak / 2**20, 1)
     result["cpu_seconds"] = round(usage.ru_utime + usage.ru_stime, 2)
+    # The machine may be shared: the 1-minute load average before and after says how much.
+    result["load_avg"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
     return result
 
 
@@ -229,13 +232,15 @@ def main() -> None:
             row: dict = write_corpus(n, jsonl, args.t17)
             a = measure(["--child", "storyline", "--jsonl", str(jsonl), "--workers", str(workers),
                          "--engine", args.engine])
-            row.update(seconds=round(a["seconds"], 2), articles_per_s=round(row["articles"] / a["seconds"], 2),
+            row.update(seconds=round(a["seconds"], 2),
+                       articles_per_s=round(row["articles"] / a["seconds"], 2),
                        words_per_s=round(row["words"] / a["seconds"]), peak_rss_mb=a["peak_rss_mb"],
-                       stage_seconds=a["stages"], cpu_seconds=a["cpu_seconds"], added=a["added"],
-                       annotated=a["annotated"], stories=a["stories"])
+                       stage_seconds=a["stages"], cpu_seconds=a["cpu_seconds"], load_avg=a["load_avg"],
+                       added=a["added"], annotated=a["annotated"], stories=a["stories"])
             if n in floor_sizes:
                 b = measure(["--child", "floor", "--jsonl", str(jsonl), "--workers", str(workers)])
                 row.update(floor_seconds=round(b["seconds"], 2), floor_cpu_seconds=b["cpu_seconds"],
+                           floor_load_avg=b["load_avg"],
                            floor_articles_per_s=round(row["articles"] / b["seconds"], 2),
                            floor_words_per_s=round(row["words"] / b["seconds"]),
                            floor_peak_rss_mb=b["peak_rss_mb"],
@@ -244,8 +249,7 @@ def main() -> None:
             else:
                 row.update(floor_articles_per_s=None, floor_words_per_s=None, ratio_to_floor=None)
             rows.append(row)
-            if not args.json:
-                print(json.dumps(row), file=sys.stderr)
+            print(json.dumps(row), file=sys.stderr, flush=True)  # progress, one line per size
             jsonl.unlink()
     result = {"command": " ".join([Path(sys.executable).name, *sys.argv]), "workers": workers,
               "engine": args.engine, "machine": machine(), "sizes": rows}

@@ -130,7 +130,8 @@ def _rounds(store: Store, pool: ProcessPoolExecutor | None, workers: int
     in_flight: set[str] = set()
     while True:
         while len(queued) < 2:
-            docs = [d for d in store.pending("annotated", limit=len(in_flight) + size) if d.id not in in_flight]
+            ahead = store.pending("annotated", limit=len(in_flight) + size)
+            docs = [d for d in ahead if d.id not in in_flight]
             if not docs:
                 break
             queued.append((docs, [_submit(pool, docs[i : i + CHUNK]) for i in range(0, len(docs), CHUNK)]))

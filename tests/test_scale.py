@@ -33,7 +33,7 @@ MONTHS = ["January", "February", "March", "April", "May", "June", "July", "Augus
 
 
 def article(i: int, words: int = 400) -> dict:
-    """A short synthetic news article: a dated lead, a quote, a named official, topic words (deterministic)."""
+    """A synthetic news article: a dated lead, a quote, a named official, topic filler (deterministic)."""
     r = random.Random(i)
     topic, subject, verb, action = TOPICS[i % len(TOPICS)]
     city, person, org = r.choice(CITIES), r.choice(PEOPLE), r.choice(ORGS)
@@ -44,12 +44,15 @@ def article(i: int, words: int = 400) -> dict:
              f"{person.split()[-1]} said that {subject} would be reviewed on {month} {day + 1}.")
     filler = []
     while sum(len(s.split()) for s in filler) < words - 45:
-        filler.append(f"the {topic} {r.choice(['worried', 'surprised', 'angered', 'calmed'])} residents "
-                      f"who {r.choice(['gathered', 'waited', 'spoke', 'marched'])} near the "
-                      f"{r.choice(['market', 'station', 'harbour', 'school', 'bridge'])} on day {r.randint(1, 99)}.")
+        feeling = r.choice(["worried", "surprised", "angered", "calmed"])
+        act = r.choice(["gathered", "waited", "spoke", "marched"])
+        place = r.choice(["market", "station", "harbour", "school", "bridge"])
+        day_n = r.randint(1, 99)
+        filler.append(f"the {topic} {feeling} residents who {act} near the {place} on day {day_n}.")
     body = " ".join(f.capitalize() for f in filler)
-    return {"id": f"gen-{i:05d}", "title": f"{topic.capitalize()} update {i}", "text": f"{lead}\n\n{quote}\n\n{body}"
-            f"\n\n(ref {i})", "outlet": f"outlet{i % 5}", "published": f"{year}-{MONTHS.index(month) + 1:02d}-{day:02d}"}
+    return {"id": f"gen-{i:05d}", "title": f"{topic.capitalize()} update {i}",
+            "text": f"{lead}\n\n{quote}\n\n{body}\n\n(ref {i})", "outlet": f"outlet{i % 5}",
+            "published": f"{year}-{MONTHS.index(month) + 1:02d}-{day:02d}"}
 
 
 def write_jsonl(path: Path, start: int, stop: int) -> Path:
@@ -67,27 +70,34 @@ _CHILD = """
 import json, resource, sys
 from storyline import pipeline
 from storyline.store import Store
+peaks = {}
+def progress(stage, done, total):
+    if stage == "annotate" and "early" not in peaks and done >= int(sys.argv[3]):
+        peaks["early"] = (done, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 with Store(sys.argv[2]) as store:
-    report = pipeline.analyze(store, [sys.argv[1]], workers=1)
-peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(json.dumps({"annotated": report.annotated, "peak_mb": peak_kb / 1024}))
+    report = pipeline.analyze(store, [sys.argv[1]], workers=1, progress=progress)
+done, early = peaks["early"]
+final = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({"annotated": report.annotated, "early_done": done, "early_mb": early, "final_mb": final}))
 """
-
-
-def peak_rss_mb(corpus: Path, db: Path) -> dict:
-    """Analyse ``corpus`` in a fresh interpreter (so no peak carries over) and return its peak RSS."""
-    out = subprocess.run([sys.executable, "-c", _CHILD, str(corpus), str(db)], capture_output=True, text=True,
-                         check=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 @pytest.mark.slow
 def test_memory_stays_flat_as_the_corpus_grows_tenfold(tmp_path: Path) -> None:
-    small = peak_rss_mb(write_jsonl(tmp_path / "small.jsonl", 0, 200), tmp_path / "small.db")
-    large = peak_rss_mb(write_jsonl(tmp_path / "large.jsonl", 0, 2000), tmp_path / "large.db")
-    assert (small["annotated"], large["annotated"]) == (200, 2000)
-    # Holding the corpus's texts and analyses would add well over this (see BENCHMARKS.md, "Throughput").
-    assert large["peak_mb"] - small["peak_mb"] < 40, (small, large)
+    """Peak RSS (one fresh interpreter, one worker so every stage runs in it) once the first 200 of 2,000
+    articles are annotated, against the peak at the end of the whole run, linking included.
+
+    Measured: 449 MB after 256 articles, 449 MB at the end. Keeping the texts and analyses of the other
+    1,800 articles would add ~26 MB (tracemalloc: 2.4 MB of analyses per 200 articles, plus 4.4 MB of
+    text), so 10 MB is a bound that holding the corpus cannot meet and that model warm-up (done by article
+    200) does not touch.
+    """
+    corpus = write_jsonl(tmp_path / "c.jsonl", 0, 2000)
+    out = subprocess.run([sys.executable, "-c", _CHILD, str(corpus), str(tmp_path / "c.db"), "200"],
+                         capture_output=True, text=True, check=True)
+    m = json.loads(out.stdout.strip().splitlines()[-1])
+    assert m["annotated"] == 2000 and m["early_done"] < 400, m
+    assert m["final_mb"] - m["early_mb"] < 10, m
 
 
 def test_rerun_on_a_grown_corpus_processes_only_the_new_articles(tmp_path: Path,
