@@ -11,7 +11,7 @@ violated invariant) is a crash that libFuzzer saves as ``crash-<sha1>``; re-run 
 ``python fuzz/fuzz_readers.py crash-<sha1>``.
 
 Without atheris, ``one_input`` is the same harness for other drivers (tests/test_properties.py runs it
-under hypothesis, and runs this file for a few thousand atheris iterations when atheris is installed).
+under hypothesis, and runs this file for 1,500 atheris iterations when atheris is installed).
 """
 
 from __future__ import annotations

@@ -7,6 +7,9 @@ round becomes a Ray Dataset (``from_items`` → ``map_batches``), and the driver
 through the store as they stream in, in ingestion order. The cross-document stages (near-duplicates,
 stories, timelines) stay on the driver, where ``link_pending`` runs them in ingestion order: the result is
 the local engine's, document for document.
+
+With ``--ray-address`` the cluster's workers must be able to import the same version of ``storyline`` (and
+its spaCy model); without it a local cluster is started for the run and stopped after it.
 """
 
 from __future__ import annotations
@@ -71,21 +74,25 @@ def _annotate_round(ray: Any, docs: list[Document]) -> Iterator[Analysis]:
     from ray.data import DataContext
 
     ctx = DataContext.get_current()
+    saved = ctx.execution_options.preserve_order, ctx.enable_progress_bars
     ctx.execution_options.preserve_order = True  # stream results back in ingestion order
     ctx.enable_progress_bars = False
     logging.getLogger("ray.data").setLevel(logging.ERROR)  # no per-round execution plans on the console
-    items = [{"seq": i, "doc": pickle.dumps(d, protocol=5)} for i, d in enumerate(docs)]
-    ds = ray.data.from_items(items, override_num_blocks=max(1, math.ceil(len(items) / CHUNK)))
-    out = ds.map_batches(annotate_rows, batch_size=CHUNK, batch_format="numpy")
-    expected = 0
-    for batch in out.iter_batches(batch_size=None, batch_format="numpy"):
-        for seq, blob in zip(batch["seq"], batch["analysis"], strict=True):
-            if int(seq) != expected:  # preserve_order is what guarantees this; never save out of order
-                raise RuntimeError(f"Ray returned document {int(seq)} where {expected} was expected")
-            expected += 1
-            yield pickle.loads(blob)
-    if expected != len(docs):
-        raise RuntimeError(f"Ray returned {expected} analyses for {len(docs)} documents")
+    try:
+        items = [{"seq": i, "doc": pickle.dumps(d, protocol=5)} for i, d in enumerate(docs)]
+        ds = ray.data.from_items(items, override_num_blocks=max(1, math.ceil(len(items) / CHUNK)))
+        out = ds.map_batches(annotate_rows, batch_size=CHUNK, batch_format="numpy")
+        expected = 0
+        for batch in out.iter_batches(batch_size=None, batch_format="numpy"):
+            for seq, blob in zip(batch["seq"], batch["analysis"], strict=True):
+                if int(seq) != expected:  # preserve_order guarantees this; never save out of order
+                    raise RuntimeError(f"Ray returned document {int(seq)} where {expected} was expected")
+                expected += 1
+                yield pickle.loads(blob)
+        if expected != len(docs):
+            raise RuntimeError(f"Ray returned {expected} analyses for {len(docs)} documents")
+    finally:
+        ctx.execution_options.preserve_order, ctx.enable_progress_bars = saved
 
 
 def annotate_with_ray(store: Store, ray_address: str | None, report: RunReport,
