@@ -249,31 +249,35 @@ def _canonicalize_document(ents: list[Entity]) -> None:
     for e in ents:
         base = _POSSESSIVE.sub("", _ARTICLE.sub("", e.text.strip()))
         e.canonical = ALIASES.get(base.lower(), base) if e.label in ALIAS_LABELS else base
-    persons = [e for e in ents if e.label == "PERSON" and len(_tokens(e.canonical)) >= 2]
-    surnames = {_tokens(e.canonical)[-1] for e in persons}
+    # Token tuples kept beside the entities and refreshed when a canonical name changes: recomputing them
+    # inside the pairwise loops below made this quadratic in string splitting (a sixth of annotate time).
+    toks = {id(e): _tokens(e.canonical) for e in ents}
+    persons = [e for e in ents if e.label == "PERSON" and len(toks[id(e)]) >= 2]
+    surnames = {toks[id(e)][-1] for e in persons}
     for e in ents:  # a lone surname the model took for an organisation ("Peskov" as ORG)
-        if e.label in ("ORG", "NORP", "FAC") and _tokens(e.canonical) and len(_tokens(e.canonical)) == 1 \
-                and _tokens(e.canonical)[0] in surnames:
+        t = toks[id(e)]
+        if e.label in ("ORG", "NORP", "FAC") and len(t) == 1 and t[0] in surnames:
             e.label = "PERSON"
     for e in ents:
-        toks = _tokens(e.canonical)
-        if not toks:
+        mine = toks[id(e)]
+        if not mine:
             continue
+        n = len(mine)
         if e.label == "PERSON":
-            pool = [f for f in persons if len(_tokens(f.canonical)) > len(toks)]
-            found = [f for f in pool if _tokens(f.canonical)[-len(toks) :] == toks]
-            if not found and len(toks) == 1:  # a first name alone, when only one full name has it
-                found = [f for f in pool if _tokens(f.canonical)[0] == toks[0]]
-                if len({_tokens(f.canonical) for f in found}) > 1:
+            pool = [f for f in persons if len(toks[id(f)]) > n]
+            found = [f for f in pool if toks[id(f)][-n:] == mine]
+            if not found and n == 1:  # a first name alone, when only one full name has it
+                found = [f for f in pool if toks[id(f)][0] == mine[0]]
+                if len({toks[id(f)] for f in found}) > 1:
                     found = []
-        elif e.label in ("ORG", "FAC") and len(toks) >= 2:  # "Kremlin" alone is a name in its own right
-            pool = [f for f in ents if f.label == e.label and len(_tokens(f.canonical)) > len(toks)]
-            found = [f for f in pool if _tokens(f.canonical)[-len(toks) :] == toks
-                     and all(w[:1].isupper() for w in f.canonical.split()[: -len(toks)])]
+        elif e.label in ("ORG", "FAC") and n >= 2:  # "Kremlin" alone is a name in its own right
+            found = [f for f in ents if f.label == e.label and len(toks[id(f)]) > n and toks[id(f)][-n:] == mine
+                     and all(w[:1].isupper() for w in f.canonical.split()[:-n])]
         else:
             found = []
         if found:
             e.canonical = _nearest(e, found).canonical
+            toks[id(e)] = _tokens(e.canonical)
 
 
 def _nearest(e: Entity, found: Sequence[Entity]) -> Entity:
