@@ -119,7 +119,8 @@ _NUMWORD = rf"(?:(?:{_TENS_RE})(?:[-\s](?:{_SMALL_RE}))?|{_SMALL_RE}|(?:a|one)\s
 _VAGUE = (r"(?:a\s+few|few|several|some|many|a\s+number\s+of|a\s+couple\s+of|a\s+couple|couple\s+of"
           r"|dozens\s+of|hundreds\s+of|thousands\s+of)")
 _NUM = (
-    rf"(?:\d+(?:\.\d+)?(?:\s+1/2|½)?|{_NUMWORD}(?:\s+and\s+a\s+half)?|{_VAGUE}|an?|half\s+an?|a\s+half)"
+    rf"(?:(?:\d{{1,3}}(?:,\d{{3}})+|\d+(?:\.\d+)?)(?:\s+1/2|½)?"  # "10,000", "2.5", "2 1/2"
+    rf"|{_NUMWORD}(?:\s+and\s+a\s+half)?|{_VAGUE}|an?|half\s+an?|a\s+half)"
 )
 _UNITS = {
     "second": ("S", True), "minute": ("M", True), "hour": ("H", True), "day": ("D", False),
@@ -330,8 +331,8 @@ def _num(text: str) -> float | None:
         return 0.5
     if t in ("a", "an"):
         return 1.0 + half
-    if re.fullmatch(r"\d+(?:\.\d+)?", t):
-        return float(t) + half
+    if re.fullmatch(r"\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?", t):
+        return float(t.replace(",", "")) + half
     if t in ("a hundred", "one hundred"):
         return 100.0 + half
     total = 0
@@ -386,7 +387,8 @@ _RULES: list[tuple[tuple[str, ...], re.Pattern[str], _Handler]] = []
 def _rule(trigger: tuple[str, ...], pattern: str, flags: int = re.I) -> Callable[[_Handler], _Handler]:
     """Register a rule; its ``pattern`` only runs on texts that contain one of the ``trigger`` substrings
     (lower case; "#" stands for any digit), which keeps sentences without dates nearly free."""
-    compiled = re.compile(rf"(?<![\w$£€¥.])(?<![A-Za-z]-)(?:{pattern})(?![\w%]|-(?-i:[a-z])|\.\d)",
+    # Never start inside a number: "10,000 years ago" is not "000 years ago".
+    compiled = re.compile(rf"(?<![\w$£€¥.])(?<![A-Za-z]-)(?<!\d,)(?:{pattern})(?![\w%]|-(?-i:[a-z])|\.\d)",
                           flags | re.X)
 
     def register(fn: _Handler) -> _Handler:
@@ -1038,7 +1040,14 @@ def _ago(start: int, end: int, n: float | None, unit: str, sign: int, mod: str |
     k = int(n) if n == int(n) else None
     if k is None:
         return None
-    k *= sign
+    try:
+        return _ago_unit(start, end, k * sign, unit, mod, dct, relative_unit)
+    except (ValueError, OverflowError):  # "3000 years ago" leaves the calendar: a past, not a date
+        return _Hit(start, end, "DATE", "PAST_REF" if sign < 0 else "FUTURE_REF", mod=mod)
+
+
+def _ago_unit(start: int, end: int, k: int, unit: str, mod: str | None, dct: date,
+              relative_unit: bool) -> _Hit | None:
     if unit == "year":
         y = dct.year + k
         return _Hit(start, end, "DATE", f"{y:04d}", mod=mod, first=date(y, 1, 1), last=date(y, 12, 31),
@@ -1069,7 +1078,7 @@ def _ago(start: int, end: int, n: float | None, unit: str, sign: int, mod: str |
         return _Hit(start, end, "DATE", f"{y:04d}-Q{q + 1}", mod=mod, first=a, last=b, gran="quarter")
     if unit == "hour":
         return _Hit(start, end, "TIME", f"{dct.isoformat()}", mod=mod)
-    return _Hit(start, end, "DATE", "PAST_REF" if sign < 0 else "FUTURE_REF", mod=mod)
+    return _Hit(start, end, "DATE", "PAST_REF" if k < 0 else "FUTURE_REF", mod=mod)
 
 
 # Financial reporting periods, resolved against the quarter the text is reporting on (``_in_context``):
