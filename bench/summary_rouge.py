@@ -16,7 +16,7 @@ no quote-only sentences, boilerplate or fragments):
 This is a date-given ("date oracle") setting: it measures the sentence choice, not the date choice,
 so the figures are not comparable to full timeline-summarisation results (news-tls Table 4).
 
-    python bench/summary_rouge.py [--root /work/shared/datasets/timeline17/data] [--topics bpoil]
+    python bench/summary_rouge.py [--root ../shared/datasets/timeline17/data] [--topics bpoil]
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from storyline.compare import Unit, claim_units
 from storyline.model import Document, Sentence
 from storyline.summary import summarize_units
 
-DEFAULT_ROOT = Path("/work/shared/datasets/timeline17/data")
+DEFAULT_ROOT = Path(__file__).resolve().parents[2] / "shared/datasets/timeline17/data"
 _PTB = {"-LRB-": "(", "-RRB-": ")", "-LSB-": "[", "-RSB-": "]", "-LCB-": "{", "-RCB-": "}",
         "``": '"', "''": '"'}
 

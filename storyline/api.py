@@ -34,7 +34,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import export, pipeline
-from .model import Document, Quote, ReadError
+from .model import Document, ReadError
 from .store import Store
 
 T = TypeVar("T")
@@ -105,7 +105,7 @@ class Database:
     def version(self) -> int:
         """Changes whenever another connection (this server's writer, a CLI run) commits."""
         with self._watch_lock:
-            return self._watch.db.execute("PRAGMA data_version").fetchone()[0]
+            return self._watch.data_version()
 
     def story_version(self, story_id: str) -> str:
         """A fingerprint of one story's inputs (its articles, events, their mentions, and title).
@@ -119,13 +119,7 @@ class Database:
             if known is not None and known[0] == dv:
                 return known[1]
         with self._watch_lock:
-            row = self._watch.db.execute(
-                "SELECT (SELECT COUNT(*) || ':' || COALESCE(MAX(seq), 0) FROM documents WHERE story = ?1),"
-                " (SELECT group_concat(id) FROM (SELECT id FROM events WHERE story = ?1 ORDER BY position)),"
-                " (SELECT COUNT(*) || ':' || COALESCE(SUM(em.mention), 0) FROM event_mentions em"
-                "  JOIN events e ON e.id = em.event WHERE e.story = ?1),"
-                " (SELECT title FROM stories WHERE id = ?1)", (story_id,)).fetchone()
-        fingerprint = "|".join(str(v) for v in row)
+            fingerprint = self._watch.story_fingerprint(story_id)
         with self._lock:
             self._fingerprints[story_id] = (dv, fingerprint)
             if len(self._fingerprints) > 10 * self._cache_size:
@@ -242,82 +236,7 @@ class Database:
         self._watch.close()
 
 
-# --------------------------------------------------------------------------------------------------
-# Read queries the Store does not offer yet (candidates for store.py)
-
-
-def count_stories(store: Store, q: str | None = None) -> int:
-    """Number of stories ``Store.stories(q=q)`` can return (stories with a non-duplicate article)."""
-    sql = ("SELECT COUNT(DISTINCT s.id) FROM stories s"
-           " JOIN documents d ON d.story = s.id AND d.duplicate_of IS NULL")
-    args: tuple = ()
-    if q:
-        sql += " WHERE s.title LIKE ?"
-        args = (f"%{q}%",)
-    return store.db.execute(sql, args).fetchone()[0]
-
-
-def count_documents(store: Store, outlet: str | None = None) -> int:
-    if outlet is None:
-        return store.count_documents()
-    return store.db.execute("SELECT COUNT(*) FROM documents WHERE outlet = ?", (outlet,)).fetchone()[0]
-
-
-def _fts_query(query: str) -> str | None:
-    """The same word-only FTS5 query ``Store.search`` builds: user input is never FTS syntax."""
-    terms = [t for t in "".join(c if c.isalnum() else " " for c in query).split() if t]
-    return " ".join(f'"{t}"' for t in terms) if terms else None
-
-
-def count_search(store: Store, query: str) -> int:
-    fts = _fts_query(query)
-    if fts is None:
-        return 0
-    sql = "SELECT COUNT(*) FROM sentences_fts WHERE sentences_fts MATCH ?"
-    return store.db.execute(sql, (fts,)).fetchone()[0]
-
-
 MARK_OPEN, MARK_CLOSE = "\x02", "\x03"  # never in stored text (control characters), unlike '[' and ']'
-
-
-def search_marked(store: Store, query: str, limit: int = 20, offset: int = 0) -> list[dict]:
-    """``Store.search`` with unambiguous match markers, so the UI can highlight after escaping."""
-    fts = _fts_query(query)
-    if fts is None:
-        return []
-    rows = store.db.execute(
-        f"SELECT f.document, f.idx, snippet(sentences_fts, 0, '{MARK_OPEN}', '{MARK_CLOSE}', '…', 16)"
-        " AS snippet,"
-        " d.title, d.outlet, d.published, d.story FROM sentences_fts f JOIN documents d ON d.id = f.document"
-        " WHERE sentences_fts MATCH ? ORDER BY rank LIMIT ? OFFSET ?",
-        (fts, limit, offset),
-    )
-    return [dict(r) for r in rows]
-
-
-def story_exists(store: Store, story_id: str) -> bool:
-    return store.db.execute("SELECT 1 FROM stories WHERE id = ?", (story_id,)).fetchone() is not None
-
-
-def story_title(store: Store, story_id: str) -> dict | None:
-    row = store.db.execute("SELECT id, title FROM stories WHERE id = ?", (story_id,)).fetchone()
-    return dict(row) if row else None
-
-
-def document_quotes(store: Store, doc_id: str) -> list[Quote]:
-    """One document's quotes, near-duplicates included (``Store.quotes`` leaves those out)."""
-    rows = store.db.execute('SELECT * FROM quotes WHERE document = ? ORDER BY start, "end"', (doc_id,))
-    return [Quote(r["document"], r["sentence"], r["start"], r["end"], r["text"], r["speaker"],
-                  r["speaker_text"], r["cue"], r["kind"]) for r in rows]
-
-
-def mention_events(store: Store, story_id: str) -> dict[int, str]:
-    """Mention id → timeline event id for a story (through the events' index: event_mentions has no
-    index by mention)."""
-    rows = store.db.execute(
-        "SELECT em.mention, em.event FROM events e JOIN event_mentions em ON em.event = e.id"
-        " WHERE e.story = ?", (story_id,))
-    return {r[0]: r[1] for r in rows}
 
 
 # --------------------------------------------------------------------------------------------------
@@ -340,10 +259,10 @@ def document_detail(store: Store, doc: Document) -> dict:
     links = store.document_links(doc.id)
     sentences = store.sentences(doc.id)
     by_index = {s.index: s for s in sentences}
-    quotes = document_quotes(store, doc.id)
+    quotes = store.quotes([doc.id], include_duplicates=True)
     names = export.speaker_names(quotes)
     sentence_text = {(doc.id, i): s.text for i, s in by_index.items()}
-    events = mention_events(store, links["story"]) if links.get("story") else {}
+    events = store.mention_events(links["story"]) if links.get("story") else {}
     mentions = []
     for mid, m in store.mentions([doc.id]):
         s = by_index.get(m.sentence)
@@ -672,7 +591,7 @@ def create_app(db_path: str | Path, limits: Limits | None = None) -> FastAPI:
                      ) -> dict:
         """Stories with their number of articles, outlets and events, and their date span; biggest first."""
         store = db.reader()
-        return page(store.stories(limit, offset, q), count_stories(store, q), limit, offset)
+        return page(store.stories(limit, offset, q), store.count_stories(q), limit, offset)
 
     async def story_json(kind: str, story_id: str, shape: Callable[[dict], dict]) -> Response:
         """Encoded once per database version: the hot path only looks the bytes up."""
@@ -706,7 +625,7 @@ def create_app(db_path: str | Path, limits: Limits | None = None) -> FastAPI:
         store = db.reader()
         doc_ids = None
         if story is not None:
-            if not story_exists(store, story):
+            if store.story_title(story) is None:
                 raise not_found("story", story)
             doc_ids = store.story_documents(story)
         found = store.quotes(doc_ids, speaker=speaker, outlet=outlet)
@@ -727,7 +646,7 @@ def create_app(db_path: str | Path, limits: Limits | None = None) -> FastAPI:
         store = db.reader()
         docs = store.documents(limit=limit, offset=offset, outlet=outlet)
         return page([export.document_dict(d, store.document_links(d.id)) for d in docs],
-                    count_documents(store, outlet), limit, offset)
+                    store.count_documents(outlet), limit, offset)
 
     @app.get("/api/documents/{doc_id}", tags=["documents"], responses=NOT_FOUND)
     def get_document(doc_id: str) -> dict:
@@ -745,7 +664,7 @@ def create_app(db_path: str | Path, limits: Limits | None = None) -> FastAPI:
         """Full-text search over every stored sentence (words only, no query syntax); matches in the
         snippet are marked with [brackets]."""
         store = db.reader()
-        return page(store.search(q, limit, offset), count_search(store, q), limit, offset)
+        return page(store.search(q, limit, offset), store.count_search(q), limit, offset)
 
     @app.get("/api/outlets", tags=["outlets"])
     def list_outlets() -> dict:
@@ -782,8 +701,10 @@ def create_app(db_path: str | Path, limits: Limits | None = None) -> FastAPI:
         try:
             form = await request.form(max_files=limits.max_files, max_fields=20)
         except Exception as exc:  # starlette's multipart errors carry a readable message
-            reason = getattr(exc, "detail", None) or getattr(exc, "message", None) or str(exc)
-            raise ApiError(400, f"could not read the multipart body: {reason}") from exc
+            reason = str(getattr(exc, "detail", None) or getattr(exc, "message", None) or exc)
+            # More files than allowed is a well-formed request we refuse (422, as documented), not bad syntax.
+            status = 422 if reason.lower().startswith("too many") else 400
+            raise ApiError(status, f"could not read the multipart body: {reason}") from exc
         files = []
         for _, value in form.multi_items():
             if hasattr(value, "read") and hasattr(value, "filename"):

@@ -311,8 +311,10 @@ class Store:
         row = self.db.execute("SELECT story, duplicate_of FROM documents WHERE id = ?", (doc_id,)).fetchone()
         return {"story": row["story"], "duplicate_of": row["duplicate_of"]} if row else {}
 
-    def count_documents(self) -> int:
-        return self.db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+    def count_documents(self, outlet: str | None = None) -> int:
+        if outlet is None:
+            return self.db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+        return self.db.execute("SELECT COUNT(*) FROM documents WHERE outlet = ?", (outlet,)).fetchone()[0]
 
     # -- per-document analyses ----------------------------------------------------------------
     def save_analyses(self, analyses: Iterable[Analysis]) -> None:
@@ -363,8 +365,10 @@ class Store:
                 for r in rows]
 
     def quotes(self, doc_ids: Sequence[str] | None = None, speaker: str | None = None,
-               outlet: str | None = None) -> list[Quote]:
-        sql = "SELECT q.* FROM quotes q JOIN documents d ON d.id = q.document WHERE d.duplicate_of IS NULL"
+               outlet: str | None = None, include_duplicates: bool = False) -> list[Quote]:
+        """Quotes of non-duplicate articles (of near-duplicates too with ``include_duplicates``)."""
+        sql = "SELECT q.* FROM quotes q JOIN documents d ON d.id = q.document WHERE "
+        sql += "1" if include_duplicates else "d.duplicate_of IS NULL"
         args: list[object] = []
         if doc_ids is not None:
             sql += f" AND q.document IN ({','.join('?' * len(doc_ids))})"
@@ -375,7 +379,7 @@ class Store:
         if outlet:
             sql += " AND d.outlet = ?"
             args.append(outlet)
-        sql += " ORDER BY COALESCE(d.published, '9999'), q.document, q.start"
+        sql += " ORDER BY COALESCE(d.published, '9999'), q.document, q.start, q.\"end\""
         return [Quote(r["document"], r["sentence"], r["start"], r["end"], r["text"], r["speaker"],
                       r["speaker_text"], r["cue"], r["kind"]) for r in self.db.execute(sql, args)]
 
@@ -494,8 +498,41 @@ class Store:
         sql += " GROUP BY s.id ORDER BY documents DESC, s.last DESC, s.id LIMIT ? OFFSET ?"
         return [dict(r) for r in self.db.execute(sql, (*args, limit, offset))]
 
-    def count_stories(self) -> int:
-        return self.db.execute("SELECT COUNT(*) FROM stories").fetchone()[0]
+    def count_stories(self, q: str | None = None) -> int:
+        """Number of stories ``stories(q=q)`` can return (those with a non-duplicate article)."""
+        sql = ("SELECT COUNT(DISTINCT s.id) FROM stories s"
+               " JOIN documents d ON d.story = s.id AND d.duplicate_of IS NULL")
+        args: tuple = ()
+        if q:
+            sql += " WHERE s.title LIKE ?"
+            args = (f"%{q}%",)
+        return self.db.execute(sql, args).fetchone()[0]
+
+    def story_title(self, story_id: str) -> dict | None:
+        """``{"id", "title"}`` of a story, or None when there is no such story."""
+        row = self.db.execute("SELECT id, title FROM stories WHERE id = ?", (story_id,)).fetchone()
+        return dict(row) if row else None
+
+    def story_fingerprint(self, story_id: str) -> str:
+        """Changes whenever a story's inputs change: its articles, events, their mentions, or its title."""
+        row = self.db.execute(
+            "SELECT (SELECT COUNT(*) || ':' || COALESCE(MAX(seq), 0) FROM documents WHERE story = ?1),"
+            " (SELECT group_concat(id) FROM (SELECT id FROM events WHERE story = ?1 ORDER BY position)),"
+            " (SELECT COUNT(*) || ':' || COALESCE(SUM(em.mention), 0) FROM event_mentions em"
+            "  JOIN events e ON e.id = em.event WHERE e.story = ?1),"
+            " (SELECT title FROM stories WHERE id = ?1)", (story_id,)).fetchone()
+        return "|".join(str(v) for v in row)
+
+    def data_version(self) -> int:
+        """Changes whenever another connection commits (``PRAGMA data_version``)."""
+        return self.db.execute("PRAGMA data_version").fetchone()[0]
+
+    def mention_events(self, story_id: str) -> dict[int, str]:
+        """Mention id → timeline event id, for one story."""
+        rows = self.db.execute(
+            "SELECT em.mention, em.event FROM events e JOIN event_mentions em ON em.event = e.id"
+            " WHERE e.story = ?", (story_id,))
+        return {r[0]: r[1] for r in rows}
 
     def story(self, story_id: str) -> Story | None:
         row = self.db.execute("SELECT id, title FROM stories WHERE id = ?", (story_id,)).fetchone()
@@ -522,19 +559,32 @@ class Store:
         return row[0] if row else None
 
     # -- search and facets ----------------------------------------------------------------------
-    def search(self, query: str, limit: int = 20, offset: int = 0) -> list[dict]:
-        """Full-text search over sentences; the query is treated as words, never as FTS syntax."""
+    @staticmethod
+    def _fts_query(query: str) -> str | None:
+        """Words only: user input is never FTS syntax."""
         terms = [t for t in "".join(c if c.isalnum() else " " for c in query).split() if t]
-        if not terms:
+        return " ".join(f'"{t}"' for t in terms) if terms else None
+
+    def search(self, query: str, limit: int = 20, offset: int = 0, marks: tuple[str, str] = ("[", "]"),
+               context: int = 12) -> list[dict]:
+        """Full-text search over sentences; matches in ``snippet`` are wrapped in ``marks``."""
+        fts = self._fts_query(query)
+        if fts is None:
             return []
-        fts = " ".join(f'"{t}"' for t in terms)
         rows = self.db.execute(
-            "SELECT f.document, f.idx, snippet(sentences_fts, 0, '[', ']', '…', 12) AS snippet,"
-            " f.text, d.title, d.outlet, d.story FROM sentences_fts f JOIN documents d ON d.id = f.document"
+            "SELECT f.document, f.idx, snippet(sentences_fts, 0, ?, ?, '…', ?) AS snippet,"
+            " f.text, d.title, d.outlet, d.published, d.story"
+            " FROM sentences_fts f JOIN documents d ON d.id = f.document"
             " WHERE sentences_fts MATCH ? ORDER BY rank LIMIT ? OFFSET ?",
-            (fts, limit, offset),
+            (marks[0], marks[1], context, fts, limit, offset),
         )
         return [dict(r) for r in rows]
+
+    def count_search(self, query: str) -> int:
+        fts = self._fts_query(query)
+        if fts is None:
+            return 0
+        return self.db.execute("SELECT COUNT(*) FROM sentences_fts WHERE sentences_fts MATCH ?", (fts,)).fetchone()[0]
 
     def outlets(self) -> list[dict]:
         rows = self.db.execute(

@@ -335,28 +335,26 @@ def hues_css() -> str:
 
 def register(app: FastAPI, db: Database) -> None:
     """Add the HTML pages, the API docs page and the static files to ``app``."""
-    from .api import count_stories, document_detail, search_marked, story_title
+    from .api import MARK_CLOSE, MARK_OPEN, document_detail
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def index(offset: int = Query(0, ge=0), q: str | None = Query(None, max_length=500)) -> Response:
         store = db.reader()
         stories = store.stories(PAGE, offset, q)
-        return render("web_index.html", title="Stories", stories=stories, total=count_stories(store, q),
+        return render("web_index.html", title="Stories", stories=stories, total=store.count_stories(q),
                       offset=offset, limit=PAGE, q=q or "", documents=store.count_documents(),
                       outlets=len(store.outlets()))
 
     @app.get("/search", response_class=HTMLResponse, include_in_schema=False)
     def search(q: str = Query("", max_length=500), offset: int = Query(0, ge=0)) -> Response:
         store = db.reader()
-        hits = search_marked(store, q, PAGE, offset) if q.strip() else []
-        from .api import MARK_CLOSE, MARK_OPEN, count_search
-
+        hits = store.search(q, PAGE, offset, marks=(MARK_OPEN, MARK_CLOSE), context=16) if q.strip() else []
         for h in hits:
             marked = str(escape(h["snippet"])).replace(MARK_OPEN, "<mark>").replace(MARK_CLOSE, "</mark>")
             h["html"] = Markup(marked)
         stories = store.stories(10, 0, q) if q.strip() else []
         return render("web_search.html", title=f"Search: {q}" if q else "Search", q=q, hits=hits,
-                      total=count_search(store, q) if q.strip() else 0, offset=offset, limit=PAGE,
+                      total=store.count_search(q) if q.strip() else 0, offset=offset, limit=PAGE,
                       stories=stories)
 
     @app.get("/stories/{story_id}", response_class=HTMLResponse, include_in_schema=False)
@@ -383,7 +381,7 @@ def register(app: FastAPI, db: Database) -> None:
         entities: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         for e in detail["entities"]:
             entities[e["label"]][e["canonical"] or e["text"]] += 1
-        story = story_title(store, detail["story"]) if detail["story"] else None
+        story = store.story_title(detail["story"]) if detail["story"] else None
         return render("web_document.html", title=detail["title"] or doc_id, doc=detail, body=body,
                       story=story,
                       entities={k: sorted(v.items(), key=lambda kv: (-kv[1], kv[0])) for k, v in

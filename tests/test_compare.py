@@ -25,7 +25,7 @@ from storyline.model import Document, Event, Mention, Quote, Sentence, Story
 from storyline.nlp import split_sentences
 
 DATA = Path(__file__).parent / "data" / "compare"
-T17 = Path(os.environ.get("STORYLINE_T17", "/work/shared/datasets/timeline17/data"))
+T17 = Path(os.environ.get("STORYLINE_T17", Path(__file__).resolve().parents[2] / "shared/datasets/timeline17/data"))
 
 
 def sent(text, doc="d", index=0, paragraph=0):

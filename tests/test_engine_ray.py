@@ -18,7 +18,7 @@ from storyline.store import Store  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples" / "security-guarantees"
-T17 = Path(os.environ.get("STORYLINE_T17", "/work/shared/datasets/timeline17"))
+T17 = Path(os.environ.get("STORYLINE_T17", Path(__file__).resolve().parents[2] / "shared/datasets/timeline17"))
 
 pytestmark = pytest.mark.slow
 

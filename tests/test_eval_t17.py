@@ -139,7 +139,8 @@ def test_run_on_a_small_slice():
     result = t17.run(limit=1, topics=["EgyptianProtest"], max_gold_dates=5, workers=1, progress=False)
     assert result["benchmark"] == "t17" and result["primary"] == "ar1_f"
     rows = {r["system"]: r for r in result["rows"]}
-    assert set(rows) == {"storyline", "datewise"}  # no published rows for a slice
+    mixed = "ablation:storyline-dates+datewise-sentences"
+    assert set(rows) == {"storyline", "datewise", mixed}  # no published rows for a slice
     for row in rows.values():
         for key in ("ar1_f", "ar2_f", "date_f1", "ar1_p", "ar1_r"):
             assert 0.0 <= row[key] <= 1.0
@@ -149,3 +150,5 @@ def test_run_on_a_small_slice():
     assert task["l"] == 5 and task["start"] == "2011-01-25" and task["end"] == "2011-01-29"
     assert all(0 < task[s]["dates"] <= 5 for s in ("storyline", "datewise"))
     assert any("not the full" in n for n in result["notes"])
+    # The decomposition row takes Storyline's dates (less any without an eligible sentence).
+    assert 0 < task[mixed]["dates"] <= task["storyline"]["dates"]

@@ -45,3 +45,10 @@ def test_ruff_clean():
     ruff = shutil.which("ruff") or str(Path(sys.executable).parent / "ruff")
     result = subprocess.run([ruff, "check", str(ROOT)], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_only_the_store_speaks_sql():
+    """README's architecture promises one storage interface: no other module runs SQL itself."""
+    offenders = [p.name for p in (ROOT / "storyline").rglob("*.py")
+                 if p.name != "store.py" and re.search(r"\.execute(many|script)?\(", p.read_text(encoding="utf-8"))]
+    assert offenders == []

@@ -71,3 +71,36 @@ def test_analyses_round_trip_and_search(store):
     hits = store.search("says something")
     assert hits and hits[0]["document"] == "d1" and "[says]" in hits[0]["snippet"]
     assert store.search('") OR *') == []  # user input is words, never FTS syntax
+
+
+def test_read_queries_for_the_api_and_ui(db_copy):
+    """The counts, marked search, titles and fingerprints the API and web pages read (all SQL is here)."""
+    with Store(db_copy) as store:
+        stories = store.stories()
+        assert store.count_stories() == len(stories) > 0
+        top = stories[0]
+        word = top["title"].split()[0]
+        assert store.count_stories(word) == len(store.stories(q=word)) >= 1
+        assert store.count_stories("no story has this title") == 0
+        outlet = store.outlets()[0]["outlet"]
+        assert 0 < store.count_documents(outlet) <= store.count_documents()
+        assert store.story_title(top["id"]) == {"id": top["id"], "title": top["title"]}
+        assert store.story_title("nope") is None
+        hits = store.search("security", marks=("\x02", "\x03"), context=16)
+        assert hits and all("\x02" in h["snippet"] and "published" in h for h in hits)
+        assert store.count_search("security") >= len(hits)
+        assert store.count_search('") OR *') == 0
+        story = store.story(top["id"])
+        links = store.mention_events(top["id"])
+        assert set(links.values()) == {e.id for e in story.events}
+        assert len(links) >= sum(len(e.mentions) for e in story.events)
+        doc_id = story.documents[0]
+        assert store.quotes([doc_id], include_duplicates=True)[: len(store.quotes([doc_id]))] \
+            == store.quotes([doc_id])
+        before = store.story_fingerprint(top["id"])
+        assert before == store.story_fingerprint(top["id"])
+        version = store.data_version()
+        with Store(db_copy) as other, other.transaction() as tx:
+            tx.execute("UPDATE stories SET title = 'Renamed' WHERE id = ?", (top["id"],))
+        assert store.story_fingerprint(top["id"]) != before
+        assert store.data_version() != version

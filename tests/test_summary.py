@@ -13,7 +13,7 @@ from storyline.model import Document, Story
 from storyline.nlp import split_sentences
 from storyline.summary import lexrank, render_summary, summarize_units, summarize_view
 
-T17 = Path(os.environ.get("STORYLINE_T17", "/work/shared/datasets/timeline17/data"))
+T17 = Path(os.environ.get("STORYLINE_T17", Path(__file__).resolve().parents[2] / "shared/datasets/timeline17/data"))
 
 
 def units_of(rows):

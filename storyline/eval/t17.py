@@ -338,8 +338,10 @@ def _centroid_opt(X: Any, idx: list[int], texts: Sequence[str], k: int,
 
 
 def datewise_timeline(docs: Sequence[Annotated], task: Task, clip_sents: int = 5,
-                      pub_end: int = 2) -> dict[date, list[str]]:
-    """DATEWISE (news-tls) with the mention-count date ranker, PM-Mean candidates and CentroidOpt."""
+                      pub_end: int = 2, days: Sequence[date] | None = None) -> dict[date, list[str]]:
+    """DATEWISE (news-tls) with the mention-count date ranker, PM-Mean candidates and CentroidOpt.
+
+    ``days``: take these dates instead of ranking them (the decomposition row below)."""
     import datetime as dt
 
     import numpy as np
@@ -366,7 +368,7 @@ def datewise_timeline(docs: Sequence[Annotated], task: Task, clip_sents: int = 5
     vectorizer = TfidfVectorizer(stop_words="english", lowercase=True)
     X = sparse.csr_matrix(vectorizer.fit_transform(texts))
     ranked = [d for d, _ in sorted(counts.items(), key=lambda x: x[1], reverse=True)
-              if task.start <= d <= task.end]
+              if task.start <= d <= task.end] if days is None else list(days)
     eligible = keyword_filter(task.topic)
     out: dict[date, list[str]] = {}
     for d in ranked:
@@ -451,9 +453,18 @@ def _row(system: str, scores: Sequence[dict[str, dict]], seconds: float) -> dict
             "seconds": round(seconds, 1)}
 
 
+def mixed_timeline(docs: Sequence[Annotated], task: Task) -> dict[date, list[str]]:
+    """A decomposition, not a system: Storyline's dates with DATEWISE's sentences for them. Against the two
+    whole systems it shows how much of each metric comes from choosing dates and how much from choosing
+    sentences (DATEWISE's pool also takes undated lead sentences of the day's articles, which Storyline's
+    timeline never shows: each of its lines is a sentence that names the date)."""
+    return datewise_timeline(docs, task, days=list(storyline_timeline(docs, task)))
+
+
 SYSTEMS: dict[str, Callable[[Sequence[Annotated], Task], dict[date, list[str]]]] = {
     "storyline": storyline_timeline,
     "datewise": datewise_timeline,
+    "ablation:storyline-dates+datewise-sentences": mixed_timeline,
 }
 
 
