@@ -226,6 +226,20 @@ class Store:
                 raise
             self.db.execute("COMMIT")
 
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Several reads that see one state of the database (a WAL read transaction), however many writers
+        commit meanwhile. Inside a transaction already, the reads are part of it."""
+        with self.lock:
+            if self.db.in_transaction:
+                yield
+                return
+            self.db.execute("BEGIN")
+            try:
+                yield
+            finally:
+                self.db.execute("COMMIT")
+
     # -- documents ------------------------------------------------------------------------------
     def add_documents(self, docs: Iterable[Document]) -> list[str]:
         """Store new documents; return the ids actually added (known ids and known texts are skipped).
@@ -535,6 +549,10 @@ class Store:
         return {r[0]: r[1] for r in rows}
 
     def story(self, story_id: str) -> Story | None:
+        with self.snapshot():  # its documents, events and mentions from one state, never half a rebuild
+            return self._story(story_id)
+
+    def _story(self, story_id: str) -> Story | None:
         row = self.db.execute("SELECT id, title FROM stories WHERE id = ?", (story_id,)).fetchone()
         if row is None:
             return None

@@ -105,3 +105,18 @@ def test_read_queries_for_the_api_and_ui(db_copy):
             tx.execute("UPDATE stories SET title = 'Renamed' WHERE id = ?", (top["id"],))
         assert store.story_fingerprint(top["id"]) != before
         assert store.data_version() != version
+
+
+def test_snapshot_reads_one_state_while_another_connection_writes(tmp_path):
+    path = tmp_path / "t.db"
+    with Store(path) as reader, Store(path) as writer:
+        writer.add_documents([doc(1)])
+        with reader.snapshot():
+            assert reader.count_documents() == 1
+            writer.add_documents([doc(2)])  # WAL: the writer is not blocked by the open read
+            assert reader.count_documents() == 1, "a snapshot does not see commits made after it began"
+            with reader.snapshot():  # nests
+                assert reader.count_documents() == 1
+        assert reader.count_documents() == 2
+        with reader.transaction(), reader.snapshot():  # inside a write transaction: part of it
+            assert reader.count_documents() == 2
