@@ -107,10 +107,35 @@ class _progress:
 @DB_OPTION
 @click.option("--story", "story_id", help="Only this story (default: every story with events).")
 @click.option("--json", "as_json", is_flag=True, help="Print the stories' JSON instead.")
-def timeline(db: str, story_id: str | None, as_json: bool) -> None:
+@click.option("--dates", "max_dates", type=click.IntRange(min=1),
+              help="Only the N days most articles report (a short timeline; one sentence per event).")
+@click.option("--per-date", type=click.IntRange(min=1), default=1, show_default=True,
+              help="With --dates: events shown per day.")
+def timeline(db: str, story_id: str | None, as_json: bool, max_dates: int | None, per_date: int) -> None:
     """Print each story's dated timeline with the sources of every event."""
     store = open_store(db, must_exist=True)
     ids = [story_id] if story_id else [s["id"] for s in store.stories() if s["events"]]
+    if max_dates:
+        if story_id and store.story_title(story_id) is None:
+            raise click.ClickException(f"no story {story_id!r} in {db}")
+        short = [t for t in (export.key_dates(store, i, max_dates, per_date) for i in ids) if t and t["dates"]]
+        if as_json:
+            out.print_json(json.dumps(short, ensure_ascii=False))
+            return
+        if not short:
+            raise click.ClickException("no single-day events yet")
+        for story in short:
+            table = Table(title=f"{escape(story['title'])}  [dim]({escape(story['story'])})[/]",
+                          title_justify="left", show_lines=True, expand=True)
+            table.add_column("When", no_wrap=True, style="bold")
+            table.add_column("What happened")
+            table.add_column("Reported by", style="cyan")
+            for day in story["dates"]:
+                for ev in day["events"]:
+                    table.add_row(export.when(day["date"], "day"), escape(ev["text"]),
+                                  escape(f"{ev['articles']} article(s): " + ", ".join(ev["sources"])))
+            out.print(table)
+        return
     data = export.build(store, ids)
     if as_json:
         out.print_json(json.dumps(data["stories"], ensure_ascii=False))

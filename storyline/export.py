@@ -19,6 +19,7 @@ from markupsafe import escape
 from .compare import story_extras
 from .entities import merge_names
 from .model import Document, Event, Quote, Story
+from .rank import TermWeights, short_timeline
 from .store import Store
 
 VERSION = 1
@@ -33,6 +34,27 @@ def document_dict(doc: Document, links: dict | None = None) -> dict:
         "outlet_source": doc.outlet_source,
         "story": links.get("story"), "duplicate_of": links.get("duplicate_of"),
     }
+
+
+def key_dates(store: Store, story_id: str, dates: int, per_date: int = 1) -> dict | None:
+    """A story's short timeline: its ``dates`` most corroborated days, ``per_date`` events each, every
+    event stood for by one sentence that names the day (``rank.short_timeline``, what ``storyline eval
+    t17`` scores). None when there is no such story."""
+    story = store.story(story_id)
+    if story is None:
+        return None
+    docs = {d.id: d for d in store.documents(story.documents)} if story.documents else {}
+    texts = store.sentence_texts(story.documents) if story.documents else {}
+    weights = TermWeights(t for sentences in texts.values() for t in sentences)
+    days = []
+    for day, chosen in short_timeline(story.events, dates, per_date, weights):
+        days.append({"date": day.isoformat(), "events": [
+            {"event": ke.event.id, "text": ke.mention.text, "document": ke.mention.document,
+             "sentence_index": ke.mention.sentence, "outlet": docs[ke.mention.document].outlet
+             if ke.mention.document in docs else None, "articles": ke.documents,
+             "sources": sorted({docs[d].outlet or d for d in ke.event.documents if d in docs})}
+            for ke in chosen]})
+    return {"story": story.id, "title": story.title, "dates": days}
 
 
 def speaker_names(quotes: Iterable[Quote]) -> dict[str, str]:

@@ -72,6 +72,28 @@ def test_timeline_events_list_every_source(run):
             assert m["sentence"] and m["document"] in seed_story(data)["documents"]
 
 
+def test_short_timeline_keeps_the_most_reported_days(run):
+    """`timeline --dates N`: the N days most articles report, each event one sentence naming its day."""
+    tmp, data, _ = run
+    story = seed_story(data)
+    result = storyline("timeline", "--db", "s.db", "--story", story["id"], "--dates", "3", "--json", cwd=tmp)
+    assert result.returncode == 0, result.stderr
+    (short,) = json.loads(result.stdout)
+    days = [d["date"] for d in short["dates"]]
+    assert len(days) == 3 and days == sorted(days)
+    full = {(e["date"], e["end"]): len(e["documents"]) for e in story["timeline"]}
+    single = sorted((n for (d, end), n in full.items() if end is None), reverse=True)
+    for day in short["dates"]:
+        (ev,) = day["events"]  # --per-date defaults to 1
+        assert ev["articles"] >= single[2], "a less reported day was kept over a more reported one"
+        assert ev["document"] in story["documents"] and 1 <= len(ev["sources"]) <= ev["articles"]
+    assert "2021-12-17" in days  # the drafts' publication, reported by TASS and Ukrainska Pravda
+    table = storyline("timeline", "--db", "s.db", "--dates", "2", "--per-date", "2", cwd=tmp)
+    assert table.returncode == 0 and "Reported by" in table.stdout
+    missing = storyline("timeline", "--db", "s.db", "--story", "nope", "--dates", "2", cwd=tmp)
+    assert missing.returncode != 0 and "no story 'nope'" in missing.stderr
+
+
 def test_quotes_have_canonical_speakers(run):
     _, data, _ = run
     quotes = seed_story(data)["quotes"]
