@@ -616,6 +616,16 @@ def create_app(db_path: str | Path, limits: Limits | None = None) -> FastAPI:
         return await story_json("timeline-json", story_id,
                           lambda d: {"id": d["id"], "title": d["title"], "timeline": d["timeline"]})
 
+    @app.get("/api/stories/{story_id}/key-dates", tags=["stories"], responses=NOT_FOUND)
+    def get_key_dates(story_id: str,
+                      dates: int = Query(10, ge=1, le=500, description="How many days (most reported first)."),
+                      per_date: int = Query(1, ge=1, le=20, description="Events per day.")) -> dict:
+        """A short timeline: the days most articles report, each event one sentence naming the day."""
+        data = export.key_dates(db.reader(), story_id, dates, per_date)
+        if data is None:
+            raise not_found("story", story_id)
+        return data
+
     @app.get("/api/quotes", tags=["quotes"], responses=NOT_FOUND)
     def list_quotes(speaker: str | None = Query(None, description="Speaker name contains this."),
                     story: str | None = Query(None, description="Only quotes from this story."),

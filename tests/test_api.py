@@ -68,9 +68,20 @@ def error_of(resp: httpx.Response, status: int) -> str:
 # -- documentation ---------------------------------------------------------------------------------
 
 
+def test_key_dates_are_the_cli_short_timeline(reader: TestClient, story_id: str, seed_db: Path) -> None:
+    data = reader.get(f"/api/stories/{story_id}/key-dates", params={"dates": 3, "per_date": 2}).json()
+    with Store(seed_db) as store:
+        assert data == json.loads(json.dumps(export.key_dates(store, story_id, 3, 2)))
+    assert data["story"] == story_id and 0 < len(data["dates"]) <= 3
+    assert all(1 <= len(d["events"]) <= 2 and d["events"][0]["text"] for d in data["dates"])
+    assert reader.get("/api/stories/nope/key-dates").status_code == 404
+    assert reader.get(f"/api/stories/{story_id}/key-dates", params={"dates": 0}).status_code == 422
+
+
 def test_openapi_documents_every_api_route(reader: TestClient) -> None:
     paths = reader.get("/openapi.json").json()["paths"]
-    for path in ("/api/stories", "/api/stories/{story_id}", "/api/stories/{story_id}/timeline", "/api/quotes",
+    for path in ("/api/stories", "/api/stories/{story_id}", "/api/stories/{story_id}/timeline",
+                 "/api/stories/{story_id}/key-dates", "/api/quotes",
                  "/api/documents", "/api/documents/{doc_id}", "/api/search", "/api/outlets", "/api/articles",
                  "/api/upload"):
         assert path in paths
