@@ -35,6 +35,7 @@ from datetime import date
 from pathlib import Path
 
 from ..dates import Timex3, timex3
+from . import DatasetMissing
 
 REPO = Path(__file__).resolve().parents[2]
 SPLITS = {
@@ -61,10 +62,6 @@ PUBLISHED_HEIDELTIME = {
               "te3-platinum, as quoted by secondary sources: relaxed F1 90.30 (P 93.08, R 87.67), "
               "value F1 77.61",
 }
-
-
-class DatasetMissing(FileNotFoundError):
-    """The TempEval-3 data is not where it was looked for; callers (tests) turn this into a skip."""
 
 
 @dataclass(slots=True)
