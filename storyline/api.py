@@ -617,14 +617,19 @@ def create_app(db_path: str | Path, limits: Limits | None = None) -> FastAPI:
                           lambda d: {"id": d["id"], "title": d["title"], "timeline": d["timeline"]})
 
     @app.get("/api/stories/{story_id}/key-dates", tags=["stories"], responses=NOT_FOUND)
-    def get_key_dates(story_id: str,
-                      dates: int = Query(10, ge=1, le=500, description="How many days (most reported first)."),
-                      per_date: int = Query(1, ge=1, le=20, description="Events per day.")) -> dict:
+    async def get_key_dates(story_id: str,
+                            dates: int = Query(10, ge=1, le=500, description="How many days (most reported first)."),
+                            per_date: int = Query(1, ge=1, le=20, description="Events per day.")) -> Response:
         """A short timeline: the days most articles report, each event one sentence naming the day."""
-        data = export.key_dates(db.reader(), story_id, dates, per_date)
-        if data is None:
+
+        def build() -> bytes | None:  # weighs every sentence of the story: once per state of the story
+            data = export.key_dates(db.reader(), story_id, dates, per_date)
+            return None if data is None else JSONResponse(data).body
+
+        body = await db.cached_async(f"key-dates-{dates}-{per_date}", story_id, build)
+        if body is None:
             raise not_found("story", story_id)
-        return data
+        return Response(body, media_type="application/json")
 
     @app.get("/api/quotes", tags=["quotes"], responses=NOT_FOUND)
     def list_quotes(speaker: str | None = Query(None, description="Speaker name contains this."),
