@@ -52,7 +52,7 @@ def key_dates(store: Store, story_id: str, dates: int, per_date: int = 1) -> dic
             {"event": ke.event.id, "text": ke.mention.text, "document": ke.mention.document,
              "sentence_index": ke.mention.sentence, "outlet": docs[ke.mention.document].outlet
              if ke.mention.document in docs else None, "articles": ke.documents,
-             "sources": sorted({docs[d].outlet or d for d in ke.event.documents if d in docs})}
+             "sources": sorted({docs[d].outlet or d for d in ke.document_ids if d in docs})}
             for ke in chosen]})
     return {"story": story.id, "title": story.title, "dates": days}
 

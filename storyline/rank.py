@@ -44,8 +44,9 @@ class KeyEvent:
 
     event: Event
     mention: Mention
-    documents: int
+    documents: int  # articles that report the event on this day
     centrality: float
+    document_ids: list[str] = field(default_factory=list)  # those articles
 
 
 class TermWeights:
@@ -135,7 +136,8 @@ def key_events(day: DateScore, k: int, weights: TermWeights,
             if best is None or c > best[0]:
                 best = (c, m)
         if best is not None:
-            candidates.append(KeyEvent(ev, best[1], len({m.document for m in mentions}), best[0]))
+            ids = sorted({m.document for m in mentions})
+            candidates.append(KeyEvent(ev, best[1], len(ids), best[0], ids))
     candidates.sort(key=lambda c: (-c.documents, -c.centrality, c.mention.document, c.mention.sentence))
     chosen: list[KeyEvent] = []
     for c in candidates:
