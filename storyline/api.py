@@ -90,6 +90,7 @@ class Database:
         self._cache_size = cache_size
         self._building: dict[tuple[str, str, str], threading.Event] = {}
         self._fingerprints: dict[str, tuple[int, str]] = {}
+        self._hues: tuple[int, dict[str, int]] | None = None
         self._closed = False
 
     def reader(self) -> Store:
@@ -106,6 +107,18 @@ class Database:
         """Changes whenever another connection (this server's writer, a CLI run) commits."""
         with self._watch_lock:
             return self._watch.data_version()
+
+    def outlet_hues(self) -> dict[str, int]:
+        """The outlets' palette (``export.outlet_hues``), recomputed only after a commit."""
+        dv = self.version()
+        with self._lock:
+            if self._hues is not None and self._hues[0] == dv:
+                return self._hues[1]
+        with self._watch_lock:
+            hues = export.outlet_hues(self._watch.outlet_order())
+        with self._lock:
+            self._hues = (dv, hues)
+        return hues
 
     def story_version(self, story_id: str) -> str:
         """A fingerprint of one story's inputs (its articles, events, their mentions, and title).
@@ -684,7 +697,8 @@ def create_app(db_path: str | Path, limits: Limits | None = None) -> FastAPI:
     @app.get("/api/outlets", tags=["outlets"])
     def list_outlets() -> dict:
         """Outlets with their number of articles (near-duplicates folded) and date span."""
-        items = [o | {"hue": export.hue(o["outlet"]) if o["outlet"] else None} for o in db.reader().outlets()]
+        with export.colours(db.outlet_hues()):
+            items = [o | {"hue": export.hue(o["outlet"]) if o["outlet"] else None} for o in db.reader().outlets()]
         return {"items": items, "total": len(items)}
 
     async def write(docs: list[Document], errors: list[dict] | None = None) -> Response:

@@ -71,7 +71,7 @@ def analyze(paths: tuple[str, ...], db: str, json_path: str | None, html_path: s
         export.write_json(data, json_path)  # type: ignore[arg-type]
         console.print(f"wrote {escape(json_path)}", soft_wrap=True)
     if html_path:
-        export.write_html(data, html_path)  # type: ignore[arg-type]
+        export.write_html(data, html_path, export.outlet_hues(store.outlet_order()))  # type: ignore[arg-type]
         console.print(f"wrote {escape(html_path)}", soft_wrap=True)
     store.close()
     if report.read == 0 and report.errors:
@@ -236,7 +236,7 @@ def export_cmd(db: str, json_path: str | None, html_path: str | None) -> None:
     if json_path:
         export.write_json(data, json_path)
     if html_path:
-        export.write_html(data, html_path)
+        export.write_html(data, html_path, export.outlet_hues(store.outlet_order()))
 
 
 @main.command()

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, datetime, timezone
 from pathlib import Path
 
@@ -125,8 +127,33 @@ def write_json(data: dict, path: str | Path) -> None:
     Path(path).write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
 
 
+GOLDEN_ANGLE = 137.508  # degrees: successive hues never bunch up, however many follow
+_HUES: ContextVar[Mapping[str, int] | None] = ContextVar("outlet_hues", default=None)
+
+
+def outlet_hues(order: Sequence[str], start: float = 210.0) -> dict[str, int]:
+    """One hue per outlet, in golden-angle steps in the order outlets first appeared: the first outlets
+    of a database are as far apart on the colour wheel as they can be (a hash put Report and Xinhua both
+    in green), and an outlet keeps its hue when others are added after it."""
+    return {name: round(start + i * GOLDEN_ANGLE) % 360 for i, name in enumerate(order)}
+
+
+@contextmanager
+def colours(hues: Mapping[str, int] | None) -> Iterator[None]:
+    """Render with these outlet hues (``hue`` reads them; views built inside share one palette)."""
+    token = _HUES.set(hues)
+    try:
+        yield
+    finally:
+        _HUES.reset(token)
+
+
 def hue(name: str) -> int:
-    """A stable colour per outlet, so one outlet has one colour in every view."""
+    """The outlet's hue in the palette being rendered with (see ``colours``); a stable hash of the name
+    for anything not in it, so one name has one colour in every view."""
+    hues = _HUES.get()
+    if hues is not None and name in hues:
+        return hues[name]
     return int(hashlib.md5(name.encode("utf-8")).hexdigest()[:4], 16) % 360
 
 
@@ -189,10 +216,14 @@ _env.globals["axis"] = timeline_svg
 _env.filters["by_speaker"] = by_speaker
 
 
-def render_html(data: dict) -> str:
+def render_html(data: dict, hues: Mapping[str, int] | None = None) -> str:
+    """The report; ``hues`` from ``outlet_hues(store.outlet_order())`` gives the web UI's colours."""
     docs = {d["id"]: d for d in data["documents"]}
-    return _env.get_template("report.html").render(data=data, docs=docs)
+    if hues is None:  # the outlets of this report, in the order its documents are listed
+        hues = outlet_hues(list(dict.fromkeys(d["outlet"] for d in data["documents"] if d["outlet"])))
+    with colours(hues):
+        return _env.get_template("report.html").render(data=data, docs=docs)
 
 
-def write_html(data: dict, path: str | Path) -> None:
-    Path(path).write_text(render_html(data), encoding="utf-8")
+def write_html(data: dict, path: str | Path, hues: Mapping[str, int] | None = None) -> None:
+    Path(path).write_text(render_html(data, hues), encoding="utf-8")

@@ -604,6 +604,12 @@ class Store:
             return 0
         return self.db.execute("SELECT COUNT(*) FROM sentences_fts WHERE sentences_fts MATCH ?", (fts,)).fetchone()[0]
 
+    def outlet_order(self) -> list[str]:
+        """Outlets in the order their first article was stored (new outlets only ever come last)."""
+        rows = self.db.execute("SELECT outlet FROM documents WHERE outlet IS NOT NULL GROUP BY outlet"
+                               " ORDER BY MIN(seq), outlet")
+        return [r[0] for r in rows]
+
     def outlets(self) -> list[dict]:
         rows = self.db.execute(
             "SELECT outlet, COUNT(*) AS documents, MIN(published) AS first, MAX(published) AS last"

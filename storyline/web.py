@@ -57,8 +57,12 @@ _env.filters["safe_url"] = safe_url
 _env.filters["qs"] = lambda params: urlencode({k: v for k, v in params.items() if v not in (None, "")})
 
 
-def render(template: str, status: int = 200, **context: Any) -> HTMLResponse:
-    return HTMLResponse(_env.get_template(template).render(**context), status_code=status)
+def render(template: str, status: int = 200, hues: dict[str, int] | None = None, **context: Any) -> HTMLResponse:
+    """A page; ``hues`` (the database's outlet palette) colours its outlet badges, when given."""
+    if hues is None:
+        return HTMLResponse(_env.get_template(template).render(**context), status_code=status)
+    with export.colours(hues):
+        return HTMLResponse(_env.get_template(template).render(**context), status_code=status)
 
 
 def error_page(request: Request, status: int, message: str) -> Response:
@@ -341,9 +345,9 @@ def register(app: FastAPI, db: Database) -> None:
     def index(offset: int = Query(0, ge=0), q: str | None = Query(None, max_length=500)) -> Response:
         store = db.reader()
         stories = store.stories(PAGE, offset, q)
-        return render("web_index.html", title="Stories", stories=stories, total=store.count_stories(q),
-                      offset=offset, limit=PAGE, q=q or "", documents=store.count_documents(),
-                      outlets=len(store.outlets()))
+        return render("web_index.html", hues=db.outlet_hues(), title="Stories", stories=stories,
+                      total=store.count_stories(q), offset=offset, limit=PAGE, q=q or "",
+                      documents=store.count_documents(), outlets=len(store.outlets()))
 
     @app.get("/search", response_class=HTMLResponse, include_in_schema=False)
     def search(q: str = Query("", max_length=500), offset: int = Query(0, ge=0)) -> Response:
@@ -353,17 +357,18 @@ def register(app: FastAPI, db: Database) -> None:
             marked = str(escape(h["snippet"])).replace(MARK_OPEN, "<mark>").replace(MARK_CLOSE, "</mark>")
             h["html"] = Markup(marked)
         stories = store.stories(10, 0, q) if q.strip() else []
-        return render("web_search.html", title=f"Search: {q}" if q else "Search", q=q, hits=hits,
+        return render("web_search.html", hues=db.outlet_hues(), title=f"Search: {q}" if q else "Search", q=q, hits=hits,
                       total=store.count_search(q) if q.strip() else 0, offset=offset, limit=PAGE,
                       stories=stories)
 
     @app.get("/stories/{story_id}", response_class=HTMLResponse, include_in_schema=False)
     async def story_page(story_id: str) -> Response:
         def build() -> bytes | None:
-            view = story_view(db, story_id)
-            if view is None:
-                return None
-            return render("web_story.html", title=view["story"]["title"], **view).body
+            with export.colours(db.outlet_hues()):  # the axis dots and badges share the palette
+                view = story_view(db, story_id)
+                if view is None:
+                    return None
+                return render("web_story.html", title=view["story"]["title"], **view).body
 
         page = await db.cached_async("story-page", story_id, build)
         if page is None:
@@ -382,8 +387,8 @@ def register(app: FastAPI, db: Database) -> None:
         for e in detail["entities"]:
             entities[e["label"]][e["canonical"] or e["text"]] += 1
         story = store.story_title(detail["story"]) if detail["story"] else None
-        return render("web_document.html", title=detail["title"] or doc_id, doc=detail, body=body,
-                      story=story,
+        return render("web_document.html", hues=db.outlet_hues(), title=detail["title"] or doc_id, doc=detail,
+                      body=body, story=story,
                       entities={k: sorted(v.items(), key=lambda kv: (-kv[1], kv[0])) for k, v in
                                 sorted(entities.items())},
                       dated=sum(1 for m in detail["mentions"] if m["start"] is not None))

@@ -229,8 +229,22 @@ def test_outlets(reader: TestClient) -> None:
     res = reader.get("/api/outlets").json()
     assert res["total"] == len(res["items"]) >= 1
     named = [o for o in res["items"] if o["outlet"]]
-    assert named and all(o["hue"] == export.hue(o["outlet"]) for o in named)
+    with Store(reader.app.state.db.path) as store:
+        palette = export.outlet_hues(store.outlet_order())
+    assert named and all(o["hue"] == palette[o["outlet"]] for o in named)
+    assert len({o["hue"] for o in named}) == len(named), "two outlets share a colour"
     assert sum(o["documents"] for o in res["items"]) <= 5
+
+
+def test_pages_colour_outlets_with_the_database_palette(reader: TestClient, story_id: str) -> None:
+    """The story page's badges and axis dots use one hue per outlet, the API's, all different."""
+    hues = {o["outlet"]: o["hue"] for o in reader.get("/api/outlets").json()["items"] if o["outlet"]}
+    page = reader.get(f"/stories/{story_id}").text
+    shown = [name for name in hues if f">{name}<" in page]
+    assert len(shown) >= 3
+    for name in shown:
+        assert f'class="badge h-{hues[name]}"' in page, name
+    assert "src-dot exact h-" in page
 
 
 # -- writes ----------------------------------------------------------------------------------------
