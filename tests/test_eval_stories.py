@@ -76,3 +76,23 @@ def test_run_on_a_tiny_slice():
     assert oracle["clusters"] == oracle["gold_clusters"] == 9
     anchors = result["extra"][0]
     assert {r["system"] for r in anchors["rows"]} == {"storyline", "publication date"}
+    coref = result["extra"][1]
+    assert coref["primary"] == "pairwise_f1" and {r["system"] for r in coref["rows"]} == {"storyline", "same day"}
+    assert all(0.0 <= r["pairwise_f1"] <= 1.0 for r in coref["rows"])
+
+
+def test_cross_document_pairs_count_only_pairs_across_articles():
+    units = [("a", 1, frozenset({"x"})), ("a", 1, frozenset({"x"})),  # same article: never counted
+             ("b", 1, frozenset({"x", "y"})),  # with a's two: 2 gold pairs, both predicted → tp 2
+             ("c", 2, frozenset({"y"})),  # with b: gold (shares y), not predicted → fn
+             ("d", 1, frozenset())]  # with a, a, b: predicted, not gold → 3 fp
+    sc = stories.cross_document_pairs(units)
+    assert (sc["pred_pairs"], sc["gold_pairs"]) == (5, 3)
+    assert sc["precision"] == pytest.approx(2 / 5) and sc["recall"] == pytest.approx(2 / 3)
+
+
+def test_meantime_instances_are_cross_document_events_by_sentence():
+    root = _meantime()
+    found = stories.meantime_instances(next(root.glob("corpus_gm/126311_*.xml")))
+    assert found and all(isinstance(s, int) and inst for s, inst in found.items())
+    assert all(i[:3].isupper() for inst in found.values() for i in inst)  # instance ids like "OTH4001..."

@@ -21,8 +21,9 @@ Metrics (``storyline.eval.metrics``): pairwise P/R/F1 as Priberam's news-cluster
 By default every article is cut to its first ``LEAD_WORDS`` words for all systems (see there: whole-T17
 annotation is ~25 min on 2 cores); the result's notes say so.
 
-A second table (``extra``) checks the dates Storyline gives sentences on MEANTIME: precision against the
-annotated event time anchors, beside the publication-date baseline (:func:`anchoring`).
+Two more tables (``extra``) use MEANTIME's event annotation: the dates Storyline gives sentences, against
+the annotated event time anchors, beside the publication-date baseline (:func:`anchoring`); and how well
+Storyline merges mentions of one event across articles, beside merging by day (:func:`event_coreference`).
 """
 
 from __future__ import annotations
@@ -291,6 +292,90 @@ def anchoring(datasets: Path | None = None, per_story: int | None = None) -> dic
                       "date; gold_recall = share of all gold (sentence, day) anchors that storyline states"]}
 
 
+def meantime_instances(path: Path) -> dict[int, set[str]]:
+    """Sentence → the cross-document event instances annotated in it (EVENT_MENTION → REFERS_TO → EVENT
+    with an ``instance_id``; grammatical events have none). Sentence 0 is the headline."""
+    root = ET.parse(path).getroot()
+    sentence_of = {t.get("t_id"): int(t.get("sentence", "0")) for t in root.iter("token")}
+    mention_sentence = {}
+    for ev in root.iter("EVENT_MENTION"):
+        anchors = [sentence_of.get(a.get("t_id")) for a in ev.iter("token_anchor")]
+        if anchors and anchors[0] is not None:
+            mention_sentence[ev.get("m_id")] = anchors[0]
+    instance = {ev.get("m_id"): ev.get("instance_id") for ev in root.iter("EVENT") if ev.get("instance_id")}
+    out: dict[int, set[str]] = defaultdict(set)
+    for rel in root.iter("REFERS_TO"):
+        target = rel.find("target")
+        if target is None or target.get("m_id") not in instance:
+            continue
+        for src in rel.findall("source"):
+            sentence = mention_sentence.get(src.get("m_id"))
+            if sentence is not None:
+                out[sentence].add(instance[target.get("m_id")])  # type: ignore[index]
+    return out
+
+
+def cross_document_pairs(units: Sequence[tuple[str, Any, frozenset[str]]]) -> dict[str, float]:
+    """Pairwise P/R/F1 over pairs of units from *different* documents: predicted together = same predicted
+    event; gold together = the two sentences share an annotated event instance. (Gold is a relation, not a
+    partition, since a sentence can report several events, so the partition scorers do not apply.)"""
+    tp = pred = gold = 0
+    for i, (doc_a, event_a, inst_a) in enumerate(units):
+        for doc_b, event_b, inst_b in units[i + 1:]:
+            if doc_a == doc_b:
+                continue
+            together, same = event_a == event_b, bool(inst_a & inst_b)
+            pred += together
+            gold += same
+            tp += together and same
+    p, r = (tp / pred if pred else 0.0), (tp / gold if gold else 0.0)
+    return {"precision": p, "recall": r, "f1": 2 * p * r / (p + r) if p + r else 0.0, "pred_pairs": pred,
+            "gold_pairs": gold}
+
+
+def event_coreference(datasets: Path | None = None, per_story: int | None = None) -> dict:
+    """How well Storyline merges mentions of one event across articles (``events.build_events``), on
+    MEANTIME's cross-document event annotation, each gold story on its own; beside the same-day baseline,
+    which merges every mention of one date (what a timeline without event merging shows as one entry)."""
+    from ..annotate import event_mentions
+    from ..events import build_events
+    from ..nlp import split_sentences
+
+    root = dataset_dir("meantime_english", datasets) / "intra_cross-doc_annotation"
+    t0 = time.perf_counter()
+    units: dict[str, list[tuple[str, Any, frozenset[str]]]] = {"storyline": [], "same day": []}
+    mentions_seen = with_gold = 0
+    for corpus in sorted(p for p in root.iterdir() if p.is_dir()):
+        files = sorted(corpus.glob("*.xml"))[:per_story] if per_story else sorted(corpus.glob("*.xml"))
+        found = []
+        for f in files:
+            doc = meantime_document(f)
+            gold = meantime_instances(f)
+            sentences = split_sentences(doc.id, doc.text)
+            paragraph_of = {s.index: s.paragraph + 1 for s in sentences}  # text starts at sentence 1
+            for m in event_mentions(doc, sentences):
+                found.append((m, frozenset(gold.get(paragraph_of[m.sentence], ()))))
+        events = build_events(corpus.name, list(enumerate(m for m, _ in found)))
+        event_of = {mid: k for k, (_, mids) in enumerate(events) for mid in mids}
+        for mid, (m, inst) in enumerate(found):
+            units["storyline"].append((m.document, (corpus.name, event_of[mid]), inst))
+            units["same day"].append((m.document, (corpus.name, m.date, m.granularity), inst))
+        mentions_seen += len(found)
+        with_gold += sum(1 for _, inst in found if inst)
+    seconds = time.perf_counter() - t0
+    rows = []
+    for system, us in units.items():
+        sc = cross_document_pairs(us)
+        rows.append({"system": system, "pairwise_f1": sc["f1"], "pairwise_p": sc["precision"],
+                     "pairwise_r": sc["recall"], "pred_pairs": sc["pred_pairs"], "gold_pairs": sc["gold_pairs"],
+                     "seconds": round(seconds, 1) if system == "storyline" else 0.0})
+    return {"benchmark": "stories: MEANTIME cross-document events", "primary": "pairwise_f1", "rows": rows,
+            "mentions": mentions_seen, "mentions_with_gold_event": with_gold,
+            "notes": ["units = Storyline's dated mentions (sentence, day); pairs across documents of one gold "
+                      "story; gold together = the two sentences share an annotated cross-document event "
+                      "instance; 'same day' merges every mention of one date"]}
+
+
 # --------------------------------------------------------------------------------------------------
 # Benchmark
 
@@ -367,7 +452,7 @@ def run(limit: int | None = None, datasets: Path | None = None, corpora: Sequenc
     result = {"benchmark": "stories", "primary": "pairwise_f1", "columns": COLUMNS, "rows": rows,
               "notes": notes}
     if "meantime" in corpora:
-        result["extra"] = [anchoring(datasets, limit)]
+        result["extra"] = [anchoring(datasets, limit), event_coreference(datasets, limit)]
     return result
 
 
