@@ -333,12 +333,18 @@ class Store:
     # -- per-document analyses ----------------------------------------------------------------
     def save_analyses(self, analyses: Iterable[Analysis]) -> None:
         """Write a batch of annotations atomically and mark those documents annotated."""
+        analyses = list(analyses)
         with self.transaction() as db:
+            # Only a re-annotated document has rows to replace. Asking first matters: the FTS table has no
+            # index by document, so its DELETE scans every sentence stored, which made saving quadratic in
+            # the corpus (about 1 s more per 100 articles saved for every 1,000 already stored).
+            before = self._done(db, "annotated = 1", [a.document.id for a in analyses])
             for a in analyses:
                 doc_id = a.document.id
-                for table in ("sentences", "entities", "quotes", "mentions"):
-                    db.execute(f"DELETE FROM {table} WHERE document = ?", (doc_id,))
-                db.execute("DELETE FROM sentences_fts WHERE document = ?", (doc_id,))
+                if doc_id in before:
+                    for table in ("sentences", "entities", "quotes", "mentions"):
+                        db.execute(f"DELETE FROM {table} WHERE document = ?", (doc_id,))
+                    db.execute("DELETE FROM sentences_fts WHERE document = ?", (doc_id,))
                 db.executemany(
                     'INSERT INTO sentences (document, idx, start, "end", paragraph, text) VALUES (?,?,?,?,?,?)',
                     [(doc_id, s.index, s.start, s.end, s.paragraph, s.text) for s in a.sentences],
@@ -366,6 +372,17 @@ class Store:
                      for m in a.mentions],
                 )
                 db.execute("UPDATE documents SET annotated = 1 WHERE id = ?", (doc_id,))
+
+    @staticmethod
+    def _done(db: sqlite3.Connection, flag: str, ids: Sequence[str]) -> set[str]:
+        """Which of ``ids`` have ``flag`` ("annotated = 1", "linked = 1") set, in chunks of 500 ids."""
+        out: set[str] = set()
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            rows = db.execute(f"SELECT id FROM documents WHERE {flag} AND id IN ({','.join('?' * len(chunk))})",
+                              chunk)
+            out.update(r[0] for r in rows)
+        return out
 
     def sentences(self, doc_id: str) -> list[Sentence]:
         rows = self.db.execute("SELECT * FROM sentences WHERE document = ? ORDER BY idx", (doc_id,))
@@ -452,10 +469,12 @@ class Store:
         size, first, last}; ``df_delta``: document-frequency increments of the clustering vocabulary.
         """
         with self.transaction() as db:
-            for d in docs:
+            before = self._done(db, "linked = 1", [d["id"] for d in docs])  # re-linked: old bands go (lsh
+            for d in docs:  # has no index by document, so an unconditional DELETE scans every band stored)
                 db.execute("UPDATE documents SET story = ?, duplicate_of = ?, minhash = ?, linked = 1 WHERE id = ?",
                            (d["story"], d["duplicate_of"], d["minhash"], d["id"]))
-                db.execute("DELETE FROM lsh WHERE document = ?", (d["id"],))
+                if d["id"] in before:
+                    db.execute("DELETE FROM lsh WHERE document = ?", (d["id"],))
                 if d["duplicate_of"] is None:
                     db.executemany("INSERT INTO lsh (band, key, document) VALUES (?,?,?)",
                                    [(i, key, d["id"]) for i, key in enumerate(d["bands"])])

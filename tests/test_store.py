@@ -120,3 +120,25 @@ def test_snapshot_reads_one_state_while_another_connection_writes(tmp_path):
         assert reader.count_documents() == 2
         with reader.transaction(), reader.snapshot():  # inside a write transaction: part of it
             assert reader.count_documents() == 2
+
+
+def test_first_saves_never_scan_for_old_rows(store):
+    """Deleting a document's old FTS rows or LSH bands scans the whole table (neither has an index by
+    document), which made saving quadratic in the corpus: only re-annotated or re-linked documents may."""
+    statements: list[str] = []
+    store.db.set_trace_callback(statements.append)
+    store.add_documents([doc(1)])
+    d = store.document("d1")
+    a = Analysis(d, [Sentence("d1", 0, 0, len(d.text), d.text)])
+    link = {"id": "d1", "story": "s1", "duplicate_of": None, "minhash": b"", "bands": [b"k0", b"k1"]}
+    story = {"title": "T", "title_score": 0.0, "centroid": {}, "size": 1, "first": None, "last": None}
+    store.save_analyses([a])
+    store.save_links([link], {"s1": story}, {}, 1)
+    assert not [s for s in statements if s.startswith("DELETE")], "a first save deleted (scanned) old rows"
+    store.save_analyses([a])  # re-annotating and re-linking replace the old rows
+    store.save_links([link], {"s1": story}, {}, 0)
+    assert any("DELETE FROM sentences_fts" in s for s in statements)
+    assert any("DELETE FROM lsh" in s for s in statements)
+    store.db.set_trace_callback(None)
+    assert store.search("article number")[0]["document"] == "d1" and len(store.search("article number")) == 1
+    assert store.db.execute("SELECT COUNT(*) FROM lsh").fetchone()[0] == 2
