@@ -215,16 +215,22 @@ _WITHIN = {"IS_INCLUDED", "SIMULTANEOUS"}  # event → timex: the event happened
 _CONTAINS = {"INCLUDES", "SIMULTANEOUS"}  # timex → event
 
 
+def _event_mention_sentences(root: ET.Element) -> dict[str | None, int]:
+    """EVENT_MENTION m_id → the sentence of its first token."""
+    sentence_of = {t.get("t_id"): int(t.get("sentence", "0")) for t in root.iter("token")}
+    out = {}
+    for ev in root.iter("EVENT_MENTION"):
+        anchors = [sentence_of.get(a.get("t_id")) for a in ev.iter("token_anchor")]
+        if anchors and anchors[0] is not None:
+            out[ev.get("m_id")] = anchors[0]
+    return out
+
+
 def meantime_anchors(path: Path) -> set[tuple[int, date]]:
     """Gold (sentence, day) pairs: an annotated event in that sentence is anchored by a TLINK to a TIMEX3
     whose value is a calendar day (the creation time included). Sentence 0 is the headline."""
     root = ET.parse(path).getroot()
-    sentence_of = {t.get("t_id"): int(t.get("sentence", "0")) for t in root.iter("token")}
-    events = {}
-    for ev in root.iter("EVENT_MENTION"):
-        anchors = [sentence_of.get(a.get("t_id")) for a in ev.iter("token_anchor")]
-        if anchors and anchors[0] is not None:
-            events[ev.get("m_id")] = anchors[0]
+    events = _event_mention_sentences(root)
     days: dict[str | None, date] = {}
     for tx in root.iter("TIMEX3"):
         try:
@@ -296,12 +302,7 @@ def meantime_instances(path: Path) -> dict[int, set[str]]:
     """Sentence → the cross-document event instances annotated in it (EVENT_MENTION → REFERS_TO → EVENT
     with an ``instance_id``; grammatical events have none). Sentence 0 is the headline."""
     root = ET.parse(path).getroot()
-    sentence_of = {t.get("t_id"): int(t.get("sentence", "0")) for t in root.iter("token")}
-    mention_sentence = {}
-    for ev in root.iter("EVENT_MENTION"):
-        anchors = [sentence_of.get(a.get("t_id")) for a in ev.iter("token_anchor")]
-        if anchors and anchors[0] is not None:
-            mention_sentence[ev.get("m_id")] = anchors[0]
+    mention_sentence = _event_mention_sentences(root)
     instance = {ev.get("m_id"): ev.get("instance_id") for ev in root.iter("EVENT") if ev.get("instance_id")}
     out: dict[int, set[str]] = defaultdict(set)
     for rel in root.iter("REFERS_TO"):
