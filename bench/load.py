@@ -125,7 +125,7 @@ class Connection:
                 payload = bytes(data)
             else:
                 payload = await self.reader.readexactly(int(headers.get("content-length", "0")))
-        except (asyncio.IncompleteReadError, ConnectionError, ValueError):
+        except (asyncio.IncompleteReadError, ConnectionError, ValueError, IndexError):  # IndexError: no status
             await self.close()
             raise
         if headers.get("connection", "").lower() == "close":

@@ -32,14 +32,11 @@ from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from load import Connection, free_port, percentile  # noqa: E402 - the same thin client as bench/load.py
+
 HOST = "127.0.0.1"
 WORDS = ("talks", "Geneva", "wheat", "turbine", "ballots", "Rotterdam", "doses", "January", "minister")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
 
 
 def seed_database(db: Path, articles: int = 24) -> None:
@@ -107,49 +104,6 @@ def listening_addresses(port: int) -> list[str]:
     return found
 
 
-class Connection:
-    """One keep-alive HTTP/1.1 connection to 127.0.0.1 (a thin client: cheap next to the server)."""
-
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.reader: asyncio.StreamReader | None = None
-        self.writer: asyncio.StreamWriter | None = None
-
-    async def request(self, method: str, path: str, body: bytes | None = None) -> tuple[int, bytes]:
-        if self.writer is None:
-            self.reader, self.writer = await asyncio.open_connection(HOST, self.port)
-        assert self.reader is not None
-        head = f"{method} {path} HTTP/1.1\r\nHost: {HOST}:{self.port}\r\nAccept: */*\r\n"
-        if body is not None:
-            head += f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
-        self.writer.write(head.encode("latin-1") + b"\r\n" + (body or b""))
-        try:
-            status = int((await self.reader.readuntil(b"\r\n")).split()[1])
-            headers: dict[str, str] = {}
-            while (line := await self.reader.readuntil(b"\r\n")) != b"\r\n":
-                name, _, value = line.decode("latin-1").partition(":")
-                headers[name.strip().lower()] = value.strip()
-            if headers.get("transfer-encoding", "").lower() == "chunked":
-                data = bytearray()
-                while size := int((await self.reader.readuntil(b"\r\n")).split(b";")[0], 16):
-                    data += (await self.reader.readexactly(size + 2))[:-2]
-                await self.reader.readuntil(b"\r\n")
-                payload = bytes(data)
-            else:
-                payload = await self.reader.readexactly(int(headers.get("content-length", "0")))
-        except (asyncio.IncompleteReadError, ConnectionError, ValueError, IndexError):
-            self.close()
-            raise
-        if headers.get("connection", "").lower() == "close":
-            self.close()
-        return status, payload
-
-    def close(self) -> None:
-        if self.writer is not None:
-            self.writer.close()
-            self.writer = None
-
-
 def new_article(n: int, run: str) -> dict:
     """A unique synthetic article (its own id and text) about one of a few recurring topics."""
     place, topic = [("Geneva", "security talks"), ("Odesa", "grain exports"), ("Nairobi", "ballot recount"),
@@ -162,13 +116,6 @@ def new_article(n: int, run: str) -> dict:
                     f"The next round is planned for April {1 + n % 28}, 2023."}
 
 
-def percentile(values: list[float], p: float) -> float:
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered) + 0.5) - 1))]
-
-
 async def run_load(url: str, total: int = 5000, concurrency: int = 50, ingest_share: float = 0.2,
                    seed: int = 1) -> dict:
     """Send ``total`` requests over ``concurrency`` connections; return counts and the accepted ids."""
@@ -178,10 +125,10 @@ async def run_load(url: str, total: int = 5000, concurrency: int = 50, ingest_sh
     port = parts.port
     rng = random.Random(seed)
     run_id = f"{os.getpid()}-{seed}-{int(time.time())}"
-    boot = Connection(port)
+    boot = Connection(HOST, port)
     stories = [s["id"] for s in json.loads((await boot.request("GET", "/api/stories?limit=50"))[1])["items"]]
     docs = [d["id"] for d in json.loads((await boot.request("GET", "/api/documents?limit=50"))[1])["items"]]
-    boot.close()
+    await boot.close()
     plan: list[tuple[str, str, str, bytes | None]] = []  # (endpoint, method, path, body)
     for n in range(total):
         if rng.random() < ingest_share:
@@ -215,7 +162,7 @@ async def run_load(url: str, total: int = 5000, concurrency: int = 50, ingest_sh
         queue.put_nowait(item)
 
     async def worker() -> None:
-        conn = Connection(port)
+        conn = Connection(HOST, port)
         while not queue.empty():
             endpoint, method, path, body = queue.get_nowait()
             started = time.perf_counter()
@@ -233,7 +180,7 @@ async def run_load(url: str, total: int = 5000, concurrency: int = 50, ingest_sh
                     got, _ = await conn.request("GET", f"/api/documents/{quote(a['id'], safe='')}")
                     if got != 200:
                         readback_missing.append(a["id"])
-        conn.close()
+        await conn.close()
 
     started = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(concurrency)))
