@@ -1034,20 +1034,21 @@ def _ago(start: int, end: int, n: float | None, unit: str, sign: int, mod: str |
     """"three weeks ago" → the date that far from publication, at the unit's granularity."""
     if ctx.dct is None:
         return None
-    dct = ctx.dct
+    vague = _Hit(start, end, "DATE", "PAST_REF" if sign < 0 else "FUTURE_REF", mod=mod)
     if n is None:
-        return _Hit(start, end, "DATE", "PAST_REF" if sign < 0 else "FUTURE_REF", mod=mod)
+        return vague
     k = int(n) if n == int(n) else None
     if k is None:
         return None
     try:
-        return _ago_unit(start, end, k * sign, unit, mod, dct, relative_unit)
+        return _ago_unit(start, end, k * sign, unit, mod, ctx.dct, relative_unit) or vague
     except (ValueError, OverflowError):  # "3000 years ago" leaves the calendar: a past, not a date
-        return _Hit(start, end, "DATE", "PAST_REF" if sign < 0 else "FUTURE_REF", mod=mod)
+        return vague
 
 
 def _ago_unit(start: int, end: int, k: int, unit: str, mod: str | None, dct: date,
               relative_unit: bool) -> _Hit | None:
+    """The calendar value ``k`` units from ``dct``; None for units that name no calendar span."""
     if unit == "year":
         y = dct.year + k
         return _Hit(start, end, "DATE", f"{y:04d}", mod=mod, first=date(y, 1, 1), last=date(y, 12, 31),
@@ -1078,7 +1079,7 @@ def _ago_unit(start: int, end: int, k: int, unit: str, mod: str | None, dct: dat
         return _Hit(start, end, "DATE", f"{y:04d}-Q{q + 1}", mod=mod, first=a, last=b, gran="quarter")
     if unit == "hour":
         return _Hit(start, end, "TIME", f"{dct.isoformat()}", mod=mod)
-    return _Hit(start, end, "DATE", "PAST_REF" if k < 0 else "FUTURE_REF", mod=mod)
+    return None
 
 
 # Financial reporting periods, resolved against the quarter the text is reporting on (``_in_context``):

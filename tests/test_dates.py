@@ -292,3 +292,10 @@ def test_thousands_separators_are_one_number() -> None:
     assert [(t.text, t.value) for t in timex3("built 10,000 years ago", pub)] == [("10,000 years ago", "PAST_REF")]
     assert [(t.text, t.value) for t in resolve("2,000 days ago", pub)] == [("2,000 days ago", date(2016, 7, 29))]
     assert [(t.text, t.value) for t in timex3("for 1,500 days", pub)] == [("1,500 days", "P1500D")]
+
+
+def test_counts_without_a_calendar_span_keep_their_direction():
+    """"0 minutes ago" looks back and "ten minutes from now" ahead, whatever the count."""
+    pub = date(2022, 1, 19)
+    assert [t.value for t in timex3("0 minutes ago", pub)] == ["PAST_REF"]
+    assert [t.value for t in timex3("ten minutes from now", pub)] == ["FUTURE_REF"]
