@@ -116,9 +116,10 @@ def timeline(db: str, story_id: str | None, as_json: bool, max_dates: int | None
     store = open_store(db, must_exist=True)
     ids = [story_id] if story_id else [s["id"] for s in store.stories() if s["events"]]
     if max_dates:
-        if story_id and store.story_title(story_id) is None:
+        found = [export.key_dates(store, i, max_dates, per_date) for i in ids]
+        if story_id and found[0] is None:
             raise click.ClickException(f"no story {story_id!r} in {db}")
-        short = [t for t in (export.key_dates(store, i, max_dates, per_date) for i in ids) if t and t["dates"]]
+        short = [t for t in found if t and t["dates"]]
         if as_json:
             out.print_json(json.dumps(short, ensure_ascii=False))
             return

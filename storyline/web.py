@@ -59,7 +59,7 @@ _env.filters["qs"] = lambda params: urlencode({k: v for k, v in params.items() i
 
 def render(template: str, status: int = 200, hues: dict[str, int] | None = None, **context: Any) -> HTMLResponse:
     """A page; ``hues`` (the database's outlet palette) colours its outlet badges, when given."""
-    if hues is None:
+    if hues is None:  # keep an enclosing palette: the story page renders inside ``export.colours``
         return HTMLResponse(_env.get_template(template).render(**context), status_code=status)
     with export.colours(hues):
         return HTMLResponse(_env.get_template(template).render(**context), status_code=status)
