@@ -56,7 +56,7 @@ def free_port() -> int:
 def seed_database(folder: Path) -> Path:
     """The bundled example articles analysed into a fresh database."""
     sys.path.insert(0, str(ROOT))
-    from storyline import pipeline
+    from storyline.run import pipeline
     from storyline.store import Store
 
     path = folder / "bench.db"

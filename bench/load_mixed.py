@@ -44,7 +44,7 @@ def seed_database(db: Path, articles: int = 24) -> None:
     spec = importlib.util.spec_from_file_location("storyline_bench_crash", ROOT / "bench" / "crash.py")
     crash = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
     spec.loader.exec_module(crash)  # type: ignore[union-attr]
-    from storyline import pipeline
+    from storyline.run import pipeline
     from storyline.store import Store
 
     with tempfile.TemporaryDirectory() as tmp:

@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from throughput import corpus  # noqa: E402
 
-from storyline.annotate import annotate  # noqa: E402
+from storyline.annotate.document import annotate  # noqa: E402
 from storyline.model import Analysis, Document  # noqa: E402
 from storyline.store import Store  # noqa: E402
 

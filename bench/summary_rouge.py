@@ -31,9 +31,9 @@ from collections import defaultdict
 from datetime import date, timedelta
 from pathlib import Path
 
-from storyline.compare import Unit, claim_units
+from storyline.analyze.compare import Unit, claim_units
+from storyline.analyze.summary import summarize_units
 from storyline.model import Document, Sentence
-from storyline.summary import summarize_units
 
 DEFAULT_ROOT = Path(__file__).resolve().parents[2] / "shared/datasets/timeline17/data"
 _PTB = {"-LRB-": "(", "-RRB-": ")", "-LSB-": "[", "-RSB-": "]", "-LCB-": "{", "-RCB-": "}",

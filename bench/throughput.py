@@ -107,7 +107,7 @@ def write_corpus(n: int, path: Path, root: Path = T17) -> dict:
 
 def child_storyline(jsonl: str, workers: int, engine: str) -> dict:
     sys.path.insert(0, str(ROOT))
-    from storyline import pipeline
+    from storyline.run import pipeline
     from storyline.store import Store
 
     last: dict[str, float] = {}
@@ -133,7 +133,7 @@ def child_floor(jsonl: str, workers: int) -> dict:
     import spacy
 
     sys.path.insert(0, str(ROOT))
-    from storyline.nlp import MODEL_NAMES
+    from storyline.annotate.nlp import MODEL_NAMES
 
     def texts() -> Iterator[str]:
         with open(jsonl, encoding="utf-8") as fh:
@@ -227,7 +227,7 @@ def main() -> None:
         return
 
     sys.path.insert(0, str(ROOT))
-    from storyline.pipeline import default_workers
+    from storyline.run.pipeline import default_workers
 
     workers = args.workers or default_workers()
     sizes = [int(s) for s in args.sizes.split(",") if s]

@@ -38,7 +38,8 @@ def _storyline() -> tuple:
     """(storyline.model, storyline.readers), imported on first use (under atheris: instrumented)."""
     global _modules
     if _modules is None:
-        from storyline import model, readers
+        from storyline import model
+        from storyline.ingest import readers
 
         _modules = (model, readers)
     return _modules

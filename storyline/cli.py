@@ -12,7 +12,8 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from . import export, pipeline
+from . import contract
+from .run import pipeline
 from .store import Store, StoreError
 
 console = Console(stderr=True)
@@ -66,12 +67,12 @@ def analyze(paths: tuple[str, ...], db: str, json_path: str | None, html_path: s
         f"{store.count_stories()} stories in {escape(db)}", highlight=False, soft_wrap=True)
     data = None
     if json_path or html_path:
-        data = export.build(store)
+        data = contract.build(store)
     if json_path:
-        export.write_json(data, json_path)  # type: ignore[arg-type]
+        contract.write_json(data, json_path)  # type: ignore[arg-type]
         console.print(f"wrote {escape(json_path)}", soft_wrap=True)
     if html_path:
-        export.write_html(data, html_path, export.outlet_hues(store.outlet_order()))  # type: ignore[arg-type]
+        contract.write_html(data, html_path, contract.outlet_hues(store.outlet_order()))  # type: ignore[arg-type]
         console.print(f"wrote {escape(html_path)}", soft_wrap=True)
     store.close()
     if report.read == 0 and report.errors:
@@ -116,7 +117,7 @@ def timeline(db: str, story_id: str | None, as_json: bool, max_dates: int | None
     store = open_store(db, must_exist=True)
     ids = [story_id] if story_id else [s["id"] for s in store.stories() if s["events"]]
     if max_dates:
-        found = [export.key_dates(store, i, max_dates, per_date) for i in ids]
+        found = [contract.key_dates(store, i, max_dates, per_date) for i in ids]
         if story_id and found[0] is None:
             raise click.ClickException(f"no story {story_id!r} in {db}")
         short = [t for t in found if t and t["dates"]]
@@ -133,11 +134,11 @@ def timeline(db: str, story_id: str | None, as_json: bool, max_dates: int | None
             table.add_column("Reported by", style="cyan")
             for day in story["dates"]:
                 for ev in day["events"]:
-                    table.add_row(export.when(day["date"], "day"), escape(ev["text"]),
+                    table.add_row(contract.when(day["date"], "day"), escape(ev["text"]),
                                   escape(f"{ev['articles']} article(s): " + ", ".join(ev["sources"])))
             out.print(table)
         return
-    data = export.build(store, ids)
+    data = contract.build(store, ids)
     if as_json:
         out.print_json(json.dumps(data["stories"], ensure_ascii=False))
         return
@@ -151,7 +152,7 @@ def timeline(db: str, story_id: str | None, as_json: bool, max_dates: int | None
         table.add_column("What happened")
         table.add_column("Sources", style="cyan")
         for ev in story["timeline"]:
-            table.add_row(export.when(ev["date"], ev["granularity"], ev["end"]), escape(ev["summary"]),
+            table.add_row(contract.when(ev["date"], ev["granularity"], ev["end"]), escape(ev["summary"]),
                           escape("\n".join(ev["sources"])))
         out.print(table)
 
@@ -167,9 +168,9 @@ def quotes(db: str, speaker: str | None, story_id: str | None, outlet: str | Non
     store = open_store(db, must_exist=True)
     doc_ids = store.story_documents(story_id) if story_id else None
     found = store.quotes(doc_ids, speaker=speaker, outlet=outlet)
-    names = export.speaker_names(store.quotes())
+    names = contract.speaker_names(store.quotes())
     docs = {d.id: d for d in store.documents()}
-    rows = [export.quote_dict(q, names, {}) | {"outlet": docs[q.document].outlet} for q in found]
+    rows = [contract.quote_dict(q, names, {}) | {"outlet": docs[q.document].outlet} for q in found]
     if as_json:
         out.print_json(json.dumps(rows, ensure_ascii=False))
         return
@@ -233,11 +234,11 @@ def export_cmd(db: str, json_path: str | None, html_path: str | None) -> None:
     if not json_path and not html_path:
         raise click.UsageError("give --json and/or --html")
     store = open_store(db, must_exist=True)
-    data = export.build(store)
+    data = contract.build(store)
     if json_path:
-        export.write_json(data, json_path)
+        contract.write_json(data, json_path)
     if html_path:
-        export.write_html(data, html_path, export.outlet_hues(store.outlet_order()))
+        contract.write_html(data, html_path, contract.outlet_hues(store.outlet_order()))
 
 
 @main.command()
@@ -248,10 +249,23 @@ def serve(db: str, host: str, port: int) -> None:
     """Serve the REST API (OpenAPI at /openapi.json, docs at /docs) and the web UI."""
     import uvicorn
 
-    from .api import create_app
+    from .server.api import create_app
 
     open_store(db).close()  # create the schema / fail early with a clear message
     uvicorn.run(create_app(db), host=host, port=port, log_level="warning")
+
+
+def _evaluation():
+    """The harness in ``evaluation/`` beside the package: it reads datasets from a checkout, so it is not
+    installed with Storyline, and ``storyline eval`` runs it from the checkout this package lives in."""
+    checkout = Path(__file__).resolve().parents[1]
+    if not (checkout / "evaluation" / "__init__.py").is_file():
+        raise click.ClickException(f"storyline eval runs from a source checkout: no evaluation/ folder in {checkout}")
+    if str(checkout) not in sys.path:
+        sys.path.insert(0, str(checkout))
+    from evaluation import render, run
+
+    return render, run
 
 
 @main.command("eval")
@@ -262,8 +276,7 @@ def serve(db: str, host: str, port: int) -> None:
 @click.option("--json", "as_json", is_flag=True)
 def eval_cmd(benchmark: str, limit: int | None, datasets: str | None, as_json: bool) -> None:
     """Measure Storyline on public benchmarks beside baselines run now and published results."""
-    from .eval import render, run
-
+    render, run = _evaluation()
     results = run(benchmark, limit=limit, datasets=Path(datasets) if datasets else None)
     if as_json:
         out.print_json(json.dumps(results, ensure_ascii=False))
@@ -277,7 +290,7 @@ def eval_cmd(benchmark: str, limit: int | None, datasets: str | None, as_json: b
 @click.option("--json", "as_json", is_flag=True)
 def compare(db: str, story_id: str | None, as_json: bool) -> None:
     """Outlets side by side: coverage matrix, what each adds and omits, and its framing."""
-    from .compare import compare_story, render_compare
+    from .analyze.compare import compare_story, render_compare
 
     store = open_store(db, must_exist=True)
     ids = [story_id] if story_id else [s["id"] for s in store.stories() if s["outlets"] > 1]
@@ -295,7 +308,7 @@ def compare(db: str, story_id: str | None, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True)
 def summary(db: str, story_id: str | None, as_json: bool) -> None:
     """A short summary of each story (and per outlet), every sentence with its sources."""
-    from .summary import render_summary, summarize_story
+    from .analyze.summary import render_summary, summarize_story
 
     store = open_store(db, must_exist=True)
     ids = [story_id] if story_id else [s["id"] for s in store.stories()]

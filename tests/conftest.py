@@ -34,7 +34,7 @@ def browser() -> Iterator[object]:
 @pytest.fixture(scope="session")
 def seed_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The example corpus analysed by the real pipeline; copy it (``db_copy``) before writing to it."""
-    from storyline import pipeline
+    from storyline.run import pipeline
     from storyline.store import Store
 
     path = tmp_path_factory.mktemp("seed") / "seed.db"
@@ -68,7 +68,7 @@ class LiveServer:
     def __init__(self, db: Path) -> None:
         import uvicorn
 
-        from storyline.api import create_app
+        from storyline.server.api import create_app
 
         self.db = db
         self.port = free_port()

@@ -13,8 +13,8 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from storyline import export
-from storyline.api import Limits, create_app
+from storyline import contract
+from storyline.server.api import Limits, create_app
 from storyline.store import Store
 
 HOSTILE = {
@@ -71,7 +71,7 @@ def error_of(resp: httpx.Response, status: int) -> str:
 def test_key_dates_are_the_cli_short_timeline(reader: TestClient, story_id: str, seed_db: Path) -> None:
     data = reader.get(f"/api/stories/{story_id}/key-dates", params={"dates": 3, "per_date": 2}).json()
     with Store(seed_db) as store:
-        assert data == json.loads(json.dumps(export.key_dates(store, story_id, 3, 2)))
+        assert data == json.loads(json.dumps(contract.key_dates(store, story_id, 3, 2)))
     assert data["story"] == story_id and 0 < len(data["dates"]) <= 3
     assert all(1 <= len(d["events"]) <= 2 and d["events"][0]["text"] for d in data["dates"])
     assert reader.get("/api/stories/nope/key-dates").status_code == 404
@@ -128,7 +128,7 @@ def test_bad_pagination_is_a_json_422(reader: TestClient, params: dict) -> None:
 def test_story_has_the_export_contract_shape(reader: TestClient, seed_db: Path, story_id: str) -> None:
     got = reader.get(f"/api/stories/{story_id}").json()
     with Store(seed_db) as store:
-        expected = json.loads(json.dumps(export.story_dict(store, store.story(story_id))))
+        expected = json.loads(json.dumps(contract.story_dict(store, store.story(story_id))))
     assert got == expected
     assert got["timeline"], "the seed story should have dated events"
 
@@ -230,7 +230,7 @@ def test_outlets(reader: TestClient) -> None:
     assert res["total"] == len(res["items"]) >= 1
     named = [o for o in res["items"] if o["outlet"]]
     with Store(reader.app.state.db.path) as store:
-        palette = export.outlet_hues(store.outlet_order())
+        palette = contract.outlet_hues(store.outlet_order())
     assert named and all(o["hue"] == palette[o["outlet"]] for o in named)
     assert len({o["hue"] for o in named}) == len(named), "two outlets share a colour"
     assert sum(o["documents"] for o in res["items"]) <= 5
@@ -417,7 +417,7 @@ def test_hostile_article_is_shown_as_text(writer: TestClient) -> None:
 def test_cached_story_follows_writes_from_the_api_and_from_other_processes(db_copy: Path) -> None:
     """Story responses are cached per story state: a write that touches the story shows at once, whether
     it came through this server's writer or another connection (a CLI run on the same file)."""
-    from storyline import pipeline
+    from storyline.run import pipeline
 
     with TestClient(create_app(db_copy)) as client:
         story = client.get("/api/stories").json()["items"][0]["id"]

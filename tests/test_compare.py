@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from storyline.compare import (
+from storyline.analyze.compare import (
     build_claims,
     claim_units,
     compare_story,
@@ -20,9 +20,9 @@ from storyline.compare import (
     strip_dateline,
     widely_reported,
 )
-from storyline.framing import find_framing, own_voice, quoted_fraction
+from storyline.analyze.framing import find_framing, own_voice, quoted_fraction
+from storyline.annotate.nlp import split_sentences
 from storyline.model import Document, Event, Mention, Quote, Sentence, Story
-from storyline.nlp import split_sentences
 
 DATA = Path(__file__).parent / "data" / "compare"
 T17 = Path(os.environ.get("STORYLINE_T17", Path(__file__).resolve().parents[2] / "shared/datasets/timeline17/data"))
@@ -190,7 +190,7 @@ def test_one_outlet_adds_and_omits_nothing():
 # -- end to end on the fixture story --------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def strike_store(tmp_path_factory):
-    from storyline import pipeline
+    from storyline.run import pipeline
     from storyline.store import Store
 
     store = Store(tmp_path_factory.mktemp("cmp") / "s.db")
@@ -254,16 +254,16 @@ def test_render_compare_prints_article_text_literally():
 
 
 def test_report_template_escapes_and_draws_the_matrix(strike_store):
-    from storyline import export
+    from storyline import contract
 
     sid = _main_story(strike_store)
-    data = export.build(strike_store, [sid])
+    data = contract.build(strike_store, [sid])
     story = data["stories"][0]
     story.update(story_extras(strike_store, sid))
     story["quotes"] = []  # report.html's quote grouping is not what this test is about
     story["outlets"][0]["framing"].append({"kind": "label", "phrase": "<script>alert(1)</script>",
                                            "sentence": "<b>x</b>", "document": story["documents"][0]})
-    html = export.render_html(data)
+    html = contract.render_html(data)
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
     assert 'class="cmp-matrix"' in html and html.count('role="cell"') >= len(story["timeline"]) * 3
 
@@ -282,7 +282,7 @@ def _load_bench():
 @pytest.mark.slow
 @pytest.mark.skipif(not T17.is_dir(), reason="Timeline17 not available")
 def test_t17_multi_outlet_invariants(tmp_path):
-    from storyline import pipeline
+    from storyline.run import pipeline
     from storyline.store import Store
 
     bench = _load_bench()

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from storyline.dates import resolve, timex3
+from storyline.annotate.dates import resolve, timex3
 
 JAN19 = date(2022, 1, 19)  # a Wednesday
 DEC24 = date(2021, 12, 24)  # a Friday
@@ -266,7 +266,7 @@ def test_never_raises_and_spans_are_exact(text, published):
 def test_sentences_without_dates_run_no_rule(monkeypatch):
     """Most sentences hold no date: the trigger gate must answer them without running any rule's pattern
     (that is what keeps date tagging nearly free; checked by counting, never by timing)."""
-    from storyline import dates
+    from storyline.annotate import dates
 
     tried = []
 

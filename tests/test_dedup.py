@@ -1,4 +1,4 @@
-from storyline import dedup
+from storyline.link import dedup
 
 WIRE = ("The central bank raised its key interest rate by half a percentage point on Thursday, the biggest "
         "increase in two decades, as policymakers moved to rein in inflation that has climbed to the highest "

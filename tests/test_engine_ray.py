@@ -13,7 +13,8 @@ import pytest
 ray = pytest.importorskip("ray")
 pytest.importorskip("ray.data")
 
-from storyline import export, pipeline  # noqa: E402
+from storyline import contract  # noqa: E402
+from storyline.run import pipeline  # noqa: E402
 from storyline.store import Store  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,7 +36,7 @@ def analysed(paths: list[str], db: Path, engine: str) -> dict:
     with Store(db) as store:
         report = pipeline.analyze(store, paths, workers=2, engine=engine)
         assert report.annotated == report.added > 0 and not report.errors
-        data = export.build(store)
+        data = contract.build(store)
     data.pop("generated")
     return data
 

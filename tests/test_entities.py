@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from storyline import nlp
-from storyline.entities import canonicalize, clean_span, extract_entities, may_hold_name, merge_names, ner_spans
+from storyline.annotate import nlp
+from storyline.annotate.entities import (
+    canonicalize,
+    clean_span,
+    extract_entities,
+    may_hold_name,
+    merge_names,
+    ner_spans,
+)
+from storyline.annotate.nlp import split_sentences
 from storyline.model import Entity
-from storyline.nlp import split_sentences
 
 
 def clean(sentence: str, span: str, label: str) -> tuple[str, str] | None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from storyline.eval import DatasetMissing
+from evaluation import DatasetMissing
 
 pytestmark = pytest.mark.slow
 
@@ -44,14 +44,14 @@ def _check(name: str, row: dict) -> None:
 
 
 def test_tempeval3_floor() -> None:
-    from storyline.eval import tempeval3
+    from evaluation import tempeval3
 
     result = _run(tempeval3.run, baselines=False)
     _check("tempeval3", _rows(result)["storyline"])
 
 
 def test_polnear_floor_and_lead_over_baseline() -> None:
-    from storyline.eval import polnear
+    from evaluation import polnear
 
     rows = _rows(_run(polnear.run, limit=40, split="test"))
     story = rows.pop("storyline")
@@ -62,7 +62,7 @@ def test_polnear_floor_and_lead_over_baseline() -> None:
 
 
 def test_story_clustering_floors() -> None:
-    from storyline.eval import stories
+    from evaluation import stories
 
     result = _run(stories.run, limit=25, corpora=["meantime", "t17"], progress=False)
     _check("stories_t17", _rows(result, "t17")["storyline"])
@@ -71,7 +71,7 @@ def test_story_clustering_floors() -> None:
 
 def test_t17_timeline_floor() -> None:
     pytest.importorskip("tilse")
-    from storyline.eval import t17
+    from evaluation import t17
 
     result = _run(t17.run, topics=["EgyptianProtest"], max_gold_dates=20, progress=False)
     _check("t17", _rows(result)["storyline"])

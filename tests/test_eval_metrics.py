@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from storyline.eval import DatasetMissing, dataset_dir
-from storyline.eval.metrics import average_prf, bcubed, date_prf, pairwise
+from evaluation import DatasetMissing, dataset_dir
+from evaluation.metrics import average_prf, bcubed, date_prf, pairwise
 
 
 def brute_pairwise(gold, pred):
@@ -89,7 +89,7 @@ def _t17():
         import tilse.evaluation.rouge  # noqa: F401
     except ImportError as exc:  # tilse or one of its imports (nltk, scipy) missing
         pytest.skip(f"tilse unavailable ({exc}): pip install 'storyline[eval]'")
-    from storyline.eval import t17
+    from evaluation import t17
 
     return t17
 

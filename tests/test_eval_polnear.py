@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from storyline.eval import polnear as pn
+from evaluation import polnear as pn
 
 TEXT = 'Orlov said that the border stays open. "We are ready," he added. Lena thinks it will rain today.'
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from storyline.eval import DatasetMissing, dataset_dir, stories
+from evaluation import DatasetMissing, dataset_dir, stories
 from storyline.model import Document
 
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from storyline.eval import DatasetMissing, dataset_dir, datasets_root, render
+from evaluation import DatasetMissing, dataset_dir, datasets_root, render
+from storyline.analyze.key_dates import TermWeights, date_scores, displayable, key_events, short_timeline
 from storyline.model import Event, Mention
-from storyline.rank import TermWeights, date_scores, displayable, key_events, short_timeline
 
 
 def test_datasets_root_argument_env_and_missing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
@@ -93,7 +93,7 @@ def _t17():
         import tilse.evaluation.rouge  # noqa: F401
     except ImportError as exc:  # tilse or one of its imports (nltk, scipy) missing
         pytest.skip(f"tilse unavailable ({exc}): pip install 'storyline[eval]'")
-    from storyline.eval import t17
+    from evaluation import t17
 
     return t17
 

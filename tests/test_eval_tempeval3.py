@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from storyline.dates import Timex3
-from storyline.eval import tempeval3 as te
+from evaluation import tempeval3 as te
+from storyline.annotate.dates import Timex3
 
 
 def tx(start: int, end: int, value: str = "2013-03-22", typ: str = "DATE") -> Timex3:

@@ -1,6 +1,6 @@
 from datetime import date
 
-from storyline.events import build_events, clauses
+from storyline.link.events import build_events, clauses
 from storyline.model import Mention
 
 

@@ -1,4 +1,4 @@
-from storyline.nlp import paragraphs, split_sentences
+from storyline.annotate.nlp import paragraphs, split_sentences
 
 
 def test_sentences_keep_offsets_and_paragraphs():

@@ -22,11 +22,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from storyline import dates
+from storyline.annotate import dates
+from storyline.annotate.nlp import split_sentences
+from storyline.annotate.quotes import extract_quotes
+from storyline.ingest.readers import read_paths, read_record
 from storyline.model import GRANULARITIES, SOURCES, Document, Entity, ReadError, content_hash
-from storyline.nlp import split_sentences
-from storyline.quotes import extract_quotes
-from storyline.readers import read_paths, read_record
 
 ROOT = Path(__file__).resolve().parents[1]
 HARNESS = ROOT / "fuzz" / "fuzz_readers.py"

@@ -6,9 +6,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from storyline.entities import extract_entities
-from storyline.nlp import split_sentences
-from storyline.quotes import extract_quotes, find_quotations
+from storyline.annotate.entities import extract_entities
+from storyline.annotate.nlp import split_sentences
+from storyline.annotate.quotes import extract_quotes, find_quotations
 
 
 def quotes(text: str):

@@ -11,9 +11,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from storyline.ingest.metadata import clean_text, date_from_url, is_appeal, split_title
+from storyline.ingest.readers import decode_bytes, detect_outlet, detect_published, read_paths, read_record
 from storyline.model import Document, ReadError
-from storyline.readers import decode_bytes, detect_outlet, detect_published, read_paths, read_record
-from storyline.readers_text import clean_text, date_from_url, is_appeal, split_title
 
 DATA = Path(__file__).parent / "data" / "readers"
 SEEDS = Path(__file__).parent.parent / "examples" / "security-guarantees"

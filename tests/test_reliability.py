@@ -29,9 +29,10 @@ from types import ModuleType
 
 import pytest
 
-from storyline import export, pipeline
+from storyline import contract
+from storyline.ingest.readers import read_record
 from storyline.model import Document
-from storyline.readers import read_record
+from storyline.run import pipeline
 from storyline.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -268,7 +269,7 @@ def test_a_crash_after_any_commit_resumes_to_the_clean_result(tmp_path: Path,
     def analyse(db: Path) -> dict:
         with Store(db) as store:
             pipeline.analyze(store, [str(corpus)], workers=1)
-            data = export.build(store)
+            data = contract.build(store)
         data.pop("generated")
         return data
 
@@ -539,10 +540,11 @@ TRAVERSALS = [
     "/static/%2e%2e%2f%2e%2e%2fpyproject.toml", "/static/%252e%252e/%252e%252e/pyproject.toml",
     "/static/....//....//pyproject.toml", "/static/..\\..\\pyproject.toml",
     "/static/..%5c..%5cpyproject.toml",
-    "/static/.%2e/.%2e/pyproject.toml", "/static/%2E%2E/%2E%2E/pyproject.toml", "/static/../api.py",
-    "/static/%2e%2e/api.py", "/static/..%2fapi.py", "/static/web.css/../../api.py", "/static/..%00/api.py",
-    "/static/%c0%ae%c0%ae/api.py", "/static//etc/passwd", "/static/%2fetc%2fpasswd",
-    f"/static/{'%2f'.join(ROOT.parts[1:])}%2fpyproject.toml", "/static/report.css/../../api.py",
+    "/static/.%2e/.%2e/pyproject.toml", "/static/%2E%2E/%2E%2E/pyproject.toml", "/static/../server/api.py",
+    "/static/%2e%2e/server/api.py", "/static/..%2fserver/api.py", "/static/web.css/../../server/api.py",
+    "/static/..%00/server/api.py", "/static/%c0%ae%c0%ae/server/api.py", "/static//etc/passwd",
+    "/static/%2fetc%2fpasswd", f"/static/{'%2f'.join(ROOT.parts[1:])}%2fpyproject.toml",
+    "/static/report.css/../../server/api.py",
     "/../../../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/documents/..%2f..%2fpyproject.toml",
     "/stories/..%2f..%2fpyproject.toml", "/api/documents/..%2f..%2fpyproject.toml",
     "/docs/../../pyproject.toml",
@@ -574,7 +576,7 @@ def test_no_route_reads_a_file_outside_its_folder(live_server) -> None:  # noqa:
 def limited_client(db_copy: Path) -> Iterator[object]:
     from fastapi.testclient import TestClient
 
-    from storyline.api import Limits, create_app
+    from storyline.server.api import Limits, create_app
 
     limits = Limits(max_body=64 * 1024, max_article=8 * 1024, max_batch=3, max_files=2)
     with TestClient(create_app(db_copy, limits=limits)) as client:
@@ -617,7 +619,7 @@ def test_an_article_the_stages_fail_on_does_not_break_later_ingests(db_copy: Pat
                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     from fastapi.testclient import TestClient
 
-    from storyline.api import create_app
+    from storyline.server.api import create_app
 
     real = pipeline.annotate_batch
 
@@ -642,7 +644,7 @@ def test_upload_file_names_cannot_point_outside_the_upload_folder(db_copy: Path)
 
     from fastapi.testclient import TestClient
 
-    from storyline.api import create_app
+    from storyline.server.api import create_app
 
     name = f"storyline-escape-{uuid.uuid4().hex}.txt"
     tmp = Path(tempfile.gettempdir())

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from storyline import export, pipeline
+from storyline import contract
+from storyline.run import pipeline
 from storyline.store import Store
 
 CITIES = ["Geneva", "Nairobi", "Lima", "Oslo", "Manila", "Accra", "Quito", "Hanoi", "Dakar", "Tbilisi"]
@@ -61,14 +62,14 @@ def write_jsonl(path: Path, start: int, stop: int) -> Path:
 
 
 def snapshot(store: Store) -> dict:
-    data = export.build(store)
+    data = contract.build(store)
     data.pop("generated")
     return data
 
 
 _CHILD = """
 import json, resource, sys
-from storyline import pipeline
+from storyline.run import pipeline
 from storyline.store import Store
 peaks = {}
 def progress(stage, done, total):

@@ -1,7 +1,7 @@
 from collections import Counter
 
+from storyline.link.stories import StoryIndex, features, tfidf
 from storyline.model import Document, Entity
-from storyline.stories import StoryIndex, features, tfidf
 
 QUAKE = [
     ("Earthquake kills dozens in Turkey", "A powerful earthquake struck south-eastern Turkey on Monday, "

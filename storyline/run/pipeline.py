@@ -15,13 +15,13 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from itertools import islice
 
-from . import dedup
-from .annotate import annotate_batch
-from .events import build_events
-from .model import Analysis, Document, ReadError
-from .readers import read_paths
-from .store import Store
-from .stories import StoryIndex, StoryState, features, tfidf
+from ..annotate.document import annotate_batch
+from ..ingest.readers import read_paths
+from ..link import dedup
+from ..link.events import build_events
+from ..link.stories import StoryIndex, StoryState, features, tfidf
+from ..model import Analysis, Document, ReadError
+from ..store import Store
 
 BATCH = 64
 CHUNK = 4  # documents per task sent to an annotation worker
@@ -90,7 +90,7 @@ def annotate_pending(store: Store, workers: int = 1, engine: str = "local", ray_
     report = report or RunReport()
     total = store.count_pending("annotated")
     if engine == "ray":
-        from .engine_ray import annotate_with_ray
+        from .ray_engine import annotate_with_ray
 
         return annotate_with_ray(store, ray_address, report, progress, total)
     pool = ProcessPoolExecutor(max_workers=workers, initializer=_die_with_parent, initargs=(os.getpid(),)) \

@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
 BENCHMARKS = ("t17", "tempeval3", "polnear", "stories")
 EVAL_EXTRA = "pip install 'storyline[eval]'"
 

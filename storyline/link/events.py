@@ -15,8 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from .model import Event, Mention
-from .text import content_terms
+from ..model import Event, Mention
+from ..text import content_terms
 
 MERGE_THRESHOLD = 0.2  # overlap coefficient of clause content words, the date itself left out
 MAX_RANGE_DAYS = 7  # a range up to a week ("January 9-10") holds the single days inside it

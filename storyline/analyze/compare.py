@@ -43,11 +43,11 @@ from scipy.sparse import csr_matrix, diags
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
-from .entities import merge_names
+from ..annotate.entities import merge_names
+from ..model import Document, Event, Quote, Sentence, Story
+from ..store import Store
+from ..text import content_terms
 from .framing import cue_counts, find_framing, quoted_fraction, speaker_stats
-from .model import Document, Event, Quote, Sentence, Story
-from .store import Store
-from .text import content_terms
 
 _WORD = re.compile(r"[^\W\d_](?:[\w'’-]*\w)?")
 

@@ -236,10 +236,10 @@ def load_articles(root: Path, topic: str, ranges: Iterable[tuple[date, date]]) -
 
 def annotate_article(article: Article) -> Annotated:
     """Sentences, each sentence's first resolved day, and Storyline's event mentions for one article."""
-    from ..annotate import event_mentions
-    from ..dates import resolve
-    from ..model import Document
-    from ..nlp import split_sentences
+    from storyline.annotate.dates import resolve
+    from storyline.annotate.document import event_mentions
+    from storyline.annotate.nlp import split_sentences
+    from storyline.model import Document
 
     doc = Document(id=article.id, text=article.text, published=article.published, published_source="metadata")
     sentences = split_sentences(doc.id, doc.text)
@@ -271,8 +271,8 @@ def in_range(docs: Sequence[Annotated], task: Task) -> list[Annotated]:
 
 def storyline_timeline(docs: Sequence[Annotated], task: Task) -> dict[date, list[str]]:
     """Storyline: corroboration-ranked days of merged cross-article events (see ``storyline.rank``)."""
-    from ..events import build_events
-    from ..rank import TermWeights, pins_day, short_timeline
+    from storyline.analyze.key_dates import TermWeights, pins_day, short_timeline
+    from storyline.link.events import build_events
 
     # Only mentions that pin one day: a range mention ("runs from June 1 to Nov 30") lets build_events chain
     # every later day into one event (see the report on events.py).

@@ -31,8 +31,8 @@ import numpy as np
 from rich.console import Console
 from scipy.sparse import csr_matrix, diags
 
+from ..store import Store
 from .compare import Claim, StoryView, Unit, build_claims, load_view, vectorize
-from .store import Store
 
 SUMMARY_SENTENCES = 5
 OUTLET_SENTENCES = 3

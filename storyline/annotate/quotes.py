@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 
 from spacy.lang.en.stop_words import STOP_WORDS
 
-from .model import Entity, Quote, Sentence
+from ..model import Entity, Quote, Sentence
 from .nlp import load_model
 
 # Speech verbs, every form written out (the pipeline runs without a lemmatizer). The first word of a

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 from datasketch import MinHash
 
-from .text import words
+from ..text import words
 
 NUM_PERM = 64
 BANDS = 16  # 16 bands x 4 rows: candidate pairs from Jaccard ~0.5 up, verified against THRESHOLD

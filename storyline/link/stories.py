@@ -15,8 +15,8 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from .model import Document, Entity
-from .text import content_terms
+from ..model import Document, Entity
+from ..text import content_terms
 
 THRESHOLD = 0.1  # cosine(article, story centroid) to join a story; chosen on MEANTIME (dev), checked on T17
 LEAD_WORDS = 250

@@ -16,8 +16,8 @@ from collections.abc import Iterable, Sequence
 
 from spacy.lang.en.stop_words import STOP_WORDS
 
+from ..model import Entity, Sentence
 from . import nlp
-from .model import Entity, Sentence
 
 # Words that name a role, written before a person's name ("Foreign Minister Sergey Lavrov").
 # Royal and religious titles ("Pope Francis", "Queen Elizabeth") are part of the name and are not here.

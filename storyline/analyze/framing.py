@@ -44,9 +44,9 @@ from importlib.resources import files
 
 from spacy.tokens import Doc, Token
 
-from .model import Quote, Sentence
-from .nlp import parse
-from .text import stem
+from ..annotate.nlp import parse
+from ..model import Quote, Sentence
+from ..text import stem
 
 ACTOR_LABELS = {"PERSON", "ORG", "NORP", "GPE"}
 KINDS = ("epithet", "label", "doubt", "evaluative", "attribution")

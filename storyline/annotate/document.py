@@ -6,12 +6,12 @@ import re
 from collections.abc import Sequence
 from datetime import date
 
+from ..model import Analysis, Document, Mention, Quote, Sentence, TimeExpr
+from ..text import words
 from . import dates
 from .entities import extract_entities
-from .model import Analysis, Document, Mention, Quote, Sentence, TimeExpr
 from .nlp import split_sentences
 from .quotes import extract_quotes
-from .text import words
 
 MIN_EVENT_WORDS = 4  # a dateline ("MOSCOW, January 19.") anchors nothing
 

@@ -25,8 +25,8 @@ from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
-from . import export
-from .store import Store
+from .. import contract
+from ..store import Store
 
 if TYPE_CHECKING:
     from .api import Database
@@ -48,20 +48,20 @@ def safe_url(url: str | None) -> str | None:
 
 
 def hue_class(name: str | None) -> str:
-    return f"h-{export.hue(name)}" if name else "h-none"
+    return f"h-{contract.hue(name)}" if name else "h-none"
 
 
 _env.filters["hue"] = hue_class
-_env.filters["when"] = export.when
+_env.filters["when"] = contract.when
 _env.filters["safe_url"] = safe_url
 _env.filters["qs"] = lambda params: urlencode({k: v for k, v in params.items() if v not in (None, "")})
 
 
 def render(template: str, status: int = 200, hues: dict[str, int] | None = None, **context: Any) -> HTMLResponse:
     """A page; ``hues`` (the database's outlet palette) colours its outlet badges, when given."""
-    if hues is None:  # keep an enclosing palette: the story page renders inside ``export.colours``
+    if hues is None:  # keep an enclosing palette: the story page renders inside ``contract.colours``
         return HTMLResponse(_env.get_template(template).render(**context), status_code=status)
-    with export.colours(hues):
+    with contract.colours(hues):
         return HTMLResponse(_env.get_template(template).render(**context), status_code=status)
 
 
@@ -170,7 +170,7 @@ def axis_svg(story: dict) -> Markup:
         x_true, x_end, cx = x(first.toordinal()), x(last.toordinal()), cxs[i]
         sources = ev["sources"]
         kind = "exact" if ev["granularity"] == "day" else "vague"
-        when = export.when(ev["date"], ev["granularity"], ev["end"])
+        when = contract.when(ev["date"], ev["granularity"], ev["end"])
         label = escape(f"{when}: {ev['summary']} ({', '.join(sources)})")
         out.append(f'<a href="#ev-{escape(ev["id"])}" class="axis-event {kind}"><title>{label}</title>')
         if i in vague:
@@ -261,7 +261,7 @@ def document_marks(detail: dict) -> list[dict]:
     for m in detail["mentions"]:
         if m["start"] is None:
             continue
-        when = export.when(m["date"], m["granularity"], m["date_end"])
+        when = contract.when(m["date"], m["granularity"], m["date_end"])
         href = f"/stories/{m['story']}#ev-{m['event']}" if m["event"] and m["story"] else None
         title = f"{when} ({m['granularity']})" + (" → timeline" if href else "")
         marks.append({"kind": "date", "start": m["start"], "end": m["end"], "granularity": m["granularity"],
@@ -296,11 +296,11 @@ def quote_groups(quotes: list[dict], docs: dict[str, dict]) -> list[dict]:
 
 
 def comparison(store: Store, story_id: str) -> tuple[dict | None, str | None]:
-    """Outlet comparison from ``storyline.compare`` when that module is installed; else why not."""
-    if importlib.util.find_spec("storyline.compare") is None:
+    """Outlet comparison from ``storyline.analyze.compare`` when that module is installed; else why not."""
+    if importlib.util.find_spec("storyline.analyze.compare") is None:
         return None, "Outlet comparison is not available in this installation."
     try:
-        from .compare import compare_story
+        from ..analyze.compare import compare_story
 
         return compare_story(store, story_id), None
     except Exception as exc:  # comparison is an extra: the story page must render without it
@@ -316,7 +316,7 @@ def story_view(db: Database, story_id: str) -> dict | None:
         return None
     store = db.reader()
     ids = data["documents"] + data["duplicates"]
-    docs = {d.id: export.document_dict(d, store.document_links(d.id)) for d in store.documents(ids)} \
+    docs = {d.id: contract.document_dict(d, store.document_links(d.id)) for d in store.documents(ids)} \
         if ids else {}
     story = store.story(story_id)
     quotes = data["quotes"]
@@ -364,7 +364,7 @@ def register(app: FastAPI, db: Database) -> None:
     @app.get("/stories/{story_id}", response_class=HTMLResponse, include_in_schema=False)
     async def story_page(story_id: str) -> Response:
         def build() -> bytes | None:
-            with export.colours(db.outlet_hues()):  # the axis dots and badges share the palette
+            with contract.colours(db.outlet_hues()):  # the axis dots and badges share the palette
                 view = story_view(db, story_id)
                 if view is None:
                     return None

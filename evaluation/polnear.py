@@ -35,7 +35,7 @@ sorted order. Tune on train/dev; report test (the README asks for the test set t
 Data: ``<datasets>/polnear/data/{train,dev,test}/{text,attributions}``, where ``<datasets>`` is the
 argument, else ``$STORYLINE_DATASETS``, else ``<repo>/../shared/datasets`` (read in place, never copied).
 
-Run: ``python -m storyline.eval.polnear [--split train|dev|test] [--limit N] [--datasets DIR]``.
+Run: ``python -m evaluation.polnear [--split train|dev|test] [--limit N] [--datasets DIR]``.
 """
 
 from __future__ import annotations
@@ -48,9 +48,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..entities import extract_entities
-from ..nlp import paragraphs, split_sentences
-from ..quotes import attributions, find_quotations
+from storyline.annotate.entities import extract_entities
+from storyline.annotate.nlp import paragraphs, split_sentences
+from storyline.annotate.quotes import attributions, find_quotations
+
 from . import DatasetMissing, dataset_dir
 from .metrics import f1
 
@@ -288,7 +289,7 @@ def run(limit: int | None = None, datasets: Path | None = None, split: str = "te
     return {"benchmark": "polnear", "primary": "content_f1", "split": split, "documents": len(docs),
             "rows": rows,
             "note": "content_f1 = overlap match, all attributions incl. indirect; direct_* = direct quotes only; "
-                    "see storyline/eval/polnear.py for the matching rules"}
+                    "see evaluation/polnear.py for the matching rules"}
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -33,9 +33,10 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from . import export, pipeline
-from .model import Document, ReadError
-from .store import Store
+from .. import contract
+from ..model import Document, ReadError
+from ..run import pipeline
+from ..store import Store
 
 T = TypeVar("T")
 
@@ -109,13 +110,13 @@ class Database:
             return self._watch.data_version()
 
     def outlet_hues(self) -> dict[str, int]:
-        """The outlets' palette (``export.outlet_hues``), recomputed only after a commit."""
+        """The outlets' palette (``contract.outlet_hues``), recomputed only after a commit."""
         dv = self.version()
         with self._lock:
             if self._hues is not None and self._hues[0] == dv:
                 return self._hues[1]
         with self._watch_lock:
-            hues = export.outlet_hues(self._watch.outlet_order())
+            hues = contract.outlet_hues(self._watch.outlet_order())
         with self._lock:
             self._hues = (dv, hues)
         return hues
@@ -257,12 +258,12 @@ MARK_OPEN, MARK_CLOSE = "\x02", "\x03"  # never in stored text (control characte
 
 
 def story_data(db: Database, story_id: str) -> dict | None:
-    """``export.story_dict`` for one story, cached until the story changes."""
+    """``contract.story_dict`` for one story, cached until the story changes."""
 
     def build() -> dict | None:
         store = db.reader()
         story = store.story(story_id)
-        return export.story_dict(store, story) if story is not None else None
+        return contract.story_dict(store, story) if story is not None else None
 
     return db.cached("story", story_id, build)
 
@@ -273,7 +274,7 @@ def document_detail(store: Store, doc: Document) -> dict:
     sentences = store.sentences(doc.id)
     by_index = {s.index: s for s in sentences}
     quotes = store.quotes([doc.id], include_duplicates=True)
-    names = export.speaker_names(quotes)
+    names = contract.speaker_names(quotes)
     sentence_text = {(doc.id, i): s.text for i, s in by_index.items()}
     events = store.mention_events(links["story"]) if links.get("story") else {}
     mentions = []
@@ -290,13 +291,13 @@ def document_detail(store: Store, doc: Document) -> dict:
             "granularity": m.granularity, "event": events.get(mid), "story": links.get("story"),
         })
     return {
-        **export.document_dict(doc, links),
+        **contract.document_dict(doc, links),
         "text": doc.text,
         "sentences": [{"index": s.index, "start": s.start, "end": s.end, "paragraph": s.paragraph,
                        "text": s.text} for s in sentences],
         "entities": [{"sentence_index": e.sentence, "start": e.start, "end": e.end, "text": e.text,
                       "label": e.label, "canonical": e.canonical} for e in store.entities([doc.id])],
-        "quotes": [export.quote_dict(q, names, sentence_text)
+        "quotes": [contract.quote_dict(q, names, sentence_text)
                    | {"sentence_index": q.sentence, "start": q.start, "end": q.end} for q in quotes],
         "mentions": mentions,
     }
@@ -341,7 +342,7 @@ def _check_article_size(record: dict, index: int, limits: Limits, where: str) ->
 
 def parse_articles(body: bytes, limits: Limits) -> list[Document]:
     """Validate every article before storing any: a batch is accepted whole or refused whole."""
-    from .readers import read_record
+    from ..ingest.readers import read_record
 
     try:
         data = json.loads(body)
@@ -426,7 +427,7 @@ _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 def read_uploads(files: list[tuple[str, bytes]], limits: Limits) -> tuple[list[Document], list[dict]]:
     """Read uploaded files with the same readers as the CLI (written to a private temporary folder)."""
-    from .readers import read_paths
+    from ..ingest.readers import read_paths
 
     docs: list[Document] = []
     errors: list[dict] = []
@@ -556,7 +557,7 @@ def create_app(db_path: str | Path, limits: Limits | None = None) -> FastAPI:
         yield
         await run_in_threadpool(db.close)
 
-    app = FastAPI(title="Storyline", version=str(export.VERSION),
+    app = FastAPI(title="Storyline", version=str(contract.VERSION),
                   description="Stories, sourced timelines, attributed quotes and outlets from news articles.",
                   docs_url=None, redoc_url=None, lifespan=lifespan)
     app.state.db = db
@@ -636,7 +637,7 @@ def create_app(db_path: str | Path, limits: Limits | None = None) -> FastAPI:
         """A short timeline: the days most articles report, each event one sentence naming the day."""
 
         def build() -> bytes | None:  # weighs every sentence of the story: once per state of the story
-            data = export.key_dates(db.reader(), story_id, dates, per_date)
+            data = contract.key_dates(db.reader(), story_id, dates, per_date)
             return None if data is None else JSONResponse(data).body
 
         body = await db.cached_async(f"key-dates-{dates}-{per_date}", story_id, build)
@@ -657,13 +658,13 @@ def create_app(db_path: str | Path, limits: Limits | None = None) -> FastAPI:
                 raise not_found("story", story)
             doc_ids = store.story_documents(story)
         found = store.quotes(doc_ids, speaker=speaker, outlet=outlet)
-        names = export.speaker_names(found)
+        names = contract.speaker_names(found)
         chosen = found[offset: offset + limit]
         docs = {d.id: d for d in store.documents(sorted({q.document for q in chosen}))} if chosen else {}
         sentences = {}
         for doc_id in docs:
             sentences.update({(doc_id, s.index): s.text for s in store.sentences(doc_id)})
-        items = [export.quote_dict(q, names, sentences)
+        items = [contract.quote_dict(q, names, sentences)
                  | {"outlet": docs[q.document].outlet, "story": store.story_of(q.document)} for q in chosen]
         return page(items, len(found), limit, offset)
 
@@ -673,7 +674,7 @@ def create_app(db_path: str | Path, limits: Limits | None = None) -> FastAPI:
         """Articles' metadata (no text), oldest first, with the story each belongs to."""
         store = db.reader()
         docs = store.documents(limit=limit, offset=offset, outlet=outlet)
-        return page([export.document_dict(d, store.document_links(d.id)) for d in docs],
+        return page([contract.document_dict(d, store.document_links(d.id)) for d in docs],
                     store.count_documents(outlet), limit, offset)
 
     @app.get("/api/documents/{doc_id}", tags=["documents"], responses=NOT_FOUND)
@@ -697,8 +698,8 @@ def create_app(db_path: str | Path, limits: Limits | None = None) -> FastAPI:
     @app.get("/api/outlets", tags=["outlets"])
     def list_outlets() -> dict:
         """Outlets with their number of articles (near-duplicates folded) and date span."""
-        with export.colours(db.outlet_hues()):
-            items = [o | {"hue": export.hue(o["outlet"]) if o["outlet"] else None} for o in db.reader().outlets()]
+        with contract.colours(db.outlet_hues()):
+            items = [o | {"hue": contract.hue(o["outlet"]) if o["outlet"] else None} for o in db.reader().outlets()]
         return {"items": items, "total": len(items)}
 
     async def write(docs: list[Document], errors: list[dict] | None = None) -> Response:

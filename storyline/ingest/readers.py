@@ -20,8 +20,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from .model import Document, ReadError
-from .readers_text import (
+from ..model import Document, ReadError
+from .metadata import (
     canonical_outlet,
     clean_text,
     date_from_url,

@@ -21,12 +21,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from .annotate import annotate_batch
-from .model import Analysis, Document
+from ..annotate.document import annotate_batch
+from ..model import Analysis, Document
 
 if TYPE_CHECKING:
+    from ..store import Store
     from .pipeline import RunReport
-    from .store import Store
 
 ROUND = 512  # documents per Dataset: bounds driver memory; large enough that a round's tail is negligible
 CHUNK = 4  # documents per Ray task (a block): small, so idle workers pull work and long articles even out

@@ -4,7 +4,7 @@ One rule set serves two callers:
 
 * :func:`timex3` finds every TIMEX3-style expression (DATE, TIME, DURATION, SET) and gives its TimeML
   value ("2021-12-17", "2021-W03", "P2Y", "PRESENT_REF", "XXXX-12-17" …). It is what the TempEval-3
-  benchmark scores (``storyline.eval.tempeval3``).
+  benchmark scores (``evaluation.tempeval3``).
 * :func:`resolve` keeps only what can be placed on a timeline as calendar dates (day, month or year,
   optionally a range) and is what the pipeline calls once per sentence.
 
@@ -44,7 +44,7 @@ from datetime import date, timedelta
 from dateutil.easter import easter
 from dateutil.relativedelta import relativedelta
 
-from .model import TimeExpr
+from ..model import TimeExpr
 
 # --------------------------------------------------------------------------------------------------
 # Public records

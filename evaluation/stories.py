@@ -17,7 +17,7 @@ with average-link agglomerative clustering on cosine distance (scipy), cut
 * at the distance threshold that maximises pairwise F1 on the *other* corpus (never on the one scored), and
 * at the gold number of clusters (an oracle: it is told how many stories there are).
 
-Metrics (``storyline.eval.metrics``): pairwise P/R/F1 as Priberam's news-clustering scorer, and B-cubed.
+Metrics (``evaluation.metrics``): pairwise P/R/F1 as Priberam's news-clustering scorer, and B-cubed.
 By default every article is cut to its first ``LEAD_WORDS`` words for all systems (see there: whole-T17
 annotation is ~25 min on 2 cores); the result's notes say so.
 
@@ -38,7 +38,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from ..model import Document
+from storyline.model import Document
+
 from . import dataset_dir
 from .metrics import bcubed, pairwise
 
@@ -87,7 +88,8 @@ def t17_documents(datasets: Path | None = None, per_story: int | None = None) ->
 
 def meantime_document(path: Path) -> Document:
     """A MEANTIME CAT file → Document: sentence 0 is the headline, the rest (dateline first) the text."""
-    from ..dates import resolve
+    from storyline.annotate.dates import resolve
+
     from .t17 import _detokenizer
 
     root = ET.parse(path).getroot()
@@ -156,8 +158,8 @@ def leads(items: list[tuple[Document, str]], words: int) -> list[tuple[Document,
 
 def storyline_stories(docs: Sequence[Document], workers: int = 1, progress: Any = None) -> list[str]:
     """Story id of each document after the real ingest → annotate → link pipeline on a temporary store."""
-    from .. import pipeline
-    from ..store import Store
+    from storyline.run import pipeline
+    from storyline.store import Store
 
     with tempfile.TemporaryDirectory(prefix="storyline-eval-") as tmp, Store(Path(tmp) / "eval.db") as store:
         pipeline.ingest(store, docs)
@@ -254,8 +256,8 @@ def anchoring(datasets: Path | None = None, per_story: int | None = None) -> dic
     """Precision of the day Storyline gives each dated sentence (``annotate.event_mentions``), against the
     gold anchors of the events in that sentence, beside the publication-date baseline on the same sentences
     (the classic strong baseline: most news events happen on the day of the report)."""
-    from ..annotate import event_mentions
-    from ..nlp import split_sentences
+    from storyline.annotate.document import event_mentions
+    from storyline.annotate.nlp import split_sentences
 
     root = dataset_dir("meantime_english", datasets) / "intra_cross-doc_annotation"
     files = sorted(root.glob("*/*.xml"))
@@ -338,9 +340,9 @@ def event_coreference(datasets: Path | None = None, per_story: int | None = None
     """How well Storyline merges mentions of one event across articles (``events.build_events``), on
     MEANTIME's cross-document event annotation, each gold story on its own; beside the same-day baseline,
     which merges every mention of one date (what a timeline without event merging shows as one entry)."""
-    from ..annotate import event_mentions
-    from ..events import build_events
-    from ..nlp import split_sentences
+    from storyline.annotate.document import event_mentions
+    from storyline.annotate.nlp import split_sentences
+    from storyline.link.events import build_events
 
     root = dataset_dir("meantime_english", datasets) / "intra_cross-doc_annotation"
     t0 = time.perf_counter()

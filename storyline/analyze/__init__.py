@@ -1,0 +1,1 @@
+"""Per-story analyses: key dates, outlet comparison and claims, framing, sourced summaries."""

@@ -1,0 +1,1 @@
+"""Cross-document linking, incremental: near-duplicates (dedup), stories (stories), timeline events (events)."""

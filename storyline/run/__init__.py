@@ -1,0 +1,1 @@
+"""Running the stages over a corpus: the pipeline, with a local process pool or Ray."""
