@@ -72,6 +72,7 @@ def test_timeline_events_list_every_source(run):
             assert m["sentence"] and m["document"] in seed_story(data)["documents"]
 
 
+@pytest.mark.slow
 def test_short_timeline_keeps_the_most_reported_days(run):
     """`timeline --dates N`: the N days most articles report, each event one sentence naming its day."""
     tmp, data, _ = run
@@ -108,6 +109,7 @@ def test_quotes_have_canonical_speakers(run):
     assert "Peskov" not in {q["speaker"] for q in quotes}  # always the full name
 
 
+@pytest.mark.slow
 def test_rerun_is_idempotent_and_commands_read_the_db(run):
     tmp, data, _ = run
     again = storyline("analyze", str(SEEDS), "--db", "s.db", "--json", "again.json", cwd=tmp)
@@ -122,6 +124,7 @@ def test_rerun_is_idempotent_and_commands_read_the_db(run):
     assert "Ukrainska Pravda" in html and "reported by 2 sources" in html
 
 
+@pytest.mark.slow
 def test_unreadable_input_is_named_and_nothing_read_exits_non_zero(tmp_path):
     bad = tmp_path / "broken.jsonl"
     bad.write_text('{"id": "a", "text": "A perfectly fine article about a council vote on Monday."}\n{not json\n')

@@ -132,6 +132,7 @@ def test_tasks_follow_news_tls_protocol():
     assert mj.dropped and "2011-04-0" in mj.dropped[0]
 
 
+@pytest.mark.slow
 def test_run_on_a_small_slice():
     """First gold timeline of one topic cut to 5 dates: both systems predict, all scores well-formed."""
     t17 = _t17()

@@ -75,6 +75,7 @@ _seed_list = list(fuzz_readers.seeds().values())
 @settings(SLOW, max_examples=300 * SCALE)
 @given(st.sampled_from(_seed_list),
        st.lists(st.tuples(st.integers(0, 4000), st.binary(max_size=8)), max_size=6), st.integers(1, 4000))
+@pytest.mark.slow
 def test_fuzz_harness_on_mutated_valid_files(folder: Path, seed: bytes, edits: list, cut: int) -> None:
     """Valid files of every format with bytes overwritten here and there and cut short."""
     data = bytearray(seed)

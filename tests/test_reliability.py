@@ -139,6 +139,7 @@ def write_bad_inputs(d: Path) -> tuple[dict[str, str], set[str]]:
     return {str(d / k): v for k, v in errors.items()}, good
 
 
+@pytest.mark.slow
 def test_bad_inputs_are_reported_one_line_each_and_the_rest_is_processed(tmp_path: Path) -> None:
     inputs = tmp_path / "in"
     inputs.mkdir()
@@ -170,6 +171,7 @@ def test_bad_inputs_are_reported_one_line_each_and_the_rest_is_processed(tmp_pat
     assert "Kyiv" in texts["utf16"] and "Busia" in texts["truncated"]
 
 
+@pytest.mark.slow
 def test_nothing_readable_fails_with_a_message_per_input(tmp_path: Path) -> None:
     inputs = tmp_path / "in"
     inputs.mkdir()
@@ -260,6 +262,7 @@ def crash_after(monkeypatch: pytest.MonkeyPatch, commit: int | None) -> Iterator
         monkeypatch.setattr(Store, "transaction", original)
 
 
+@pytest.mark.slow
 def test_a_crash_after_any_commit_resumes_to_the_clean_result(tmp_path: Path,
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     corpus = tmp_path / "corpus"
@@ -318,6 +321,7 @@ def _wait_for(proc: subprocess.Popen, db: Path, ready: Callable[[dict], bool]) -
     raise AssertionError("the run made no progress")
 
 
+@pytest.mark.slow
 def test_kill_9_in_the_middle_of_analyze_then_resume(tmp_path: Path) -> None:
     n = 200  # with 2 workers: annotation batches of 128 and 72, so the first kill lands between them
     corpus = tmp_path / "corpus"
@@ -357,6 +361,7 @@ def test_kill_9_in_the_middle_of_analyze_then_resume(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------------------- concurrency
 
 
+@pytest.mark.slow
 def test_two_analyze_runs_and_reading_threads_share_one_database(tmp_path: Path) -> None:
     a, shared, b = tmp_path / "a", tmp_path / "shared", tmp_path / "b"
     crash.make_corpus(a, 40, seed=1, prefix="a")
@@ -680,6 +685,7 @@ def test_serve_binds_to_loopback_unless_told_otherwise(tmp_path: Path,
 # ------------------------------------------------------------------------------------------------ load
 
 
+@pytest.mark.slow
 def test_mixed_reads_and_ingests_lose_nothing(tmp_path: Path) -> None:
     db = tmp_path / "load.db"
     load_mixed.seed_database(db, articles=18)

@@ -127,6 +127,7 @@ def test_rerun_on_a_grown_corpus_processes_only_the_new_articles(tmp_path: Path,
         assert store.count_documents() == 20
 
 
+@pytest.mark.slow
 def test_result_does_not_depend_on_processes_chunks_or_rounds(tmp_path: Path,
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
     corpus = str(write_jsonl(tmp_path / "c.jsonl", 0, 40))
