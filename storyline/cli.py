@@ -1,4 +1,7 @@
-"""The command line: a thin click shell over pipeline, store and export."""
+"""The command line: a thin click shell over the pipeline (writes) and the stored views (reads).
+
+Heavy modules (spaCy, scikit-learn, the server) are imported by the commands that need them, so
+``storyline --help`` and the read commands start in a fraction of a second."""
 
 from __future__ import annotations
 
@@ -9,11 +12,10 @@ from pathlib import Path
 import click
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from . import contract
-from .run import pipeline
+from .render.terminal import when
 from .store import Store, StoreError
 
 console = Console(stderr=True)
@@ -26,9 +28,14 @@ def open_store(db: str, must_exist: bool = False) -> Store:
     if must_exist and not Path(db).exists():
         raise click.ClickException(f"{db}: no such database; run `storyline analyze PATH --db {db}` first")
     try:
-        return Store(db)
+        store = Store(db)
     except StoreError as exc:
         raise click.ClickException(str(exc)) from exc
+    if must_exist and store.stale_views():  # written by a version without stored views, or mid-run
+        from .run import views
+
+        views.ensure(store)
+    return store
 
 
 @click.group()
@@ -53,6 +60,8 @@ def analyze(paths: tuple[str, ...], db: str, json_path: str | None, html_path: s
 
     Re-running is idempotent: articles already stored are skipped, and only new ones are processed.
     """
+    from .run import pipeline
+
     store = open_store(db)
     with _progress(quiet) as progress:
         report = pipeline.analyze(store, list(paths), workers=workers, engine=engine, ray_address=ray_address,
@@ -72,17 +81,26 @@ def analyze(paths: tuple[str, ...], db: str, json_path: str | None, html_path: s
         contract.write_json(data, json_path)  # type: ignore[arg-type]
         console.print(f"wrote {escape(json_path)}", soft_wrap=True)
     if html_path:
-        contract.write_html(data, html_path, contract.outlet_hues(store.outlet_order()))  # type: ignore[arg-type]
+        _write_html(store, data, html_path)  # type: ignore[arg-type]
         console.print(f"wrote {escape(html_path)}", soft_wrap=True)
     store.close()
     if report.read == 0 and report.errors:
         sys.exit(1)  # nothing at all could be read: a failure; partial failures were reported above
 
 
+def _write_html(store: Store, data: dict, path: str) -> None:
+    from .render.palette import outlet_hues
+    from .render.report import write_html
+
+    write_html(data, path, outlet_hues(store.outlet_order()))
+
+
 class _progress:
     """A rich progress bar per stage, or nothing when quiet or not on a terminal."""
 
     def __init__(self, quiet: bool) -> None:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
         self.enabled = not quiet and console.is_terminal
         self.bar = Progress(TextColumn("{task.description:<9}"), BarColumn(), MofNCompleteColumn(),
                             TimeElapsedColumn(), console=console, transient=True)
@@ -110,7 +128,7 @@ class _progress:
 @click.option("--json", "as_json", is_flag=True, help="Print the stories' JSON instead.")
 @click.option("--dates", "max_dates", type=click.IntRange(min=1),
               help="Only the N days most articles report (a short timeline; one sentence per event).")
-@click.option("--per-date", type=click.IntRange(min=1), default=1, show_default=True,
+@click.option("--per-date", type=click.IntRange(min=1, max=20), default=1, show_default=True,
               help="With --dates: events shown per day.")
 def timeline(db: str, story_id: str | None, as_json: bool, max_dates: int | None, per_date: int) -> None:
     """Print each story's dated timeline with the sources of every event."""
@@ -134,7 +152,7 @@ def timeline(db: str, story_id: str | None, as_json: bool, max_dates: int | None
             table.add_column("Reported by", style="cyan")
             for day in story["dates"]:
                 for ev in day["events"]:
-                    table.add_row(contract.when(day["date"], "day"), escape(ev["text"]),
+                    table.add_row(when(day["date"], "day"), escape(ev["text"]),
                                   escape(f"{ev['articles']} article(s): " + ", ".join(ev["sources"])))
             out.print(table)
         return
@@ -152,7 +170,7 @@ def timeline(db: str, story_id: str | None, as_json: bool, max_dates: int | None
         table.add_column("What happened")
         table.add_column("Sources", style="cyan")
         for ev in story["timeline"]:
-            table.add_row(contract.when(ev["date"], ev["granularity"], ev["end"]), escape(ev["summary"]),
+            table.add_row(when(ev["date"], ev["granularity"], ev["end"]), escape(ev["summary"]),
                           escape("\n".join(ev["sources"])))
         out.print(table)
 
@@ -238,7 +256,7 @@ def export_cmd(db: str, json_path: str | None, html_path: str | None) -> None:
     if json_path:
         contract.write_json(data, json_path)
     if html_path:
-        contract.write_html(data, html_path, contract.outlet_hues(store.outlet_order()))
+        _write_html(store, data, html_path)
 
 
 @main.command()
@@ -290,11 +308,17 @@ def eval_cmd(benchmark: str, limit: int | None, datasets: str | None, as_json: b
 @click.option("--json", "as_json", is_flag=True)
 def compare(db: str, story_id: str | None, as_json: bool) -> None:
     """Outlets side by side: coverage matrix, what each adds and omits, and its framing."""
-    from .analyze.compare import compare_story, render_compare
+    from .render.terminal import render_compare
 
     store = open_store(db, must_exist=True)
     ids = [story_id] if story_id else [s["id"] for s in store.stories() if s["outlets"] > 1]
-    results = [compare_story(store, sid) for sid in ids]
+    results = []
+    for sid in ids:
+        record = contract.story(store, sid)
+        if record is None:
+            raise click.ClickException(f"no story {sid!r} in {db}")
+        results.append({"story": sid, "title": record["title"], "matrix": contract.view(store, sid, "matrix"),
+                        "outlets": record["outlets"], "claims": record["claims"]})
     if as_json:
         out.print_json(json.dumps(results, ensure_ascii=False))
     else:
@@ -308,11 +332,17 @@ def compare(db: str, story_id: str | None, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True)
 def summary(db: str, story_id: str | None, as_json: bool) -> None:
     """A short summary of each story (and per outlet), every sentence with its sources."""
-    from .analyze.summary import render_summary, summarize_story
+    from .render.terminal import render_summary
 
     store = open_store(db, must_exist=True)
     ids = [story_id] if story_id else [s["id"] for s in store.stories()]
-    results = [summarize_story(store, sid) for sid in ids]
+    results = []
+    for sid in ids:
+        record = contract.story(store, sid)
+        if record is None:
+            raise click.ClickException(f"no story {sid!r} in {db}")
+        results.append({"story": sid, "title": record["title"], "summary": record["summary"],
+                        "per_outlet": contract.view(store, sid, "per_outlet")})
     if as_json:
         out.print_json(json.dumps(results, ensure_ascii=False))
     else:

@@ -79,6 +79,16 @@ MIGRATIONS: list[str] = [
     """
     CREATE TABLE dirty_stories (story TEXT PRIMARY KEY) WITHOUT ROWID;
     """,
+    # 3: the read model. Each story's views (contract record, comparison, key dates, page model), computed
+    # when the story changes and stored as JSON text, so reads never parse or cluster. A story is listed
+    # in stale_views in the same transaction that rebuilds its timeline, and leaves it when its views are
+    # saved: a run killed in between recomputes them when it resumes.
+    """
+    CREATE TABLE story_views (story TEXT NOT NULL, part TEXT NOT NULL, data TEXT NOT NULL,
+        PRIMARY KEY (story, part)) WITHOUT ROWID;
+    CREATE TABLE stale_views (story TEXT PRIMARY KEY) WITHOUT ROWID;
+    INSERT OR IGNORE INTO stale_views (story) SELECT id FROM stories;
+    """,
 ]
 
 
@@ -491,7 +501,8 @@ class Store:
                            [(t, n, n) for t, n in df_delta.items()])
             total = int(self.meta("n_docs", "0")) + n_docs_delta
             db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('n_docs', ?)", (str(total),))
-            db.executemany("INSERT OR IGNORE INTO dirty_stories (story) VALUES (?)", [(s,) for s in stories])
+            touched = set(stories) | {d["story"] for d in docs if d["story"]}  # a near-duplicate changes its story
+            db.executemany("INSERT OR IGNORE INTO dirty_stories (story) VALUES (?)", [(s,) for s in sorted(touched)])
 
     def dirty_stories(self) -> set[str]:
         """Stories linked to new documents whose timelines have not been rebuilt yet (an interrupted run)."""
@@ -508,6 +519,32 @@ class Store:
                            (ev.id, story_id, ev.date.isoformat(), _s(ev.last), ev.granularity, ev.summary, pos))
                 db.executemany("INSERT OR IGNORE INTO event_mentions VALUES (?, ?)", [(ev.id, m) for m in mids])
             db.execute("DELETE FROM dirty_stories WHERE story = ?", (story_id,))
+            db.execute("INSERT OR IGNORE INTO stale_views (story) VALUES (?)", (story_id,))
+
+    # -- the read model ---------------------------------------------------------------------------
+    def stale_views(self) -> set[str]:
+        """Stories whose stored views are missing or older than their timeline."""
+        return {r[0] for r in self.db.execute("SELECT story FROM stale_views")}
+
+    def save_views(self, story_id: str, parts: dict[str, str]) -> None:
+        """Replace a story's views (JSON texts by part name) in one transaction; the story is then fresh."""
+        with self.transaction() as db:
+            db.execute("DELETE FROM story_views WHERE story = ?", (story_id,))
+            db.executemany("INSERT INTO story_views (story, part, data) VALUES (?, ?, ?)",
+                           [(story_id, part, data) for part, data in parts.items()])
+            db.execute("DELETE FROM stale_views WHERE story = ?", (story_id,))
+
+    def view(self, story_id: str, part: str) -> str | None:
+        """One stored view of a story, as the JSON text it was saved as (None: no such story or part)."""
+        row = self.db.execute("SELECT data FROM story_views WHERE story = ? AND part = ?",
+                              (story_id, part)).fetchone()
+        return row[0] if row else None
+
+    def views(self, story_id: str, parts: Sequence[str]) -> dict[str, str]:
+        """Several views of a story from one state of the database (one statement)."""
+        rows = self.db.execute(f"SELECT part, data FROM story_views WHERE story = ? AND part IN"
+                               f" ({','.join('?' * len(parts))})", (story_id, *parts))
+        return {r[0]: r[1] for r in rows}
 
     def story_documents(self, story_id: str, include_duplicates: bool = False) -> list[str]:
         sql = "SELECT id FROM documents WHERE story = ?"

@@ -14,6 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from storyline import contract
+from storyline.render.palette import outlet_hues
 from storyline.server.api import Limits, create_app
 from storyline.store import Store
 
@@ -128,14 +129,15 @@ def test_bad_pagination_is_a_json_422(reader: TestClient, params: dict) -> None:
 def test_story_has_the_export_contract_shape(reader: TestClient, seed_db: Path, story_id: str) -> None:
     got = reader.get(f"/api/stories/{story_id}").json()
     with Store(seed_db) as store:
-        expected = json.loads(json.dumps(contract.story_dict(store, store.story(story_id))))
+        expected = contract.story(store, story_id)
     assert got == expected
     assert got["timeline"], "the seed story should have dated events"
 
 
 def test_timeline_lists_events_with_sources(reader: TestClient, story_id: str) -> None:
     data = reader.get(f"/api/stories/{story_id}/timeline").json()
-    assert set(data) == {"id", "title", "timeline"} and data["id"] == story_id
+    assert set(data) == {"id", "title", "timeline", "total", "limit", "offset"} and data["id"] == story_id
+    assert data["total"] == len(data["timeline"]) and data["limit"] is None
     dates = [e["date"] for e in data["timeline"]]
     assert dates == sorted(dates)
     for ev in data["timeline"]:
@@ -230,7 +232,7 @@ def test_outlets(reader: TestClient) -> None:
     assert res["total"] == len(res["items"]) >= 1
     named = [o for o in res["items"] if o["outlet"]]
     with Store(reader.app.state.db.path) as store:
-        palette = contract.outlet_hues(store.outlet_order())
+        palette = outlet_hues(store.outlet_order())
     assert named and all(o["hue"] == palette[o["outlet"]] for o in named)
     assert len({o["hue"] for o in named}) == len(named), "two outlets share a colour"
     assert sum(o["documents"] for o in res["items"]) <= 5
@@ -414,9 +416,9 @@ def test_hostile_article_is_shown_as_text(writer: TestClient) -> None:
     assert "&lt;img src=x onerror=" in pages[0]
 
 
-def test_cached_story_follows_writes_from_the_api_and_from_other_processes(db_copy: Path) -> None:
-    """Story responses are cached per story state: a write that touches the story shows at once, whether
-    it came through this server's writer or another connection (a CLI run on the same file)."""
+def test_stored_views_follow_writes_from_the_api_and_from_other_processes(db_copy: Path) -> None:
+    """Story views are stored when the story changes: a write that touches the story (even a near-duplicate)
+    shows at once, whether it came through this server's writer or another connection (a CLI run)."""
     from storyline.run import pipeline
 
     with TestClient(create_app(db_copy)) as client:

@@ -8,21 +8,21 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
+from storyline import contract
 from storyline.analyze.compare import (
     build_claims,
     claim_units,
-    compare_story,
     compare_view,
     dates_apart,
     make_view,
-    render_compare,
-    story_extras,
     strip_dateline,
     widely_reported,
 )
 from storyline.analyze.framing import find_framing, own_voice, quoted_fraction
 from storyline.annotate.nlp import split_sentences
 from storyline.model import Document, Event, Mention, Quote, Sentence, Story
+from storyline.render.terminal import render_compare
+from storyline.run.views import load_view
 
 DATA = Path(__file__).parent / "data" / "compare"
 T17 = Path(os.environ.get("STORYLINE_T17", Path(__file__).resolve().parents[2] / "shared/datasets/timeline17/data"))
@@ -199,6 +199,24 @@ def strike_store(tmp_path_factory):
     store.close()
 
 
+def compare_story(store, story_id):
+    """The comparison as the read side serves it: from the story's stored views."""
+    record = contract.story(store, story_id)
+    return {"story": story_id, "title": record["title"], "matrix": contract.view(store, story_id, "matrix"),
+            "outlets": record["outlets"], "claims": record["claims"]}
+
+
+def story_extras(store, story_id):
+    record = contract.story(store, story_id)
+    return {k: record[k] for k in ("outlets", "claims", "summary")}
+
+
+def test_stored_comparison_is_the_comparison_of_the_story_as_stored(strike_store):
+    sid = _main_story(strike_store)
+    fresh = json.loads(json.dumps(compare_view(load_view(strike_store, sid))))
+    assert compare_story(strike_store, sid) == fresh
+
+
 def _main_story(store):
     return max(store.stories(), key=lambda s: (s["outlets"], s["documents"]))["id"]
 
@@ -254,7 +272,7 @@ def test_render_compare_prints_article_text_literally():
 
 
 def test_report_template_escapes_and_draws_the_matrix(strike_store):
-    from storyline import contract
+    from storyline.render.report import render_html
 
     sid = _main_story(strike_store)
     data = contract.build(strike_store, [sid])
@@ -263,7 +281,7 @@ def test_report_template_escapes_and_draws_the_matrix(strike_store):
     story["quotes"] = []  # report.html's quote grouping is not what this test is about
     story["outlets"][0]["framing"].append({"kind": "label", "phrase": "<script>alert(1)</script>",
                                            "sentence": "<b>x</b>", "document": story["documents"][0]})
-    html = contract.render_html(data)
+    html = render_html(data)
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
     assert 'class="cmp-matrix"' in html and html.count('role="cell"') >= len(story["timeline"]) * 3
 

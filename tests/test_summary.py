@@ -9,9 +9,10 @@ import pytest
 from rich.console import Console
 
 from storyline.analyze.compare import Unit, make_view, vectorize
-from storyline.analyze.summary import lexrank, render_summary, summarize_units, summarize_view
+from storyline.analyze.summary import lexrank, summarize_units, summarize_view
 from storyline.annotate.nlp import split_sentences
 from storyline.model import Document, Story
+from storyline.render.terminal import render_summary
 
 T17 = Path(os.environ.get("STORYLINE_T17", Path(__file__).resolve().parents[2] / "shared/datasets/timeline17/data"))
 

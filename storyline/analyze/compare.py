@@ -37,15 +37,12 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
-from rich.console import Console
-from rich.table import Table
 from scipy.sparse import csr_matrix, diags
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
 from ..annotate.entities import merge_names
 from ..model import Document, Event, Quote, Sentence, Story
-from ..store import Store
 from ..text import content_terms
 from .framing import cue_counts, find_framing, quoted_fraction, speaker_stats
 
@@ -356,15 +353,6 @@ class StoryView:
         return {d.id: outlet_name(d) for d in self.docs}
 
 
-def load_view(store: Store, story_id: str) -> StoryView:
-    story = store.story(story_id)
-    if story is None:
-        raise KeyError(f"no story {story_id!r}")
-    docs = store.documents(story.documents) if story.documents else []
-    sentences = {d.id: store.sentences(d.id) for d in docs}
-    return make_view(story, docs, sentences)
-
-
 def make_view(story: Story, docs: Sequence[Document], sentences: dict[str, list[Sentence]]) -> StoryView:
     docs = sorted(docs, key=lambda d: (d.published or date.max, d.id))
     units = claim_units(docs, sentences, story.quotes)
@@ -508,73 +496,6 @@ def outlet_entries(view: StoryView) -> list[dict]:
     return entries
 
 
-def compare_story(store: Store, story_id: str) -> dict:
-    view = load_view(store, story_id)
-    return compare_view(view)
-
-
 def compare_view(view: StoryView) -> dict:
     return {"story": view.story.id, "title": view.story.title, "matrix": matrix(view),
             "outlets": outlet_entries(view), "claims": [c.as_dict() for c in view.claims]}
-
-
-def story_extras(store: Store, story_id: str) -> dict:
-    """The three keys the JSON contract adds to a story: outlets, claims and summary."""
-    from .summary import summarize_view
-
-    view = load_view(store, story_id)
-    return {"outlets": outlet_entries(view), "claims": [c.as_dict() for c in view.claims],
-            "summary": summarize_view(view)["summary"]}
-
-
-# -- terminal rendering ----------------------------------------------------------------------------------
-def _clip(text: str, n: int = 110) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= n else text[: n - 1].rsplit(" ", 1)[0] + "…"
-
-
-def render_compare(result: dict, console: Console, limit: int = 6) -> None:
-    """The matrix as a grid of ● / ·, then each outlet's adds, omits and framing (text printed literally)."""
-    console.rule(f"[bold]{_esc(result['title'])}[/] [dim]({result['story']})[/]")
-    m = result["matrix"]
-    if m["events"]:
-        table = Table(show_lines=False, title="Coverage: events × outlets")
-        table.add_column("date", no_wrap=True)
-        table.add_column("event")
-        for o in m["outlets"]:
-            table.add_column(_esc(o), justify="center")
-        for row in m["events"]:
-            table.add_row(row["date"], _esc(_clip(row["summary"], 70)),
-                          *("[bold]●[/]" if c else "[dim]·[/]" for c in row["cells"]))
-        table.add_row("", "[dim]articles[/]", *(str(m["articles"][o]["documents"]) for o in m["outlets"]))
-        console.print(table)
-    shared = [c for c in result["claims"] if len(c["outlets"]) > 1]
-    console.print(f"{len(result['claims'])} claims, {len(shared)} carried by more than one outlet")
-    for entry in result["outlets"]:
-        span = f"{entry['first']} – {entry['last']}" if entry["first"] else "undated"
-        console.print(f"\n[bold]{_esc(entry['outlet'])}[/] · {len(entry['documents'])} article(s), {span}, "
-                      f"{len(entry['events'])} event(s)")
-        for key, label in (("adds", "only here"), ("omits", "left out")):
-            items = entry[key]
-            if items:
-                console.print(f"  [green]{label}[/] ({len(items)}):" if key == "adds" else
-                              f"  [red]{label}[/] ({len(items)}):")
-                for it in items[:limit]:
-                    console.print("    – " + _esc(_clip(it["text"])))
-        if entry["framing"]:
-            console.print(f"  [yellow]framing[/] ({len(entry['framing'])}):")
-            for f in entry["framing"][:limit]:
-                console.print(f"    {f['kind']}: “{_esc(_clip(f['phrase'], 100))}”")
-        if entry["attribution"]:
-            verbs = ", ".join(f"{_esc(v)} {n}" for v, n in entry["attribution"].items())
-            console.print(f"  attribution verbs: {verbs}")
-        if entry["speakers"]:
-            who = ", ".join(f"{_esc(s['speaker'])} ({s['quotes']})" for s in entry["speakers"][:5])
-            console.print(f"  quotes: {who}")
-
-
-def _esc(text: str) -> str:
-    """Article text is untrusted: never let it be read as rich markup."""
-    from rich.markup import escape
-
-    return escape(text)

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import islice
 
 from ..model import Event, Mention
 from ..text import content_terms
@@ -150,17 +151,24 @@ def key_events(day: DateScore, k: int, weights: TermWeights,
     return chosen
 
 
+def ranked_days(events: Sequence[Event], per_date: int, weights: TermWeights,
+                eligible: Callable[[str], bool] | None = None, start: date | None = None,
+                end: date | None = None) -> Iterator[tuple[date, list[KeyEvent]]]:
+    """Days that have an eligible sentence, most corroborated first, up to ``per_date`` events each.
+
+    The events of a day for ``k`` are the first ``k`` for any larger ``per_date`` (the choice is greedy),
+    so the read model stores this ranking once and answers every (dates, per_date) by slicing it."""
+    for day in date_scores(events, start, end):
+        chosen = key_events(day, per_date, weights, eligible)
+        if chosen:
+            yield day.date, chosen
+
+
 def short_timeline(events: Sequence[Event], max_dates: int, per_date: int, weights: TermWeights,
                    eligible: Callable[[str], bool] | None = None, start: date | None = None,
                    end: date | None = None) -> list[tuple[date, list[KeyEvent]]]:
     """The ``max_dates`` most corroborated days (that have an eligible sentence), ``per_date`` events each,
     in date order."""
-    out: list[tuple[date, list[KeyEvent]]] = []
-    for day in date_scores(events, start, end):
-        if len(out) >= max_dates:
-            break
-        chosen = key_events(day, per_date, weights, eligible)
-        if chosen:
-            out.append((day.date, chosen))
+    out = list(islice(ranked_days(events, per_date, weights, eligible, start, end), max_dates))
     out.sort(key=lambda x: x[0])
     return out

@@ -28,11 +28,9 @@ import re
 from collections.abc import Sequence
 
 import numpy as np
-from rich.console import Console
 from scipy.sparse import csr_matrix, diags
 
-from ..store import Store
-from .compare import Claim, StoryView, Unit, build_claims, load_view, vectorize
+from .compare import Claim, StoryView, Unit, build_claims, vectorize
 
 SUMMARY_SENTENCES = 5
 OUTLET_SENTENCES = 3
@@ -136,26 +134,3 @@ def summarize_view(view: StoryView, k: int = SUMMARY_SENTENCES, k_outlet: int = 
                                              outlet_bonus=0.0) if units else []
     summary = summarize_units(view.units, k, view.claims, view.vectors) if view.units else []
     return {"story": view.story.id, "title": view.story.title, "summary": summary, "per_outlet": per_outlet}
-
-
-def summarize_story(store: Store, story_id: str) -> dict:
-    return summarize_view(load_view(store, story_id))
-
-
-def render_summary(result: dict, console: Console) -> None:
-    """Each summary sentence with its sources; article text is printed literally, never as markup."""
-    from rich.markup import escape
-
-    console.rule(f"[bold]{escape(result.get('title') or result['story'])}[/] [dim]({result['story']})[/]")
-    if not result["summary"]:
-        console.print("[dim]nothing to summarise[/]")
-    for item in result["summary"]:
-        console.print(f"• {escape(item['sentence'])}")
-        sources = f"{', '.join(item['outlets'])} — {', '.join(item['documents'])}"
-        console.print(f"  [dim]{escape(sources)}[/]")
-    for outlet, items in result["per_outlet"].items():
-        if not items:
-            continue
-        console.print(f"\n[bold]{escape(outlet)}[/]")
-        for item in items:
-            console.print(f"  • {escape(item['sentence'])} [dim]({escape(', '.join(item['documents']))})[/]")

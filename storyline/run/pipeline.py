@@ -22,6 +22,7 @@ from ..link.events import build_events
 from ..link.stories import StoryIndex, StoryState, features, tfidf
 from ..model import Analysis, Document, ReadError
 from ..store import Store
+from . import views
 
 BATCH = 64
 CHUNK = 4  # documents per task sent to an annotation worker
@@ -175,7 +176,7 @@ def _annotate_one_by_one(store: Store, docs: list[Document], report: RunReport) 
 
 @_exclusive
 def link_pending(store: Store, report: RunReport | None = None, progress: Progress | None = None) -> RunReport:
-    """Fold near-duplicates, assign stories, and rebuild the timelines of the stories that changed."""
+    """Fold near-duplicates, assign stories, and rebuild the timelines and views of the stories that changed."""
     report = report or RunReport()
     total = store.count_pending("linked")
     index = StoryIndex(StoryState(**row) for row in store.story_states())
@@ -200,6 +201,8 @@ def link_pending(store: Store, report: RunReport | None = None, progress: Progre
                 story = store.story_of(original) or next((s for i, _, _, s in batch_hashes if i == original), None)
                 rows.append({"id": doc.id, "story": story, "duplicate_of": original,
                              "minhash": dedup.to_bytes(mh), "bands": bands})
+                if story is not None:  # its record lists the near-duplicate
+                    touched.add(story)
                 continue
             counts = features(doc, by_doc.get(doc.id, []))
             df_delta.update(counts.keys())
@@ -220,6 +223,7 @@ def link_pending(store: Store, report: RunReport | None = None, progress: Progre
         if progress:
             progress("link", report.linked, total)
     rebuild_timelines(store, touched)
+    views.refresh(store, touched, progress)
     return report
 
 

@@ -17,7 +17,6 @@ import queue
 import re
 import tempfile
 import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import Future
 from contextlib import asynccontextmanager
@@ -35,7 +34,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .. import contract
 from ..model import Document, ReadError
+from ..render.palette import colours, hue, outlet_hues
 from ..run import pipeline
+from ..run import views as views_module
 from ..store import Store
 
 T = TypeVar("T")
@@ -72,12 +73,11 @@ class Database:
 
     sqlite3 connections must not be used by two threads at once, and a read issued on the writer's
     connection mid-transaction would see (and be part of) uncommitted work; separate connections in WAL
-    mode avoid both. Story data and pages are cached per state of their story (see ``story_version``),
-    noticed through ``PRAGMA data_version``, which changes whenever any other connection (this server's
-    writer or a CLI run on the same file) commits.
+    mode avoid both. Nothing is cached but the outlet palette: every story view is stored, computed when
+    the story changed (``run.views``), so a read is a lookup.
     """
 
-    def __init__(self, path: str | Path, max_pending: int = 64, cache_size: int = 256) -> None:
+    def __init__(self, path: str | Path, max_pending: int = 64) -> None:
         self.path = str(path)
         self.max_pending = max_pending
         self._local = threading.local()
@@ -87,10 +87,6 @@ class Database:
         self._writer: threading.Thread | None = None
         self._watch = Store(self.path)
         self._watch_lock = threading.Lock()
-        self._cache: OrderedDict[tuple[str, str, str], Any] = OrderedDict()
-        self._cache_size = cache_size
-        self._building: dict[tuple[str, str, str], threading.Event] = {}
-        self._fingerprints: dict[str, tuple[int, str]] = {}
         self._hues: tuple[int, dict[str, int]] | None = None
         self._closed = False
 
@@ -110,78 +106,16 @@ class Database:
             return self._watch.data_version()
 
     def outlet_hues(self) -> dict[str, int]:
-        """The outlets' palette (``contract.outlet_hues``), recomputed only after a commit."""
+        """The outlets' palette (``render.palette.outlet_hues``), recomputed only after a commit."""
         dv = self.version()
         with self._lock:
             if self._hues is not None and self._hues[0] == dv:
                 return self._hues[1]
         with self._watch_lock:
-            hues = contract.outlet_hues(self._watch.outlet_order())
+            hues = outlet_hues(self._watch.outlet_order())
         with self._lock:
             self._hues = (dv, hues)
         return hues
-
-    def story_version(self, story_id: str) -> str:
-        """A fingerprint of one story's inputs (its articles, events, their mentions, and title).
-
-        Recomputed only after a commit, so a write that does not touch a story (most ingests touch one
-        story) leaves every other story's cached pages valid.
-        """
-        dv = self.version()
-        with self._lock:
-            known = self._fingerprints.get(story_id)
-            if known is not None and known[0] == dv:
-                return known[1]
-        with self._watch_lock:
-            fingerprint = self._watch.story_fingerprint(story_id)
-        with self._lock:
-            self._fingerprints[story_id] = (dv, fingerprint)
-            if len(self._fingerprints) > 10 * self._cache_size:
-                self._fingerprints.clear()
-        return fingerprint
-
-    def peek(self, kind: str, story_id: str) -> tuple[bool, Any]:
-        """(True, value) when cached for the story as it is now: cheap enough for the event loop."""
-        k = (kind, story_id, self.story_version(story_id))
-        with self._lock:
-            if k in self._cache:
-                self._cache.move_to_end(k)
-                return True, self._cache[k]
-        return False, None
-
-    async def cached_async(self, kind: str, story_id: str, build: Callable[[], T]) -> T:
-        """``cached`` without a thread hop on a hit; a miss builds on a worker thread."""
-        hit, value = self.peek(kind, story_id)
-        return value if hit else await run_in_threadpool(self.cached, kind, story_id, build)
-
-    def cached(self, kind: str, story_id: str, build: Callable[[], T]) -> T:
-        """``build()`` once per state of a story: stories are read far more often than written.
-
-        Single-flight: concurrent requests for the same missing entry wait for one build instead of
-        each running it (an outlet comparison takes seconds; twenty at once would take a minute).
-        """
-        k = (kind, story_id, self.story_version(story_id))
-        while True:
-            with self._lock:
-                if k in self._cache:
-                    self._cache.move_to_end(k)
-                    return self._cache[k]
-                building = self._building.get(k)
-                if building is None:
-                    building = self._building[k] = threading.Event()
-                    break
-            building.wait(timeout=120)
-        try:
-            value = build()
-            with self._lock:
-                self._cache[k] = value
-                while len(self._cache) > self._cache_size:
-                    self._cache.popitem(last=False)
-            return value
-        finally:
-            with self._lock:
-                self._building.pop(k, None)
-            building.set()
 
     def submit(self, job: Callable[[Store], T] | Ingest) -> Future:
         """Queue a write; it runs on the writer thread, one at a time, in arrival order."""
@@ -257,15 +191,24 @@ MARK_OPEN, MARK_CLOSE = "\x02", "\x03"  # never in stored text (control characte
 # Shapes
 
 
+def views(db: Database, story_id: str, parts: tuple[str, ...]) -> dict[str, str] | None:
+    """Stored views of a story as JSON texts; None when there is no such story. A story whose views are
+    not stored yet (a database from an older version, or one being analysed) has them computed once, on
+    the writer thread."""
+    store = db.reader()
+    found = store.views(story_id, parts)
+    if len(found) < len(parts):
+        if store.story_title(story_id) is None:
+            return None
+        db.submit(lambda w: views_module.refresh(w, [story_id])).result(timeout=600)
+        found = store.views(story_id, parts)
+    return found if len(found) == len(parts) else None
+
+
 def story_data(db: Database, story_id: str) -> dict | None:
-    """``contract.story_dict`` for one story, cached until the story changes."""
-
-    def build() -> dict | None:
-        store = db.reader()
-        story = store.story(story_id)
-        return contract.story_dict(store, story) if story is not None else None
-
-    return db.cached("story", story_id, build)
+    """A story's record of the JSON contract, as stored."""
+    found = views(db, story_id, ("story",))
+    return json.loads(found["story"]) if found else None
 
 
 def document_detail(store: Store, doc: Document) -> dict:
@@ -305,6 +248,11 @@ def document_detail(store: Store, doc: Document) -> dict:
 
 def page(items: list, total: int, limit: int, offset: int) -> dict:
     return {"items": items, "total": total, "limit": limit, "offset": offset}
+
+
+def ranked_claims(claims: list[dict]) -> list[dict]:
+    """Claims carried by the most outlets, then the most articles, first (stable: story order on ties)."""
+    return sorted(claims, key=lambda c: (-len(c["outlets"]), -len(c["documents"])))
 
 
 # --------------------------------------------------------------------------------------------------
@@ -607,43 +555,90 @@ def create_app(db_path: str | Path, limits: Limits | None = None) -> FastAPI:
         store = db.reader()
         return page(store.stories(limit, offset, q), store.count_stories(q), limit, offset)
 
-    async def story_json(kind: str, story_id: str, shape: Callable[[dict], dict]) -> Response:
-        """Encoded once per database version: the hot path only looks the bytes up."""
-
-        def build() -> bytes | None:
-            data = story_data(db, story_id)
-            return None if data is None else JSONResponse(shape(data)).body
-
-        body = await db.cached_async(kind, story_id, build)
-        if body is None:
+    def stored(story_id: str, *parts: str) -> dict[str, str]:
+        found = views(db, story_id, parts)
+        if found is None:
             raise not_found("story", story_id)
-        return Response(body, media_type="application/json")
+        return found
+
+    def decoded(story_id: str, part: str) -> Any:
+        return json.loads(stored(story_id, part)[part])
+
+    def json_text(text: str) -> Response:
+        return Response(text, media_type="application/json")
+
+    def encoded(data: Any) -> Response:
+        """JSON of plain dicts and lists, without FastAPI's per-value conversion (slow on long stories)."""
+        return json_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")))
 
     @app.get("/api/stories/{story_id}", tags=["stories"], responses=NOT_FOUND)
-    async def get_story(story_id: str) -> Response:
-        """One story in the JSON contract's shape: articles, timeline with every source, quotes."""
-        return await story_json("story-json", story_id, lambda data: data)
+    def get_story(story_id: str) -> Response:
+        """One story in the JSON contract's shape: articles, timeline with every source, quotes, outlets,
+        claims and summary (sent as stored when the story last changed; the paginated routes below serve
+        the long lists piece by piece)."""
+        return json_text(stored(story_id, "story")["story"])
 
     @app.get("/api/stories/{story_id}/timeline", tags=["stories"], responses=NOT_FOUND)
-    async def get_timeline(story_id: str) -> Response:
-        """Only the dated events of a story, each with its mentions and sources."""
-        return await story_json("timeline-json", story_id,
-                          lambda d: {"id": d["id"], "title": d["title"], "timeline": d["timeline"]})
+    def get_timeline(story_id: str, offset: int = Offset,
+                     limit: int | None = Query(None, ge=1, description="Events per page (all when absent).")
+                     ) -> Response:
+        """The dated events of a story in date order, each with its mentions and sources; ``total`` events."""
+        story = decoded(story_id, "story")
+        events = story["timeline"]
+        chosen = events[offset: offset + limit] if limit is not None else events[offset:]
+        return encoded({"id": story["id"], "title": story["title"], "timeline": chosen, "total": len(events),
+                        "limit": limit, "offset": offset})
+
+    @app.get("/api/stories/{story_id}/quotes", tags=["stories"], responses=NOT_FOUND)
+    def get_story_quotes(story_id: str, limit: int = Limit, offset: int = Offset) -> Response:
+        """The story's quotes in the contract's shape, in story order."""
+        found = decoded(story_id, "story")["quotes"]
+        return encoded(page(found[offset: offset + limit], len(found), limit, offset))
+
+    @app.get("/api/stories/{story_id}/speakers", tags=["stories"], responses=NOT_FOUND)
+    def get_speakers(story_id: str, limit: int = Limit, offset: int = Offset) -> Response:
+        """Quotes by speaker, most quoted first: each distinct wording once, with every outlet that carried it."""
+        found = decoded(story_id, "speakers")
+        return encoded(page(found[offset: offset + limit], len(found), limit, offset))
+
+    @app.get("/api/stories/{story_id}/claims", tags=["stories"], responses=NOT_FOUND)
+    def get_claims(story_id: str, limit: int = Limit, offset: int = Offset) -> Response:
+        """Claims (sentences that state one thing, merged across outlets), carried by most outlets first."""
+        found = ranked_claims(decoded(story_id, "story")["claims"])
+        return encoded(page(found[offset: offset + limit], len(found), limit, offset))
+
+    @app.get("/api/stories/{story_id}/sources", tags=["stories"], responses=NOT_FOUND)
+    def get_sources(story_id: str, limit: int = Limit, offset: int = Offset) -> Response:
+        """The story's articles (oldest first), then its near-duplicates, as the contract's documents."""
+        docs = decoded(story_id, "documents")
+        return encoded(page(list(docs.values())[offset: offset + limit], len(docs), limit, offset))
+
+    @app.get("/api/stories/{story_id}/compare", tags=["stories"], responses=NOT_FOUND)
+    def get_compare(story_id: str) -> Response:
+        """The outlet comparison (as ``storyline compare --json``, one story): coverage matrix, outlets, claims."""
+        parts = stored(story_id, "story", "matrix")
+        story = json.loads(parts["story"])
+        return encoded({"story": story_id, "title": story["title"], "matrix": json.loads(parts["matrix"]),
+                        "outlets": story["outlets"], "claims": story["claims"]})
+
+    @app.get("/api/stories/{story_id}/summary", tags=["stories"], responses=NOT_FOUND)
+    def get_summary(story_id: str) -> Response:
+        """The story's summary and each outlet's (as ``storyline summary --json``, one story)."""
+        parts = stored(story_id, "story", "per_outlet")
+        story = json.loads(parts["story"])
+        return encoded({"story": story_id, "title": story["title"], "summary": story["summary"],
+                        "per_outlet": json.loads(parts["per_outlet"])})
 
     @app.get("/api/stories/{story_id}/key-dates", tags=["stories"], responses=NOT_FOUND)
-    async def get_key_dates(story_id: str,
-                            dates: int = Query(10, ge=1, le=500, description="How many days (most reported first)."),
-                            per_date: int = Query(1, ge=1, le=20, description="Events per day.")) -> Response:
+    def get_key_dates(story_id: str,
+                      dates: int = Query(10, ge=1, le=500, description="How many days (most reported first)."),
+                      per_date: int = Query(1, ge=1, le=20, description="Events per day.")) -> dict:
         """A short timeline: the days most articles report, each event one sentence naming the day."""
-
-        def build() -> bytes | None:  # weighs every sentence of the story: once per state of the story
-            data = contract.key_dates(db.reader(), story_id, dates, per_date)
-            return None if data is None else JSONResponse(data).body
-
-        body = await db.cached_async(f"key-dates-{dates}-{per_date}", story_id, build)
-        if body is None:
+        stored(story_id, "key_dates")
+        data = contract.key_dates(db.reader(), story_id, dates, per_date)
+        if data is None:
             raise not_found("story", story_id)
-        return Response(body, media_type="application/json")
+        return data
 
     @app.get("/api/quotes", tags=["quotes"], responses=NOT_FOUND)
     def list_quotes(speaker: str | None = Query(None, description="Speaker name contains this."),
@@ -698,8 +693,8 @@ def create_app(db_path: str | Path, limits: Limits | None = None) -> FastAPI:
     @app.get("/api/outlets", tags=["outlets"])
     def list_outlets() -> dict:
         """Outlets with their number of articles (near-duplicates folded) and date span."""
-        with contract.colours(db.outlet_hues()):
-            items = [o | {"hue": contract.hue(o["outlet"]) if o["outlet"] else None} for o in db.reader().outlets()]
+        with colours(db.outlet_hues()):
+            items = [o | {"hue": hue(o["outlet"]) if o["outlet"] else None} for o in db.reader().outlets()]
         return {"items": items, "total": len(items)}
 
     async def write(docs: list[Document], errors: list[dict] | None = None) -> Response:

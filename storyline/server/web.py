@@ -9,9 +9,8 @@ instead of inline styles, which that policy forbids.
 
 from __future__ import annotations
 
-import importlib.util
+import json
 import math
-import re
 from collections import defaultdict
 from datetime import date, timedelta
 from functools import lru_cache
@@ -25,8 +24,8 @@ from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
-from .. import contract
-from ..store import Store
+from ..render.palette import colours, hue
+from ..render.terminal import when
 
 if TYPE_CHECKING:
     from .api import Database
@@ -48,20 +47,20 @@ def safe_url(url: str | None) -> str | None:
 
 
 def hue_class(name: str | None) -> str:
-    return f"h-{contract.hue(name)}" if name else "h-none"
+    return f"h-{hue(name)}" if name else "h-none"
 
 
 _env.filters["hue"] = hue_class
-_env.filters["when"] = contract.when
+_env.filters["when"] = when
 _env.filters["safe_url"] = safe_url
 _env.filters["qs"] = lambda params: urlencode({k: v for k, v in params.items() if v not in (None, "")})
 
 
 def render(template: str, status: int = 200, hues: dict[str, int] | None = None, **context: Any) -> HTMLResponse:
     """A page; ``hues`` (the database's outlet palette) colours its outlet badges, when given."""
-    if hues is None:  # keep an enclosing palette: the story page renders inside ``contract.colours``
+    if hues is None:  # keep an enclosing palette: the story page renders inside ``colours``
         return HTMLResponse(_env.get_template(template).render(**context), status_code=status)
-    with contract.colours(hues):
+    with colours(hues):
         return HTMLResponse(_env.get_template(template).render(**context), status_code=status)
 
 
@@ -170,8 +169,8 @@ def axis_svg(story: dict) -> Markup:
         x_true, x_end, cx = x(first.toordinal()), x(last.toordinal()), cxs[i]
         sources = ev["sources"]
         kind = "exact" if ev["granularity"] == "day" else "vague"
-        when = contract.when(ev["date"], ev["granularity"], ev["end"])
-        label = escape(f"{when}: {ev['summary']} ({', '.join(sources)})")
+        said = when(ev["date"], ev["granularity"], ev["end"])
+        label = escape(f"{said}: {ev['summary']} ({', '.join(sources)})")
         out.append(f'<a href="#ev-{escape(ev["id"])}" class="axis-event {kind}"><title>{label}</title>')
         if i in vague:
             out.append(f'<rect class="axis-period" x="{x_true:.1f}" y="{base - 4}" '
@@ -261,9 +260,9 @@ def document_marks(detail: dict) -> list[dict]:
     for m in detail["mentions"]:
         if m["start"] is None:
             continue
-        when = contract.when(m["date"], m["granularity"], m["date_end"])
+        said = when(m["date"], m["granularity"], m["date_end"])
         href = f"/stories/{m['story']}#ev-{m['event']}" if m["event"] and m["story"] else None
-        title = f"{when} ({m['granularity']})" + (" → timeline" if href else "")
+        title = f"{said} ({m['granularity']})" + (" → timeline" if href else "")
         marks.append({"kind": "date", "start": m["start"], "end": m["end"], "granularity": m["granularity"],
                       "href": href, "title": title})
     return marks
@@ -273,63 +272,55 @@ def document_marks(detail: dict) -> list[dict]:
 # Page models
 
 
-def _norm(text: str) -> str:
-    return re.sub(r"\W+", " ", text).strip().lower()
+EVENTS_PAGE = 100  # events listed (and drawn on the axis) per page of a story
+MENTIONS_SHOWN = 12  # source sentences under one event; the API lists them all
+SPEAKERS_PAGE = 20  # speakers per page, each with their most carried quotes
+QUOTES_SHOWN = 3
+CLAIMS_SHOWN = 10
+SOURCES_PAGE = 100
+MATRIX_ROWS = 40  # the most widely reported events in the coverage matrix
 
 
-def quote_groups(quotes: list[dict], docs: dict[str, dict]) -> list[dict]:
-    """Quotes by speaker (most quoted first); the same words carried by several outlets appear once,
-    with every outlet that carried them."""
-    speakers: dict[str, dict[str, dict]] = defaultdict(dict)
-    for q in quotes:
-        who = q["speaker"] or ""
-        entry = speakers[who].setdefault(_norm(q["text"]),
-                                         {"text": q["text"], "kind": q["kind"], "sources": []})
-        doc = docs.get(q["document"], {})
-        src = {"outlet": doc.get("outlet"), "document": q["document"], "anchor": q.get("anchor", "")}
-        if all(s["document"] != q["document"] for s in entry["sources"]):
-            entry["sources"].append(src)
-    groups = [{"speaker": who or None, "quotes": list(qs.values())} for who, qs in speakers.items()]
-    groups.sort(key=lambda g: (g["speaker"] is None, -sum(len(q["sources"]) for q in g["quotes"]),
-                               g["speaker"] or ""))
-    return groups
+def window(items: list, offset: int, size: int) -> dict:
+    """One page of a long list, with what the template needs for "more" links."""
+    offset = min(offset, max(len(items) - 1, 0))
+    return {"rows": items[offset: offset + size], "offset": offset, "size": size, "total": len(items)}
 
 
-def comparison(store: Store, story_id: str) -> tuple[dict | None, str | None]:
-    """Outlet comparison from ``storyline.analyze.compare`` when that module is installed; else why not."""
-    if importlib.util.find_spec("storyline.analyze.compare") is None:
-        return None, "Outlet comparison is not available in this installation."
-    try:
-        from ..analyze.compare import compare_story
+def story_view(db: Database, story_id: str, events: int = 0, speakers: int = 0, sources: int = 0) -> dict | None:
+    """What the story page shows, read from the stored views: long lists come a page at a time, so the
+    page stays small however many articles the story has."""
+    from .api import ranked_claims, views
 
-        return compare_story(store, story_id), None
-    except Exception as exc:  # comparison is an extra: the story page must render without it
-        return None, f"Outlet comparison failed: {type(exc).__name__}: {exc}"
-
-
-def story_view(db: Database, story_id: str) -> dict | None:
-    """Everything the story page shows (its rendered bytes are what gets cached)."""
-    from .api import story_data
-
-    data = story_data(db, story_id)
-    if data is None:
+    parts = views(db, story_id, ("story", "matrix", "speakers", "documents"))
+    if parts is None:
         return None
-    store = db.reader()
-    ids = data["documents"] + data["duplicates"]
-    docs = {d.id: contract.document_dict(d, store.document_links(d.id)) for d in store.documents(ids)} \
-        if ids else {}
-    story = store.story(story_id)
-    quotes = data["quotes"]
-    if story is not None and len(story.quotes) == len(quotes):  # same order: story_dict maps story.quotes
-        quotes = [qd | {"anchor": f"q-{q.start}"} for q, qd in zip(story.quotes, quotes, strict=True)]
+    data = json.loads(parts["story"])
+    docs = json.loads(parts["documents"])
+    matrix = json.loads(parts["matrix"])
     outlets: dict[str, int] = defaultdict(int)
     for d in data["documents"]:
         outlets[docs[d]["outlet"] or d] += 1
-    compare, compare_note = comparison(store, story_id)
-    return {"story": data, "docs": docs, "axis": axis_svg(data), "quote_groups": quote_groups(quotes, docs),
+    timeline = window(data["timeline"], events, EVENTS_PAGE)
+    timeline["rows"] = [ev | {"mentions": ev["mentions"][:MENTIONS_SHOWN], "mention_total": len(ev["mentions"])}
+                         for ev in timeline["rows"]]
+    groups = window(json.loads(parts["speakers"]), speakers, SPEAKERS_PAGE)
+    for g in groups["rows"]:
+        g["total"] = len(g["quotes"])
+        g["quotes"] = sorted(g["quotes"], key=lambda q: -len(q["sources"]))[:QUOTES_SHOWN]
+    rows = sorted(matrix["events"], key=lambda r: (-len(r["outlets"]) - len(r["undated"]), r["event"]))
+    matrix["events_total"] = len(matrix["events"])
+    matrix["events"] = sorted(rows[:MATRIX_ROWS], key=lambda r: r["event"])
+    claims = ranked_claims(data["claims"])
+    event_ids = [ev["id"] for ev in data["timeline"]]
+    return {"story": data, "docs": docs, "timeline": timeline, "event_ids": event_ids,
+            "axis": axis_svg({"timeline": timeline["rows"]}), "quote_groups": groups,
+            "sources": window(data["documents"], sources, SOURCES_PAGE),
             "outlets": sorted(outlets.items(), key=lambda kv: (-kv[1], kv[0])),
             "corroborated": sum(1 for e in data["timeline"] if len(e["sources"]) > 1),
-            "compare": compare, "compare_note": compare_note}
+            "claims": claims[:CLAIMS_SHOWN], "claims_total": len(claims),
+            "compare": {"matrix": matrix, "outlets": data["outlets"], "claims": data["claims"]},
+            "compare_note": None}
 
 
 @lru_cache(maxsize=1)
@@ -362,18 +353,13 @@ def register(app: FastAPI, db: Database) -> None:
                       stories=stories)
 
     @app.get("/stories/{story_id}", response_class=HTMLResponse, include_in_schema=False)
-    async def story_page(story_id: str) -> Response:
-        def build() -> bytes | None:
-            with contract.colours(db.outlet_hues()):  # the axis dots and badges share the palette
-                view = story_view(db, story_id)
-                if view is None:
-                    return None
-                return render("web_story.html", title=view["story"]["title"], **view).body
-
-        page = await db.cached_async("story-page", story_id, build)
-        if page is None:
-            return error_page_404(f"no story with id {story_id!r}")
-        return HTMLResponse(page)
+    def story_page(story_id: str, events: int = Query(0, ge=0), speakers: int = Query(0, ge=0),
+                   sources: int = Query(0, ge=0)) -> Response:
+        with colours(db.outlet_hues()):  # the axis dots and badges share the palette
+            view = story_view(db, story_id, events, speakers, sources)
+            if view is None:
+                return error_page_404(f"no story with id {story_id!r}")
+            return render("web_story.html", title=view["story"]["title"], **view)
 
     @app.get("/documents/{doc_id}", response_class=HTMLResponse, include_in_schema=False)
     def document_page(doc_id: str) -> Response:
