@@ -31,8 +31,8 @@ from collections import defaultdict
 from datetime import date, timedelta
 from pathlib import Path
 
-from storyline.analyze.compare import Unit, claim_units
-from storyline.analyze.summary import summarize_units
+from storyline.analysis.compare import Unit, claim_units
+from storyline.analysis.summary import summarize_units
 from storyline.model import Document, Sentence
 
 DEFAULT_ROOT = Path(__file__).resolve().parents[2] / "shared/datasets/timeline17/data"

@@ -271,7 +271,7 @@ def in_range(docs: Sequence[Annotated], task: Task) -> list[Annotated]:
 
 def storyline_timeline(docs: Sequence[Annotated], task: Task) -> dict[date, list[str]]:
     """Storyline: corroboration-ranked days of merged cross-article events (see ``storyline.rank``)."""
-    from storyline.analyze.key_dates import TermWeights, pins_day, short_timeline
+    from storyline.analysis.key_dates import TermWeights, pins_day, short_timeline
     from storyline.link.events import build_events
 
     # Only mentions that pin one day: a range mention ("runs from June 1 to Nov 30") lets build_events chain

@@ -1,7 +1,7 @@
 """The public JSON contract (version 1): the shapes of documents, events, quotes and stories, and the
 whole export read from the stored views.
 
-The CLI's ``--json``, the REST API and the HTML report all go through these shapes (``analyze.view``
+The CLI's ``--json``, the REST API and the HTML report all go through these shapes (``analysis.view``
 builds each story's record with them when the story changes), so they cannot drift apart. Version 1
 only ever grows: new keys are added, existing keys keep their meaning.
 """
@@ -69,7 +69,7 @@ def story(store: Store, story_id: str) -> dict | None:
 
 
 def view(store: Store, story_id: str, part: str) -> Any:
-    """One stored view of a story, decoded (see ``analyze.view``); None when there is no such story."""
+    """One stored view of a story, decoded (see ``analysis.view``); None when there is no such story."""
     text = store.view(story_id, part)
     return json.loads(text) if text is not None else None
 

@@ -9,7 +9,7 @@ import pytest
 from rich.console import Console
 
 from storyline import contract
-from storyline.analyze.compare import (
+from storyline.analysis.compare import (
     build_claims,
     claim_units,
     compare_view,
@@ -18,7 +18,7 @@ from storyline.analyze.compare import (
     strip_dateline,
     widely_reported,
 )
-from storyline.analyze.framing import find_framing, own_voice, quoted_fraction
+from storyline.analysis.framing import find_framing, own_voice, quoted_fraction
 from storyline.annotate.nlp import split_sentences
 from storyline.model import Document, Event, Mention, Quote, Sentence, Story
 from storyline.render.terminal import render_compare

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from evaluation import DatasetMissing, dataset_dir, datasets_root, render
-from storyline.analyze.key_dates import TermWeights, date_scores, displayable, key_events, short_timeline
+from storyline.analysis.key_dates import TermWeights, date_scores, displayable, key_events, short_timeline
 from storyline.model import Event, Mention
 
 

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from rich.console import Console
 
-from storyline.analyze.compare import Unit, make_view, vectorize
-from storyline.analyze.summary import lexrank, summarize_units, summarize_view
+from storyline.analysis.compare import Unit, make_view, vectorize
+from storyline.analysis.summary import lexrank, summarize_units, summarize_view
 from storyline.annotate.nlp import split_sentences
 from storyline.model import Document, Story
 from storyline.render.terminal import render_summary

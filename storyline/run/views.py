@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable
 
-from ..analyze.compare import StoryView, make_view
-from ..analyze.view import build_view
+from ..analysis.compare import StoryView, make_view
+from ..analysis.view import build_view
 from ..store import Store
 
 Progress = Callable[[str, int, int], None]

@@ -1,0 +1,167 @@
+"""Read-side speed: a story of 1,000+ articles served from the stored read model, and CLI start-up.
+
+    python bench/read_model.py                      # builds the T17 BP-oil corpus, analyses it, measures
+    python bench/read_model.py --db big.db          # measure an already analysed database instead
+
+Measures, on loopback only:
+
+- the story page (``/stories/{id}``) and its API (``/api/stories/{id}``) of the largest story, each *cold*
+  (the first request to a freshly started server process; the OS file cache is not dropped) and *warm*
+  (median of ``--repeat`` further requests), plus the page's size in bytes;
+- ``storyline --help`` and ``storyline timeline`` on the demo articles, as the median wall time of
+  ``--repeat`` runs minus that of ``python -c pass`` in the same run (the start-up Python costs anyway).
+
+The corpus is built from ``<datasets>/timeline17`` (never copied into the repository): every article of the
+chosen topic's folders, ``--per-folder`` at most per outlet folder. Prints one JSON object and writes it to
+``bench/results/read_model.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+from load import free_port  # noqa: E402
+
+OUTLETS = {"bbc": "BBC", "guardian": "The Guardian", "reuters": "Reuters", "foxnews": "Fox News",
+           "washingtonpost": "Washington Post", "cnn": "CNN"}
+
+
+def build_corpus(out: Path, topic: str, per_folder: int, datasets: str | None) -> int:
+    """Timeline17 articles of one topic as JSONL (sampled evenly over each folder's days)."""
+    from evaluation import dataset_dir
+    from evaluation.t17 import read_article
+
+    root = dataset_dir("timeline17", datasets) / "data"
+    n = 0
+    with out.open("w", encoding="utf-8") as f:
+        for folder in sorted(root.iterdir()):
+            name, _, outlet = folder.name.partition("_")
+            if name != topic:
+                continue
+            files = sorted(p for p in folder.glob("InputDocs/*/*") if p.is_file() and p.stat().st_size > 200)
+            for p in files[:: max(1, len(files) // per_folder)][:per_folder]:
+                f.write(json.dumps({"id": f"{folder.name}-{p.parent.name}-{p.stem}", "text": read_article(p),
+                                    "outlet": OUTLETS.get(outlet, outlet), "published": p.parent.name}) + "\n")
+                n += 1
+    return n
+
+
+def cli(*args: str) -> list[str]:
+    return [sys.executable, "-m", "storyline.cli", *args]
+
+
+def env() -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+
+
+def wall(cmd: list[str], repeat: int, cwd: Path) -> float:
+    """Median wall time of ``cmd`` in seconds."""
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        subprocess.run(cmd, cwd=cwd, env=env(), check=True, capture_output=True)
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+class Server:
+    """``storyline serve`` in a subprocess on a free loopback port."""
+
+    def __init__(self, db: Path) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc = subprocess.Popen(cli("serve", "--db", str(db), "--port", str(self.port)), env=env(),
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(600):  # bounded: at most a minute
+            try:
+                httpx.get(self.url + "/static/web.css", timeout=1)
+                return
+            except httpx.TransportError:
+                time.sleep(0.1)
+        raise SystemExit("the server did not start")
+
+    def get(self, path: str) -> tuple[float, int]:
+        t = time.perf_counter()
+        r = httpx.get(self.url + path, timeout=600)
+        r.raise_for_status()
+        return (time.perf_counter() - t) * 1000, len(r.content)
+
+    def close(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(timeout=30)
+
+
+def serve_times(db: Path, path: str, repeat: int) -> dict:
+    server = Server(db)
+    try:
+        cold, size = server.get(path)
+        warm = statistics.median(server.get(path)[0] for _ in range(repeat))
+    finally:
+        server.close()
+    return {"cold_ms": round(cold, 1), "warm_ms": round(warm, 1), "bytes": size}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--db", help="an analysed database (default: build and analyse the T17 corpus)")
+    ap.add_argument("--topic", default="bpoil")
+    ap.add_argument("--per-folder", type=int, default=400)
+    ap.add_argument("--datasets", default=None)
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--workers", type=int, default=2)
+    a = ap.parse_args()
+    result: dict = {"command": "python bench/read_model.py " + " ".join(sys.argv[1:])}
+    with tempfile.TemporaryDirectory(prefix="storyline-bench-") as tmp:
+        tmp_path = Path(tmp)
+        if a.db:
+            db = Path(a.db)
+        else:
+            corpus = tmp_path / "corpus.jsonl"
+            result["articles"] = build_corpus(corpus, a.topic, a.per_folder, a.datasets)
+            db = tmp_path / "big.db"
+            t = time.perf_counter()
+            subprocess.run(cli("analyze", str(corpus), "--db", str(db), "--quiet", "--workers", str(a.workers)),
+                           env=env(), check=True)
+            result["analyze_s"] = round(time.perf_counter() - t, 1)
+        from storyline.store import Store
+
+        with Store(db) as store:
+            story = store.stories(1)[0]
+        result["story"] = {k: story[k] for k in ("id", "documents", "outlets", "events")}
+        result["story_page"] = serve_times(db, f"/stories/{story['id']}", a.repeat)
+        result["story_api"] = serve_times(db, f"/api/stories/{story['id']}", a.repeat)
+        result["story_api_timeline_page"] = serve_times(db, f"/api/stories/{story['id']}/timeline?limit=50",
+                                                        a.repeat)
+
+        demo = tmp_path / "demo.db"
+        subprocess.run(cli("analyze", str(ROOT / "examples" / "security-guarantees"), "--db", str(demo), "--quiet"),
+                       env=env(), check=True, capture_output=True)
+        base = wall([sys.executable, "-c", "pass"], a.repeat, tmp_path)
+        result["python_start_s"] = round(base, 3)
+        for name, args in (("help", ["--help"]), ("timeline", ["timeline", "--db", str(demo)])):
+            t = wall(cli(*args), a.repeat, tmp_path)
+            result[f"cli_{name}_s"] = round(t, 3)
+            result[f"cli_{name}_beyond_python_s"] = round(t - base, 3)
+    from evaluation import machine
+
+    result["machine"] = machine()
+    out = ROOT / "bench" / "results" / "read_model.json"
+    out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()

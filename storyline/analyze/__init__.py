@@ -1,1 +1,0 @@
-"""Per-story analyses: key dates, outlet comparison and claims, framing, sourced summaries."""
