@@ -23,7 +23,7 @@ from .contract import VERSION
 from .store import Store
 
 if TYPE_CHECKING:
-    from .run.pipeline import Progress, RunReport
+    from .run.work import Progress, RunReport
 
 __all__ = ["VERSION", "Store", "analyze", "export", "stories", "story"]
 

@@ -12,7 +12,6 @@ import signal
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass, field
 from itertools import islice
 
 from ..annotate.document import annotate_batch
@@ -23,20 +22,9 @@ from ..link.stories import StoryIndex, StoryState, features, tfidf
 from ..model import Analysis, Document, ReadError
 from ..store import Store
 from . import views
+from .work import BATCH, Progress, RunReport, annotate_one_by_one, default_workers
 
-BATCH = 64
 CHUNK = 4  # documents per task sent to an annotation worker
-Progress = Callable[[str, int, int], None]  # (stage, done, total)
-
-
-@dataclass(slots=True)
-class RunReport:
-    read: int = 0
-    added: int = 0
-    skipped: int = 0
-    annotated: int = 0
-    linked: int = 0
-    errors: list[ReadError] = field(default_factory=list)
 
 
 def _batches(items: Iterable, size: int) -> Iterator[list]:
@@ -101,7 +89,7 @@ def annotate_pending(store: Store, workers: int = 1, engine: str = "local", ray_
             try:
                 analyses = analyse()
             except Exception:  # one unanalysable document must not stop (or forever block) the rest
-                analyses = _annotate_one_by_one(store, docs, report)
+                analyses = annotate_one_by_one(store, docs, report)
             store.save_analyses(analyses)
             report.annotated += len(analyses)
             if progress:
@@ -157,21 +145,6 @@ def _submit(pool: ProcessPoolExecutor, chunk: list[Document]) -> Future:
 
 def _results(futures: list[Future]) -> list[Analysis]:
     return [a for f in futures for a in f.result()]
-
-
-def _annotate_one_by_one(store: Store, docs: list[Document], report: RunReport) -> list:
-    """Annotate a batch that failed document by document; the ones that fail alone are marked failed (kept,
-    never retried in a loop, left out of stories) and reported naming the file and document."""
-    analyses, failed = [], []
-    for doc in docs:
-        try:
-            analyses.extend(annotate_batch([doc]))
-        except Exception as exc:
-            failed.append(doc.id)
-            report.errors.append(ReadError(doc.path or doc.id, f"document {doc.id!r} stored but not analysed "
-                                                               f"({type(exc).__name__}: {exc})"))
-    store.mark_failed(failed)
-    return analyses
 
 
 @_exclusive
@@ -247,7 +220,3 @@ def analyze(store: Store, paths: Sequence[str] = (), workers: int | None = None,
     annotate_pending(store, workers, engine, ray_address, report, progress)
     link_pending(store, report, progress)
     return report
-
-
-def default_workers() -> int:
-    return max(1, min(4, (os.cpu_count() or 1)))

@@ -23,10 +23,10 @@ from typing import TYPE_CHECKING, Any
 
 from ..annotate.document import annotate_batch
 from ..model import Analysis, Document
+from .work import BATCH, RunReport, annotate_one_by_one, default_workers
 
 if TYPE_CHECKING:
     from ..store import Store
-    from .pipeline import RunReport
 
 ROUND = 512  # documents per Dataset: bounds driver memory; large enough that a round's tail is negligible
 CHUNK = 4  # documents per Ray task (a block): small, so idle workers pull work and long articles even out
@@ -59,8 +59,6 @@ def connected(ray_address: str | None, num_cpus: int | None = None) -> Iterator[
     if ray_address:
         ray.init(address=ray_address, log_to_driver=False, logging_level="WARNING")
     else:
-        from .pipeline import default_workers
-
         ray.init(num_cpus=num_cpus or default_workers(), include_dashboard=False, log_to_driver=False,
                  logging_level="WARNING")
     try:
@@ -103,8 +101,6 @@ def annotate_with_ray(store: Store, ray_address: str | None, report: RunReport,
     A round that fails on Ray is finished document by document on the driver, exactly as the local engine
     does, so one bad document is reported and marked failed instead of stopping the run.
     """
-    from .pipeline import BATCH, _annotate_one_by_one
-
     def save(analyses: list[Analysis]) -> None:
         if analyses:
             store.save_analyses(analyses)
@@ -124,7 +120,7 @@ def annotate_with_ray(store: Store, ray_address: str | None, report: RunReport,
                         saved, done = saved + len(done), []
             except Exception:  # any failure of a task: the rest of the round one by one, as the local engine
                 save(done)
-                save(_annotate_one_by_one(store, docs[saved + len(done) :], report))
+                save(annotate_one_by_one(store, docs[saved + len(done) :], report))
                 continue
             save(done)
     return report

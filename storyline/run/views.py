@@ -8,13 +8,12 @@ first read through ``ensure``) computes them. Only stale stories are recomputed.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 from ..analysis.compare import StoryView, make_view
 from ..analysis.view import build_view
 from ..store import Store
-
-Progress = Callable[[str, int, int], None]
+from .work import Progress
 
 
 def load_view(store: Store, story_id: str) -> StoryView:
