@@ -163,7 +163,7 @@ async def run(url: str, total: int, concurrency: int, mix: str, ingest_every: in
             return kind, "GET", f"/stories/{sid}", None
         return kind, "GET", f"/api/stories/{sid}" + ("/timeline" if kind == "timeline" else ""), None
 
-    # warm-up, untimed: the first view of a story builds its comparison (seconds), later ones are cached
+    # warm-up, untimed: connections and the OS file cache (story views are stored at analysis time)
     t0 = time.perf_counter()
     for s in stories[:50]:
         for path in (f"/api/stories/{s['id']}", f"/api/stories/{s['id']}/timeline", f"/stories/{s['id']}"):

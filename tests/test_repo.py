@@ -52,3 +52,75 @@ def test_only_the_store_speaks_sql():
     offenders = [p.name for p in (ROOT / "storyline").rglob("*.py")
                  if p.name != "store.py" and re.search(r"\.execute(many|script)?\(", p.read_text(encoding="utf-8"))]
     assert offenders == []
+
+
+# The layout's promise (README, Architecture): data flows one way. A module imports from earlier stages and
+# the shared modules, never from a later stage, and no two modules import each other, even inside a function.
+STAGES = {"model": 0, "text": 0, "ingest": 1, "annotate": 2, "link": 3, "store": 3, "contract": 4,
+          "analysis": 5, "render": 5, "run": 6, "server": 7, "cli": 8, "__init__": 9}
+
+
+def _imports() -> dict[str, set[str]]:
+    """storyline module → the storyline modules it imports at run time (TYPE_CHECKING blocks excluded)."""
+    import ast
+
+    package = ROOT / "storyline"
+    modules = {".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__"): p
+               for p in package.rglob("*.py")}
+    graph: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        typing_only = {id(n) for node in ast.walk(tree) if isinstance(node, ast.If)
+                       and "TYPE_CHECKING" in ast.unparse(node.test) for n in ast.walk(node)}
+        here = name if path.name == "__init__.py" else name.rsplit(".", 1)[0]
+        found = set()
+        for node in ast.walk(tree):
+            if id(node) in typing_only or not isinstance(node, ast.ImportFrom | ast.Import):
+                continue
+            if isinstance(node, ast.Import):
+                targets = [a.name for a in node.names]
+            else:
+                base = node.module or ""
+                if node.level:
+                    parent = here.split(".")[: len(here.split(".")) - node.level + 1]
+                    base = ".".join(parent + ([base] if base else []))
+                targets = [f"{base}.{a.name}" if f"{base}.{a.name}" in modules else base for a in node.names]
+            found |= {t for t in targets if t in modules and t != name}
+        graph[name] = found
+    return graph
+
+
+def _stage(module: str) -> tuple[str, int]:
+    parts = module.split(".")
+    key = parts[1] if len(parts) > 1 else "__init__"
+    return key, STAGES[key]
+
+
+def test_no_module_imports_a_later_stage():
+    upward = []
+    for module, targets in _imports().items():
+        (key, rank) = _stage(module)
+        for t in targets:
+            t_key, t_rank = _stage(t)
+            if t_key != key and t_rank >= rank and t != "storyline":
+                upward.append(f"{module} → {t}")
+    assert upward == []
+
+
+def test_no_import_circles():
+    graph = _imports()
+    cycles = []
+
+    def visit(node: str, path: list[str]) -> None:
+        for nxt in graph.get(node, ()):
+            if nxt in path:
+                cycles.append(" → ".join(path[path.index(nxt):] + [nxt]))
+            elif nxt not in done:
+                visit(nxt, path + [nxt])
+        done.add(node)
+
+    done: set[str] = set()
+    for start in sorted(graph):
+        if start not in done:
+            visit(start, [start])
+    assert cycles == []

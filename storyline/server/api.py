@@ -5,7 +5,7 @@ single writer thread that owns its own connection, as datasette does; reads run 
 connection per worker thread, never sharing a connection between threads. WAL mode lets readers see the
 last committed state while the writer annotates and links new articles.
 
-Response shapes overlap the JSON contract of ``export`` (story_dict, document_dict, quote_dict) and are
+Response shapes are the JSON contract's (``contract``: document_dict, quote_dict, the stored story records) and are
 built by the same functions, so the CLI's ``--json``, the HTML report and the API cannot drift apart.
 """
 
@@ -36,8 +36,9 @@ from .. import contract
 from ..model import Document, ReadError
 from ..render.palette import colours, hue, outlet_hues
 from ..run import pipeline
-from ..run import views as views_module
 from ..store import Store
+from .reads import document_detail, page, ranked_claims, views
+from .web import error_page, register
 
 T = TypeVar("T")
 
@@ -182,77 +183,6 @@ class Database:
         for store in stores:
             store.close()
         self._watch.close()
-
-
-MARK_OPEN, MARK_CLOSE = "\x02", "\x03"  # never in stored text (control characters), unlike '[' and ']'
-
-
-# --------------------------------------------------------------------------------------------------
-# Shapes
-
-
-def views(db: Database, story_id: str, parts: tuple[str, ...]) -> dict[str, str] | None:
-    """Stored views of a story as JSON texts; None when there is no such story. A story whose views are
-    not stored yet (a database from an older version, or one being analysed) has them computed once, on
-    the writer thread."""
-    store = db.reader()
-    found = store.views(story_id, parts)
-    if len(found) < len(parts):
-        if store.story_title(story_id) is None:
-            return None
-        db.submit(lambda w: views_module.refresh(w, [story_id])).result(timeout=600)
-        found = store.views(story_id, parts)
-    return found if len(found) == len(parts) else None
-
-
-def story_data(db: Database, story_id: str) -> dict | None:
-    """A story's record of the JSON contract, as stored."""
-    found = views(db, story_id, ("story",))
-    return json.loads(found["story"]) if found else None
-
-
-def document_detail(store: Store, doc: Document) -> dict:
-    """document_dict + the cleaned text and every annotation with offsets into it (for highlighting)."""
-    links = store.document_links(doc.id)
-    sentences = store.sentences(doc.id)
-    by_index = {s.index: s for s in sentences}
-    quotes = store.quotes([doc.id], include_duplicates=True)
-    names = contract.speaker_names(quotes)
-    sentence_text = {(doc.id, i): s.text for i, s in by_index.items()}
-    events = store.mention_events(links["story"]) if links.get("story") else {}
-    mentions = []
-    for mid, m in store.mentions([doc.id]):
-        s = by_index.get(m.sentence)
-        start = end = None
-        if s is not None and m.time_text:
-            at = s.text.find(m.time_text)
-            if at >= 0:
-                start, end = s.start + at, s.start + at + len(m.time_text)
-        mentions.append({
-            "sentence_index": m.sentence, "start": start, "end": end, "time_text": m.time_text,
-            "date": m.date.isoformat(), "date_end": m.last.isoformat() if m.last else None,
-            "granularity": m.granularity, "event": events.get(mid), "story": links.get("story"),
-        })
-    return {
-        **contract.document_dict(doc, links),
-        "text": doc.text,
-        "sentences": [{"index": s.index, "start": s.start, "end": s.end, "paragraph": s.paragraph,
-                       "text": s.text} for s in sentences],
-        "entities": [{"sentence_index": e.sentence, "start": e.start, "end": e.end, "text": e.text,
-                      "label": e.label, "canonical": e.canonical} for e in store.entities([doc.id])],
-        "quotes": [contract.quote_dict(q, names, sentence_text)
-                   | {"sentence_index": q.sentence, "start": q.start, "end": q.end} for q in quotes],
-        "mentions": mentions,
-    }
-
-
-def page(items: list, total: int, limit: int, offset: int) -> dict:
-    return {"items": items, "total": total, "limit": limit, "offset": offset}
-
-
-def ranked_claims(claims: list[dict]) -> list[dict]:
-    """Claims carried by the most outlets, then the most articles, first (stable: story order on ties)."""
-    return sorted(claims, key=lambda c: (-len(c["outlets"]), -len(c["documents"])))
 
 
 # --------------------------------------------------------------------------------------------------
@@ -513,8 +443,6 @@ def create_app(db_path: str | Path, limits: Limits | None = None) -> FastAPI:
 
     def error_response(request: Request, status: int, message: str, **extra: Any) -> Response:
         if _wants_html(request):
-            from .web import error_page
-
             return error_page(request, status, message)
         headers = {"Retry-After": str(extra.pop("retry_after"))} if "retry_after" in extra else None
         return JSONResponse({"error": message, **extra}, status_code=status, headers=headers)
@@ -741,8 +669,6 @@ def create_app(db_path: str | Path, limits: Limits | None = None) -> FastAPI:
         if not docs:
             raise ApiError(422, "nothing readable in the upload", errors=errors)
         return await write(docs, errors)
-
-    from .web import register
 
     register(app, db)
     app.add_middleware(BodyLimit, limit=limits.max_body)

@@ -26,6 +26,7 @@ from markupsafe import Markup, escape
 
 from ..render.palette import colours, hue
 from ..render.terminal import when
+from .reads import MARK_CLOSE, MARK_OPEN, document_detail, ranked_claims, views
 
 if TYPE_CHECKING:
     from .api import Database
@@ -290,8 +291,6 @@ def window(items: list, offset: int, size: int) -> dict:
 def story_view(db: Database, story_id: str, events: int = 0, speakers: int = 0, sources: int = 0) -> dict | None:
     """What the story page shows, read from the stored views: long lists come a page at a time, so the
     page stays small however many articles the story has."""
-    from .api import ranked_claims, views
-
     parts = views(db, story_id, ("story", "matrix", "speakers", "documents"))
     if parts is None:
         return None
@@ -330,8 +329,6 @@ def hues_css() -> str:
 
 def register(app: FastAPI, db: Database) -> None:
     """Add the HTML pages, the API docs page and the static files to ``app``."""
-    from .api import MARK_CLOSE, MARK_OPEN, document_detail
-
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def index(offset: int = Query(0, ge=0), q: str | None = Query(None, max_length=500)) -> Response:
         store = db.reader()
