@@ -32,7 +32,7 @@ import pytest
 from storyline import contract
 from storyline.ingest.readers import read_record
 from storyline.model import Document
-from storyline.run import pipeline
+from storyline.run import pipeline, work
 from storyline.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -204,6 +204,7 @@ def test_a_document_the_stages_fail_on_is_reported_and_the_rest_goes_on(
         return real(docs)
 
     monkeypatch.setattr(pipeline, "annotate_batch", annotate)
+    monkeypatch.setattr(work, "annotate_batch", annotate)  # the one-by-one fallback every engine shares
     docs = [Document(id=f"ok{i}", text=f"Officials in Riga met on {i + 1} March 2022 to discuss item {i}, "
                                        "the ministry said.", path=f"in/ok{i}.txt") for i in range(3)]
     docs.insert(1, Document(id="poison", text="An article no stage can analyse.", path="in/poison.txt"))
