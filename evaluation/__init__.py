@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
-BENCHMARKS = ("t17", "tempeval3", "polnear", "stories")
+BENCHMARKS = ("t17", "tempeval3", "polnear", "stories", "extraction")
 EVAL_EXTRA = "pip install 'storyline[eval]'"
 
 
@@ -69,12 +69,13 @@ def _stamp(result: dict) -> dict:
     return result
 
 
-def _run_one(benchmark: str, limit: int | None, datasets: Path | None) -> dict:
+def _run_one(benchmark: str, limit: int | None, datasets: Path | None, **options: Any) -> dict:
     module = importlib.import_module(f".{benchmark}", __name__)
-    return _stamp(module.run(limit=limit, datasets=datasets))
+    return _stamp(module.run(limit=limit, datasets=datasets, **options))
 
 
-def run(benchmark: str, limit: int | None = None, datasets: Path | None = None) -> dict | list[dict]:
+def run(benchmark: str, limit: int | None = None, datasets: Path | None = None, **options: Any
+        ) -> dict | list[dict]:
     """One benchmark (a dict) or ``all`` (a list, where a benchmark that cannot run is listed as skipped)."""
     if benchmark == "all":
         results = []
@@ -87,7 +88,7 @@ def run(benchmark: str, limit: int | None = None, datasets: Path | None = None) 
         return results
     if benchmark not in BENCHMARKS:
         raise ValueError(f"unknown benchmark {benchmark!r}: choose from {', '.join(BENCHMARKS)} or all")
-    return _run_one(benchmark, limit, datasets)
+    return _run_one(benchmark, limit, datasets, **options)
 
 
 # --------------------------------------------------------------------------------------------------

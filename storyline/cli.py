@@ -287,15 +287,18 @@ def _evaluation():
 
 
 @main.command("eval")
-@click.argument("benchmark", type=click.Choice(["t17", "tempeval3", "polnear", "stories", "all"]))
+@click.argument("benchmark", type=click.Choice(["t17", "tempeval3", "polnear", "stories", "extraction", "all"]))
 @click.option("--limit", type=int, default=None, help="Evaluate on a small slice only (quick checks, tests).")
 @click.option("--datasets", type=click.Path(file_okay=False), default=None, envvar="STORYLINE_DATASETS",
               help="Folder holding the public datasets (default: ../shared/datasets next to the repo).")
+@click.option("--split", type=click.Choice(["dev", "test", "all"]), default=None,
+              help="extraction: the pages scored (default test; rules were developed on dev).")
 @click.option("--json", "as_json", is_flag=True)
-def eval_cmd(benchmark: str, limit: int | None, datasets: str | None, as_json: bool) -> None:
+def eval_cmd(benchmark: str, limit: int | None, datasets: str | None, split: str | None, as_json: bool) -> None:
     """Measure Storyline on public benchmarks beside baselines run now and published results."""
     render, run = _evaluation()
-    results = run(benchmark, limit=limit, datasets=Path(datasets) if datasets else None)
+    options = {"split": split} if split and benchmark == "extraction" else {}
+    results = run(benchmark, limit=limit, datasets=Path(datasets) if datasets else None, **options)
     if as_json:
         out.print_json(json.dumps(results, ensure_ascii=False))
     else:

@@ -520,7 +520,9 @@ _PROMO = re.compile(
     r"recommended|watch|listen|click here|you may also like|related coverage)\s*[:|>»–—-]\s*.{0,200}$"
     r"|^(?:photo|photograph|image|picture|pic|file photo|illustration|video)(?: credit)?s?\s*:\s*.{1,120}$"
     r"|^(?:we|this (?:web)?site) uses? cookies\b"
-    r"|^(?:©|\(c\)|copyright\b).{0,150}$|^all rights reserved\.?$",
+    r"|^(?:©|\(c\)|copyright\b).{0,150}$|^all rights reserved\.?$"
+    r"|^(?:https?:)?//\S+\.(?:jpe?g|png|gif|webp|svg|avif)(?:\?\S*)?$"  # an image address leaked from metadata
+    r"|^\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:?\d\d)?$",  # a bare ISO timestamp
     re.I,
 )
 _APPEALS = (

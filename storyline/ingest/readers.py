@@ -33,7 +33,7 @@ from .metadata import (
 
 __all__ = [
     "MAX_BYTES", "read_paths", "read_record", "detect_published", "detect_outlet", "clean_text",
-    "decode_bytes", "html_to_text",
+    "decode_bytes", "html_to_text", "NoArticle",
 ]
 
 MAX_BYTES = 20_000_000  # per file; for JSONL and WARC, which stream, per record
@@ -166,35 +166,120 @@ def _fragment_text(html: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
-# Page furniture trafilatura may fall back to when a page has no article (a nav-only page is not text).
-_PRUNE = ["//nav", "//footer", "//aside", "//form", "//button", "//*[@role='navigation']",
-          "//*[@aria-hidden='true']"]
+# Page furniture pruned before extraction, so trafilatura never falls back to a menu or a footer. A rule
+# only ever removes an element that does not hold the article (see ``_prune``): some sites wrap the whole
+# page in a <form> (server-side form frameworks) or put the story inside an <aside>.
+_PRUNE = ("//nav", "//footer", "//aside", "//form", "//button", "//*[@role='navigation']",
+          "//*[@aria-hidden='true']")
+_ARTICLE_MARKS = "//article | //main | //*[@itemprop='articleBody'] | //*[@role='main']"
+_PROTECT_SHARE = 0.4  # an element holding this share of the page's paragraph text holds the article
+_LINK_LIST = 0.8  # an extraction this much made of link texts is a list of links, not an article
+_MIN_ARTICLE_WORDS = 40  # what a fallback must yield to count as an article (a news brief is longer)
+
+
+class NoArticle(ValueError):
+    """A page in which no extractor finds an article (a section front, a login wall, a menu)."""
+
+
+def _paragraph_words(el: Any) -> int:
+    """Words in an element's paragraphs: where an article's text lives, unlike link lists and menus."""
+    return sum(len((p.text_content() or "").split()) for p in el.iter("p"))
+
+
+def _prune(tree: Any) -> list[str]:
+    """Remove page furniture from ``tree`` in place, checking what each rule would remove first: an
+    element is kept when it is, or holds, the page's main article mark (the <article>, <main> or
+    articleBody with the most paragraph text; teaser lists are <article>s too) or a large share of the
+    page's paragraph text. Returns the rules that were skipped for an element (for tests)."""
+    total = _paragraph_words(tree) or 1
+    marks = tree.xpath(_ARTICLE_MARKS)
+    main = max(marks, key=_paragraph_words) if marks else None
+    spared = []
+    for rule in _PRUNE:
+        for el in tree.xpath(rule):
+            if el.getparent() is None:
+                continue
+            if any(d is main for d in el.iter()) or _paragraph_words(el) >= _PROTECT_SHARE * total:
+                spared.append(rule)
+                continue
+            el.drop_tree()
+    return spared
+
+
+def _prose_words(text: str) -> int:
+    """Words in lines that read as sentences (8+ words ending like a sentence): menus and lists have none."""
+    return sum(len(line.split()) for line in text.splitlines()
+               if len(line.split()) >= 8 and re.search(r"[.!?…\"”’)]\s*$", line))
+
+
+def _looks_like_article(text: str) -> bool:
+    words = len(text.split())
+    return words >= _MIN_ARTICLE_WORDS and _prose_words(text) >= 0.5 * words
+
+
+def _link_share(text: str, tree: Any) -> float:
+    """Share of the words of ``text`` in lines that are just a link's text: near 1 for a section front or
+    a menu that an extractor returned as if it were an article."""
+    links = {" ".join(a.text_content().split()).casefold() for a in tree.iter("a")}
+    lines = [" ".join(line.split()) for line in text.splitlines() if line.strip()]
+    words = sum(len(line.split()) for line in lines) or 1
+    return sum(len(line.split()) for line in lines if line.casefold() in links) / words
+
+
+def _extract(tree: Any, url: str | None, **options: Any) -> Any:
+    import trafilatura
+
+    try:
+        return trafilatura.bare_extraction(
+            tree, url=url, with_metadata=True, include_comments=False, include_images=False,
+            include_links=False, include_formatting=False, deduplicate=False,
+            date_extraction_params={"extensive_search": False, "original_date": True}, **options)
+    except Exception:  # trafilatura/lxml raise assorted errors on hostile markup
+        return None
 
 
 def html_to_text(html: str, url: str | None = None) -> tuple[str, dict[str, Any]]:
-    """Main text of a page (trafilatura) and its metadata: title, url, sitename, date.
+    """Main text of a page and its metadata (title, url, sitename, date, hostname).
 
-    Broken or truncated markup still yields what is there; pages trafilatura finds no article in fall
-    back to the plain text of the whole (cleaned) page.
+    The chain, each step only when the previous found nothing: trafilatura on the pruned page (with its
+    own readability and jusText comparison); trafilatura favouring recall on the unpruned page; its
+    baseline (JSON-LD articleBody, <article>, paragraphs), accepted only when it reads as prose. A page
+    none of them finds an article in raises ``NoArticle``: a menu or footer must never become a document.
+    Broken or truncated markup still yields what is there.
     """
-    import trafilatura
+    import lxml.html
+    from lxml.etree import ParserError
 
-    meta: dict[str, Any] = {}
-    text = ""
     try:
-        result = trafilatura.bare_extraction(
-            html, url=url, with_metadata=True, include_comments=False, include_images=False,
-            include_links=False, include_formatting=False, deduplicate=False,
-            date_extraction_params={"extensive_search": False, "original_date": True},
-            prune_xpath=_PRUNE,
-        )
-    except Exception:  # trafilatura/lxml raise assorted errors on hostile markup
-        result = None
-    if result is not None:
-        meta = {k: getattr(result, k, None) for k in ("title", "url", "sitename", "date", "hostname")}
-        text = getattr(result, "text", None) or ""
+        tree = lxml.html.document_fromstring(html)
+    except (ParserError, ValueError):
+        raise NoArticle("no article found: the HTML has no readable content") from None
+    pruned = lxml.html.document_fromstring(html)
+    _prune(pruned)
+    result = _extract(pruned, url)
+    meta = {k: getattr(result, k, None) for k in ("title", "url", "sitename", "date", "hostname")} \
+        if result is not None else {}
+    text = (getattr(result, "text", None) or "") if result is not None else ""
+    if _link_share(text, tree) >= _LINK_LIST:
+        text = ""
     if not text.strip():
-        text = _fragment_text(html)
+        retry = _extract(tree, url, favor_recall=True)
+        text = (getattr(retry, "text", None) or "") if retry is not None else ""
+        text = text if _looks_like_article(text) else ""
+        if retry is not None and not meta:
+            meta = {k: getattr(retry, k, None) for k in ("title", "url", "sitename", "date", "hostname")}
+    if not text.strip():
+        import trafilatura
+
+        try:
+            _, fallback, _ = trafilatura.baseline(lxml.html.document_fromstring(html))
+        except Exception:  # as above
+            fallback = ""
+        if _looks_like_article(fallback):
+            text = fallback
+    if not text.strip():
+        raise NoArticle("no article found: no extractor (trafilatura, its readability and jusText "
+                        "fallbacks, its baseline) finds article text in this page")
     return text, meta
 
 
@@ -247,8 +332,6 @@ def _html_document(html: str, doc_id: str, *, url: str | None = None, path: str 
     """Document from a page; fields in ``overrides`` (a record's own metadata) beat the page's."""
     o = overrides or {}
     text, meta = html_to_text(html, url=url)
-    if not text.strip():
-        raise ValueError("HTML has no text")
     page_url = o.get("url") or url or meta.get("url")
     outlet, outlet_source = o.get("outlet"), "metadata"
     site = meta.get("sitename")

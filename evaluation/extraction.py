@@ -1,0 +1,158 @@
+"""Article extraction: is the text Storyline stores for a web page the article, all of it and only it?
+
+Data: Zyte's (scrapinghub's) article-extraction-benchmark, 181 real news pages (``html/<id>.html.gz``)
+with a hand-made gold article body each (``ground-truth.json``), MIT licensed. Put a checkout of that
+repository at ``<datasets>/article-extraction-benchmark`` (BENCHMARKS.md says which commit).
+
+Systems, in the same run on the same HTML:
+
+* ``storyline`` — the text Storyline stores: ``readers.read_record({"html": ...})``, i.e. extraction,
+  fallbacks, cleanup and headline split, exactly as ``storyline analyze`` reads an ``.html`` file; a page
+  Storyline refuses ("no article found") scores as an empty prediction;
+* ``trafilatura`` — plain ``trafilatura.extract(html, include_comments=False)``, which is what the
+  benchmark's own ``extractors/run_trafilatura.py`` runs.
+
+Scoring re-implements the benchmark's ``evaluate.py`` (4-word shingles over ``\\w+`` tokens, per-page
+TP/FP/FN normalised to sum 1, precision and recall averaged over pages, F1 of the averages; "accuracy" is
+exact token-sequence match), so figures are comparable with the published table.
+
+Pages are split deterministically into ``dev`` and ``test`` by the last hex digit of their id (itself a
+SHA-256): extraction rules were developed looking at ``dev`` only; ``test`` is what BENCHMARKS.md reports.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+from collections import Counter
+from pathlib import Path
+from statistics import mean
+from typing import Any
+
+from . import dataset_dir
+
+NAME = "article-extraction-benchmark"
+SPLITS = ("dev", "test", "all")
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+
+
+# --------------------------------------------------------------------------------------------------
+# The benchmark's scorer
+
+
+def _shingles(text: str, n: int = 4) -> Counter:
+    tokens = _TOKEN.findall(text or "")
+    return Counter(tuple(tokens[i : i + n]) for i in range(max(1, len(tokens) - n + 1)) if tokens[i : i + n])
+
+
+def tp_fp_fn(true: str, pred: str) -> tuple[float, float, float]:
+    """Shingle matching as the benchmark's ``string_shingle_matching``: counts normalised to sum 1."""
+    t, p = _shingles(true), _shingles(pred)
+    tp = sum((t & p).values())
+    fp = sum((p - t).values())
+    fn = sum((t - p).values())
+    s = tp + fp + fn
+    return (tp / s, fp / s, fn / s) if s else (0.0, 0.0, 0.0)
+
+
+def _precision(tp: float, fp: float, fn: float) -> float:
+    return 1.0 if fp == fn == 0 else 0.0 if tp == fp == 0 else tp / (tp + fp)
+
+
+def _recall(tp: float, fp: float, fn: float) -> float:
+    return 1.0 if fp == fn == 0 else 0.0 if tp == fn == 0 else tp / (tp + fn)
+
+
+def page_f1(true: str, pred: str) -> float:
+    """One page's shingle F1 (for the per-page comparison; the benchmark's F1 is over averages)."""
+    c = tp_fp_fn(true, pred)
+    p, r = _precision(*c), _recall(*c)
+    return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def score(gold: dict[str, str], pred: dict[str, str]) -> dict[str, float]:
+    """Benchmark figures over pages: f1, precision, recall, exact (the published "accuracy")."""
+    counts = [tp_fp_fn(gold[k], pred.get(k) or "") for k in gold]
+    precision = mean(_precision(*c) for c in counts if c[0] + c[1] > 0)
+    recall = mean(_recall(*c) for c in counts if c[0] + c[2] > 0)
+    exact = mean(float(_TOKEN.findall(gold[k]) == _TOKEN.findall(pred.get(k) or "")) for k in gold)
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"f1": f1, "precision": precision, "recall": recall, "exact": exact}
+
+
+# --------------------------------------------------------------------------------------------------
+# Data and systems
+
+
+def split_of(page_id: str) -> str:
+    """``dev`` or ``test``: half the pages each, fixed by the id (a SHA-256 hex digest)."""
+    return "dev" if int(page_id[-1], 16) % 2 == 0 else "test"
+
+
+def load(folder: Path, split: str = "test", limit: int | None = None) -> list[tuple[str, str, str]]:
+    """(id, html, gold article body) for the pages of ``split`` in id order."""
+    gold = json.loads((folder / "ground-truth.json").read_text(encoding="utf-8"))
+    pages = []
+    for page_id in sorted(gold):
+        if split != "all" and split_of(page_id) != split:
+            continue
+        with gzip.open(folder / "html" / f"{page_id}.html.gz", "rt", encoding="utf-8") as f:
+            pages.append((page_id, f.read(), gold[page_id].get("articleBody") or ""))
+    return pages[:limit] if limit else pages
+
+
+def storyline_text(html: str) -> str:
+    """What Storyline stores for the page; "" when it reports no article."""
+    from storyline.ingest.readers import read_record
+
+    try:
+        return read_record({"html": html}, "page").text
+    except ValueError:
+        return ""
+
+
+def trafilatura_text(html: str) -> str:
+    import trafilatura
+
+    return trafilatura.extract(html, include_comments=False) or ""
+
+
+SYSTEMS = {"storyline": storyline_text, "trafilatura": trafilatura_text}
+
+
+def run(limit: int | None = None, datasets: Path | None = None, split: str = "test", worst: int = 5,
+        progress: bool = True) -> dict[str, Any]:
+    """Storyline and plain trafilatura on one split; rows per system, plus the pages where Storyline falls
+    furthest below trafilatura (page F1)."""
+    if split not in SPLITS:
+        raise ValueError(f"unknown split {split!r}: choose from {', '.join(SPLITS)}")
+    folder = dataset_dir(NAME, datasets)
+    pages = load(folder, split, limit)
+    gold = {pid: body for pid, _, body in pages}
+    preds: dict[str, dict[str, str]] = {name: {} for name in SYSTEMS}
+    iterator: Any = pages
+    if progress:
+        from tqdm import tqdm
+
+        iterator = tqdm(pages, desc="extraction", unit="page", leave=False)
+    for pid, html, _ in iterator:
+        for name, system in SYSTEMS.items():
+            preds[name][pid] = system(html)
+    rows = [{"system": name, **score(gold, pred), "pages": len(gold),
+             "empty": sum(not (pred[k] or "").strip() for k in gold)} for name, pred in preds.items()]
+    deltas = sorted((page_f1(gold[k], preds["storyline"][k]) - page_f1(gold[k], preds["trafilatura"][k]), k)
+                    for k in gold)
+    worst_rows = [{"system": k[:12], "page_f1_storyline": page_f1(gold[k], preds["storyline"][k]),
+                   "page_f1_trafilatura": page_f1(gold[k], preds["trafilatura"][k]), "delta": d}
+                  for d, k in deltas[:worst]]
+    return {
+        "benchmark": "extraction", "primary": "f1", "split": split,
+        "columns": ["f1", "precision", "recall", "exact", "pages", "empty"],
+        "rows": rows,
+        "extra": [{"benchmark": f"extraction: {worst} pages furthest below trafilatura", "rows": worst_rows,
+                   "columns": ["page_f1_storyline", "page_f1_trafilatura", "delta"]}],
+        "notes": [f"split {split!r} ({len(pages)} pages; pages split by id, rules developed on 'dev')",
+                  "scorer: the benchmark's evaluate.py (4-word shingles), re-implemented"],
+        "max_regression": -deltas[0][0] if deltas else 0.0,
+    }

@@ -1,0 +1,42 @@
+"""The extraction benchmark's scorer (a re-implementation of article-extraction-benchmark's evaluate.py)
+and its run beside plain trafilatura, skipped where the data is absent."""
+
+import json
+
+import pytest
+
+from evaluation import DatasetMissing, extraction
+
+
+def test_shingle_scores_count_extra_and_missing_text():
+    gold = "the council met on monday and agreed the plan for the bridge"
+    assert extraction.tp_fp_fn(gold, gold) == (1.0, 0.0, 0.0)
+    tp, fp, fn = extraction.tp_fp_fn(gold, gold + " share this story on facebook now")
+    assert fp > 0 and fn == 0 and tp + fp == pytest.approx(1.0)
+    tp, fp, fn = extraction.tp_fp_fn(gold, "the council met on monday")
+    assert fp == 0 and fn > 0
+    assert extraction.page_f1(gold, "") == 0.0
+    figures = extraction.score({"a": gold, "b": gold}, {"a": gold, "b": ""})
+    assert figures["recall"] == pytest.approx(0.5) and figures["precision"] == 1.0  # "b" has no prediction
+    assert figures["exact"] == 0.5
+
+
+def test_split_is_fixed_by_the_page_id_and_halves_the_pages():
+    ids = [f"{n:064x}" for n in range(32)]
+    assert [extraction.split_of(i) for i in ids] == ["dev", "test"] * 16
+
+
+def test_run_beside_trafilatura_on_a_few_pages(tmp_path):
+    try:
+        result = extraction.run(limit=4, split="dev", progress=False)
+    except DatasetMissing as exc:
+        pytest.skip(f"dataset absent: {exc}")
+    rows = {r["system"]: r for r in result["rows"]}
+    assert set(rows) == {"storyline", "trafilatura"} and rows["storyline"]["pages"] == 4
+    assert 0.5 < rows["storyline"]["f1"] <= 1.0
+    json.dumps(result)
+
+
+def test_missing_data_is_reported(tmp_path):
+    with pytest.raises(DatasetMissing):
+        extraction.run(datasets=tmp_path)
