@@ -14,11 +14,12 @@ import logging
 import os
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
+from .ingest.furniture import line_keys
 from .model import Analysis, Document, Entity, Event, Mention, Quote, Sentence, Story
 
 MIGRATIONS: list[str] = [
@@ -88,6 +89,12 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (story, part)) WITHOUT ROWID;
     CREATE TABLE stale_views (story TEXT PRIMARY KEY) WITHOUT ROWID;
     INSERT OR IGNORE INTO stale_views (story) SELECT id FROM stories;
+    """,
+    # 4: per outlet, how many stored documents hold each (normalised) line, and under key '' how many
+    # documents were counted: what ``furniture`` learns an outlet's recurring lines from
+    """
+    CREATE TABLE outlet_lines (outlet TEXT NOT NULL, key TEXT NOT NULL, n INTEGER NOT NULL,
+        PRIMARY KEY (outlet, key)) WITHOUT ROWID;
     """,
 ]
 
@@ -279,8 +286,28 @@ class Store:
                     (doc.id, doc.hash, doc.title, doc.url, doc.outlet, doc.outlet_source, _s(doc.published),
                      doc.published_source, doc.path, doc.text, seq),
                 )
+                if doc.outlet:  # tallied in the same transaction: a document is counted exactly once
+                    db.executemany(
+                        "INSERT INTO outlet_lines VALUES (?, ?, 1) ON CONFLICT (outlet, key) DO UPDATE SET n = n + 1",
+                        [(doc.outlet, key) for key in ("", *line_keys(doc.text))])
                 added.append(doc.id)
         return added
+
+    def outlet_lines(self, outlet: str, min_documents: int) -> tuple[int, dict[str, int]]:
+        """(documents counted for ``outlet``, {line key: documents holding it} for keys in at least
+        ``min_documents``)."""
+        rows = self.db.execute("SELECT key, n FROM outlet_lines WHERE outlet = ? AND (n >= ? OR key = '')",
+                               (outlet, min_documents)).fetchall()
+        counts = {r[0]: r[1] for r in rows}
+        return counts.pop("", 0), counts
+
+    def replace_texts(self, texts: Mapping[str, str]) -> None:
+        """New text for documents not yet annotated (outlet furniture removed); the content hash stays the
+        one of the text as read, so reading the same file again is still recognised."""
+        if texts:
+            with self.transaction() as db:
+                db.executemany("UPDATE documents SET text = ? WHERE id = ? AND annotated = 0",
+                               [(t, i) for i, t in texts.items()])
 
     def has_document(self, doc_id: str = "", hash: str = "") -> str | None:
         """The id of the stored document with this id or this content hash, if any."""

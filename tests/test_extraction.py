@@ -3,12 +3,13 @@ never stored as its menus and footer."""
 
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import lxml.html
 import pytest
 
-from storyline.ingest.readers import NoArticle, _prune, html_to_text, read_paths, read_record
+from storyline.ingest.readers import NoArticle, _prune, choose_title, html_to_text, read_paths, read_record
 from storyline.model import ReadError
 
 DATA = Path(__file__).parent / "data" / "extraction"
@@ -67,3 +68,28 @@ def test_cli_names_the_page_without_an_article_and_stores_the_rest(tmp_path):
     alone = subprocess.run([sys.executable, "-m", "storyline.cli", "analyze", str(DATA / "section_front.html"),
                             "--db", "y.db", "--quiet"], cwd=tmp_path, capture_output=True, text=True, timeout=600)
     assert alone.returncode != 0 and "no article found" in alone.stdout + alone.stderr
+
+
+def test_the_dateline_the_page_shows_beats_a_different_metadata_date():
+    html = (DATA / "dateline.html").read_text()
+    doc = read_record({"html": html}, "x")
+    assert (doc.published, doc.published_source) == (date(2023, 3, 14), "text")  # byline, not the 16th
+    agreeing = html.replace("14 March 2023", "16 March 2023")
+    doc = read_record({"html": agreeing}, "x")
+    assert (doc.published, doc.published_source) == (date(2023, 3, 16), "metadata")
+    undated = html.replace(" | 14 March 2023", "")  # no visible date: the metadata stands
+    assert read_record({"html": undated}, "x").published == date(2023, 3, 16)
+    given = read_record({"html": html, "published": "2023-03-15"}, "x")  # a record's own field beats both
+    assert (given.published, given.published_source) == (date(2023, 3, 15), "metadata")
+
+
+def test_the_visible_headline_beats_a_decorated_metadata_title():
+    doc = read_record({"html": (DATA / "dateline.html").read_text()}, "x")
+    assert doc.title == "Ferry strike ends after pay deal"  # not "... - Portside Daily", not the logo <h1>
+    assert not doc.text.startswith("Ferry strike ends")
+    assert choose_title("Bridge reopens after repairs | Lakeside Herald", "Bridge reopens after repairs") \
+        == "Bridge reopens after repairs"
+    assert choose_title("Bridge reopens after eleven weeks of repairs", "Harbour bridge reopens after repairs") \
+        == "Harbour bridge reopens after repairs"  # a social variant of the printed headline
+    assert choose_title("Bridge reopens after repairs", "Lakeside Herald") == "Bridge reopens after repairs"
+    assert choose_title(None, "Bridge reopens after repairs") == "Bridge reopens after repairs"

@@ -316,6 +316,28 @@ def _month_day(group_text: str, offset: int, full_text: str) -> date | None:
     return _infer_year(h.month, h.day, full_text, (offset, offset + h.end))
 
 
+def visible_date(text: str) -> date | None:
+    """The publication date a page shows its reader with the year written out: a labelled line
+    ("Published: 19 January 2022"), a byline/timestamp line near the top or bottom, or a dateline that
+    carries its year. Unlike ``detect_published`` it never infers a year or reads a date from the lead's
+    reporting verb: it is what a page's metadata date is checked against."""
+    text = _TEMPLATE.sub(" ", text or "")
+    d = _labeled_date(text)
+    if d:
+        return d
+    paras = _paragraphs(text)
+    for _, line in paras[:8] + paras[-3:]:
+        d = _stamp_date(line)
+        if d:
+            return d
+    for _, line in paras[:6]:
+        m = _DATELINE.match(line)
+        hits = find_dates(m["date"]) if m else []
+        if hits and hits[0].full:
+            return hits[0].span()[0]
+    return None
+
+
 def detect_published(text: str, title: str | None = None) -> tuple[date | None, str]:
     """Publication date written in the article itself → (date, "text"), else (None, "unknown").
 

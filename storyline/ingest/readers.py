@@ -29,6 +29,7 @@ from .metadata import (
     detect_published,
     parse_date_value,
     split_title,
+    visible_date,
 )
 
 __all__ = [
@@ -238,8 +239,54 @@ def _extract(tree: Any, url: str | None, **options: Any) -> Any:
         return None
 
 
+def _visible_head(tree: Any) -> tuple[str | None, date | None]:
+    """The headline and the publication date as the page displays them, from the main article mark (the
+    <article>, <main> or articleBody with the most paragraph text) or, without one, around the page's only
+    <h1>: its <h1>, and the date of its byline, timestamp or dateline (extractors often drop those lines)."""
+    import lxml.html
+
+    marks = tree.xpath(_ARTICLE_MARKS)
+    main = max(marks, key=_paragraph_words) if marks else None
+    h1s = main.xpath(".//h1") if main is not None else []
+    if not h1s:
+        h1s = tree.xpath("//h1")
+        if len(h1s) != 1:
+            h1s = []
+    headline = " ".join(h1s[0].text_content().split()) if h1s else None
+    region = main if main is not None else (h1s[0].getparent() if h1s else None)
+    shown = None
+    if region is not None:
+        shown = visible_date(_fragment_text(lxml.html.tostring(region, encoding="unicode")))
+    return headline or None, shown
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", text.casefold())
+
+
+def choose_title(meta_title: str | None, headline: str | None) -> str | None:
+    """The title from the page's metadata (og:title, JSON-LD, <title>) checked against its visible <h1>.
+
+    The visible headline wins when it is the same headline: the metadata one contains it (with the site's
+    name around it: "Bridge reopens | Lakeside Herald") or shares most of its words (a social or SEO variant
+    of it): it is what the outlet printed, without decoration. When the two are unrelated the <h1> is not
+    the article's headline (a logo, a section name, a sidebar) and the metadata wins.
+    """
+    head, meta = _words(headline or ""), _words(meta_title or "")
+    if not meta:
+        return headline if 3 <= len(head) <= 40 else meta_title or None
+    if not head or head == meta:
+        return meta_title
+    shared = len(set(head) & set(meta)) / len(set(head))
+    contained = " ".join(head) in " ".join(meta)
+    if 3 <= len(head) <= 40 and (contained or shared >= 0.6):
+        return headline
+    return meta_title
+
+
 def html_to_text(html: str, url: str | None = None) -> tuple[str, dict[str, Any]]:
-    """Main text of a page and its metadata (title, url, sitename, date, hostname).
+    """Main text of a page and its metadata: title, url, sitename, date, hostname (trafilatura), and the
+    headline and date the page displays (``headline``, ``shown_date``: see ``_visible_head``).
 
     The chain, each step only when the previous found nothing: trafilatura on the pruned page (with its
     own readability and jusText comparison); trafilatura favouring recall on the unpruned page; its
@@ -254,6 +301,7 @@ def html_to_text(html: str, url: str | None = None) -> tuple[str, dict[str, Any]
         tree = lxml.html.document_fromstring(html)
     except (ParserError, ValueError):
         raise NoArticle("no article found: the HTML has no readable content") from None
+    head = _visible_head(tree)
     pruned = lxml.html.document_fromstring(html)
     _prune(pruned)
     result = _extract(pruned, url)
@@ -277,6 +325,7 @@ def html_to_text(html: str, url: str | None = None) -> tuple[str, dict[str, Any]
             fallback = ""
         if _looks_like_article(fallback):
             text = fallback
+    meta["headline"], meta["shown_date"] = head
     if not text.strip():
         raise NoArticle("no article found: no extractor (trafilatura, its readability and jusText "
                         "fallbacks, its baseline) finds article text in this page")
@@ -348,7 +397,13 @@ def _html_document(html: str, doc_id: str, *, url: str | None = None, path: str 
         # htmldate reads the page's URL first: a date only the URL gives is a "url" date
         if published == date_from_url(page_url) and not _page_date(html):
             published_source = "url"
-    return _document(doc_id, text, title=o.get("title") or meta.get("title"), url=page_url,
+        # the date the page shows its reader beats a different machine-readable one: metadata dates are
+        # often the last modification, the CMS record's date or one a template took from elsewhere
+        shown = visible_date(text) or meta.get("shown_date")
+        if shown is not None and shown != published:
+            published, published_source = shown, "text"
+    title = o.get("title") or choose_title(meta.get("title"), meta.get("headline"))
+    return _document(doc_id, text, title=title, url=page_url,
                      outlet=outlet, outlet_source=outlet_source, published=published,
                      published_source=published_source, path=path)
 

@@ -22,7 +22,7 @@ from ..link.stories import StoryIndex, StoryState, features, tfidf
 from ..model import Analysis, Document, ReadError
 from ..store import Store
 from . import views
-from .work import BATCH, Progress, RunReport, annotate_one_by_one, default_workers
+from .work import BATCH, Progress, RunReport, annotate_one_by_one, default_workers, pending_articles
 
 CHUNK = 4  # documents per task sent to an annotation worker
 
@@ -112,14 +112,14 @@ def _rounds(store: Store, pool: ProcessPoolExecutor | None, workers: int
     """
     size = BATCH * max(1, workers)
     if pool is None:
-        while docs := store.pending("annotated", limit=size):
+        while docs := pending_articles(store, size):
             yield docs, functools.partial(annotate_batch, docs)
         return
     queued: deque[tuple[list[Document], list[Future]]] = deque()
     in_flight: set[str] = set()
     while True:
         while len(queued) < 2:
-            ahead = store.pending("annotated", limit=len(in_flight) + size)
+            ahead = pending_articles(store, len(in_flight) + size)
             docs = [d for d in ahead if d.id not in in_flight]
             if not docs:
                 break

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..annotate.document import annotate_batch
 from ..model import Analysis, Document
-from .work import BATCH, RunReport, annotate_one_by_one, default_workers
+from .work import BATCH, RunReport, annotate_one_by_one, default_workers, pending_articles
 
 if TYPE_CHECKING:
     from ..store import Store
@@ -109,7 +109,7 @@ def annotate_with_ray(store: Store, ray_address: str | None, report: RunReport,
                 progress("annotate", report.annotated, total)
 
     with connected(ray_address) as ray:
-        while docs := store.pending("annotated", limit=ROUND):
+        while docs := pending_articles(store, ROUND):
             done: list[Analysis] = []
             saved = 0
             try:

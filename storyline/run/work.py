@@ -1,5 +1,6 @@
 """What every engine shares (the local pool in ``pipeline`` and ``ray_engine``): the batch size, the run
-report, the default number of workers, and the fallback for a batch that failed."""
+report, the default number of workers, the next documents to annotate (without their outlet's furniture),
+and the fallback for a batch that failed."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..annotate.document import annotate_batch
+from ..ingest.furniture import Furniture
 from ..model import Document, ReadError
 from ..store import Store
 
@@ -42,3 +44,26 @@ def annotate_one_by_one(store: Store, docs: list[Document], report: RunReport) -
                                                                f"({type(exc).__name__}: {exc})"))
     store.mark_failed(failed)
     return analyses
+
+
+def without_furniture(store: Store, docs: list[Document]) -> list[Document]:
+    """``docs`` (pending annotation) with their outlet's furniture lines removed, in the store too.
+
+    Runs just before annotation, when every document of the batch has been stored and tallied, so a first
+    run over an outlet's pages already knows its furniture; annotated documents are never rewritten (their
+    annotations point into their text). The content hash stays the one of the text as read: ingesting the
+    same page again is still a duplicate, whatever the tallies have become since.
+    """
+    furniture = Furniture.from_store(store, {d.outlet for d in docs if d.outlet})
+    changed = {}
+    for doc in docs:
+        text = furniture.strip(doc.outlet, doc.text)
+        if text != doc.text:
+            doc.text = changed[doc.id] = text
+    store.replace_texts(changed)
+    return docs
+
+
+def pending_articles(store: Store, limit: int) -> list[Document]:
+    """The next documents to annotate, in ingestion order, without their outlet's furniture."""
+    return without_furniture(store, store.pending("annotated", limit=limit))
