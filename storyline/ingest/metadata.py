@@ -543,6 +543,7 @@ _PROMO = re.compile(
     r"|^(?:photo|photograph|image|picture|pic|file photo|illustration|video)(?: credit)?s?\s*:\s*.{1,120}$"
     r"|^(?:we|this (?:web)?site) uses? cookies\b"
     r"|^(?:©|\(c\)|copyright\b).{0,150}$|^all rights reserved\.?$"
+    r"|^(?:write to|contact|e-?mail)\b.{0,80}\s\S+@\S+\.\w+\.?$"  # "Write to Jane Doe at jane@example.com"
     r"|^(?:https?:)?//\S+\.(?:jpe?g|png|gif|webp|svg|avif)(?:\?\S*)?$"  # an image address leaked from metadata
     r"|^\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:?\d\d)?$",  # a bare ISO timestamp
     re.I,

@@ -174,6 +174,7 @@ _PRUNE = ("//nav", "//footer", "//aside", "//form", "//button", "//*[@role='navi
           "//*[@aria-hidden='true']")
 _ARTICLE_MARKS = "//article | //main | //*[@itemprop='articleBody'] | //*[@role='main']"
 _PROTECT_SHARE = 0.4  # an element holding this share of the page's paragraph text holds the article
+_PRECISE_KEEPS = 0.5  # precision mode is trusted unless it keeps less than this share of the default's words
 _LINK_LIST = 0.8  # an extraction this much made of link texts is a list of links, not an article
 _MIN_ARTICLE_WORDS = 40  # what a fallback must yield to count as an article (a news brief is longer)
 
@@ -205,6 +206,15 @@ def _prune(tree: Any) -> list[str]:
                 continue
             el.drop_tree()
     return spared
+
+
+def _pruned(html: str) -> Any:
+    """A fresh parse of the page with its furniture pruned (trafilatura may change the tree it is given)."""
+    import lxml.html
+
+    tree = lxml.html.document_fromstring(html)
+    _prune(tree)
+    return tree
 
 
 def _prose_words(text: str) -> int:
@@ -302,12 +312,15 @@ def html_to_text(html: str, url: str | None = None) -> tuple[str, dict[str, Any]
     except (ParserError, ValueError):
         raise NoArticle("no article found: the HTML has no readable content") from None
     head = _visible_head(tree)
-    pruned = lxml.html.document_fromstring(html)
-    _prune(pruned)
-    result = _extract(pruned, url)
+    result = _extract(_pruned(html), url)
     meta = {k: getattr(result, k, None) for k in ("title", "url", "sitename", "date", "hostname")} \
         if result is not None else {}
     text = (getattr(result, "text", None) or "") if result is not None else ""
+    if text.strip():  # trafilatura's precision mode drops more page furniture, and sometimes the article
+        precise = _extract(_pruned(html), url, favor_precision=True)
+        precise_text = (getattr(precise, "text", None) or "") if precise is not None else ""
+        if len(precise_text.split()) >= _PRECISE_KEEPS * len(text.split()):
+            text = precise_text
     if _link_share(text, tree) >= _LINK_LIST:
         text = ""
     if not text.strip():
