@@ -445,3 +445,17 @@ def copy_of(seed: dict, doc_id: str, tail: str):  # noqa: ANN201 - a Document
     from storyline.model import Document
 
     return Document(id=doc_id, text=seed["text"] + "\n\n" + tail, outlet="Other Wire")
+
+
+def test_a_page_without_an_article_is_bad_input_and_the_rest_is_stored(writer: TestClient) -> None:
+    data = Path(__file__).parent / "data" / "extraction"
+    front, story = (data / "section_front.html").read_bytes(), (data / "form_wrapped.html").read_bytes()
+    resp = writer.post("/api/upload", files=[("files", ("front.html", front, "text/html")),
+                                             ("files", ("bridge.html", story, "text/html"))])
+    assert resp.status_code == 201, resp.text
+    body = resp.json()
+    assert body["added"] == 1 and [e["file"] for e in body["errors"]] == ["front.html"]
+    assert "no article found" in body["errors"][0]["error"]
+    resp = writer.post("/api/articles", json={"html": front.decode()})
+    assert "nothing was stored" in error_of(resp, 422)
+    assert "no article found" in resp.json()["errors"][0]["error"]
