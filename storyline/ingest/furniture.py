@@ -5,7 +5,7 @@ stored text and ignored when comparing articles.
 One page cannot tell its furniture from its story; an outlet's pages together can: a line that recurs
 word for word (digits aside) across a good share of one outlet's documents is the outlet's, not the
 story's. The rules generic to every site (lone "Share", "Read more: ...", donation appeals) live in
-``readers_text.clean_text``; this module finds the ones particular to an outlet.
+``ingest.metadata.clean_text``; this module finds the ones particular to an outlet.
 
 API (pure; no I/O — counts come from the store, which tallies every new document's lines when it stores
 it, or from a pass over a batch):
