@@ -177,16 +177,14 @@ def timeline(db: str, story_id: str | None, as_json: bool, max_dates: int | None
 
 @main.command()
 @DB_OPTION
-@click.option("--speaker", help="Only quotes whose speaker contains this (case-insensitive).")
+@click.option("--speaker", help="Only quotes whose speaker, as shown, contains this (case-insensitive).")
 @click.option("--story", "story_id", help="Only quotes from this story.")
 @click.option("--outlet", help="Only quotes from this outlet.")
 @click.option("--json", "as_json", is_flag=True)
 def quotes(db: str, speaker: str | None, story_id: str | None, outlet: str | None, as_json: bool) -> None:
     """List quotes with their speakers and sources."""
     store = open_store(db, must_exist=True)
-    doc_ids = store.story_documents(story_id) if story_id else None
-    found = store.quotes(doc_ids, speaker=speaker, outlet=outlet)
-    names = contract.speaker_names(store.quotes())
+    found, names = contract.select_quotes(store, story_id, speaker, outlet)
     docs = {d.id: d for d in store.documents()}
     rows = [contract.quote_dict(q, names, {}) | {"outlet": docs[q.document].outlet} for q in found]
     if as_json:

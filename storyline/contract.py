@@ -38,6 +38,22 @@ def speaker_names(quotes: Iterable[Quote]) -> dict[str, str]:
     return merge_names(q.speaker for q in quotes if q.speaker)
 
 
+def select_quotes(store: Store, story_id: str | None = None, speaker: str | None = None,
+                  outlet: str | None = None) -> tuple[list[Quote], dict[str, str]]:
+    """The quotes of a story (or of the whole database) and the speaker names shown for them, merged over
+    that scope; ``speaker`` matches (case-insensitive, anywhere in it) the name *shown*, so that asking
+    for "Barack Obama" finds the quotes stored under "Obama" or "Barak Obama" as well. The CLI's and the
+    API's one way to list quotes."""
+    doc_ids = store.story_documents(story_id) if story_id else None
+    scope = store.quotes(doc_ids)
+    names = speaker_names(scope)
+    found = store.quotes(doc_ids, outlet=outlet) if outlet else scope
+    if speaker:
+        want = speaker.casefold().strip()
+        found = [q for q in found if q.speaker and want in names.get(q.speaker, q.speaker).casefold()]
+    return found, names
+
+
 def event_dict(ev: Event, outlets: dict[str, str | None]) -> dict:
     docs = ev.documents
     return {

@@ -432,18 +432,16 @@ class Store:
         return [Entity(r["document"], r["sentence"], r["start"], r["end"], r["text"], r["label"], r["canonical"])
                 for r in rows]
 
-    def quotes(self, doc_ids: Sequence[str] | None = None, speaker: str | None = None,
-               outlet: str | None = None, include_duplicates: bool = False) -> list[Quote]:
-        """Quotes of non-duplicate articles (of near-duplicates too with ``include_duplicates``)."""
+    def quotes(self, doc_ids: Sequence[str] | None = None, outlet: str | None = None,
+               include_duplicates: bool = False) -> list[Quote]:
+        """Quotes of non-duplicate articles (of near-duplicates too with ``include_duplicates``). By speaker:
+        ``export.select_quotes``, which matches the name shown, not the one stored."""
         sql = "SELECT q.* FROM quotes q JOIN documents d ON d.id = q.document WHERE "
         sql += "1" if include_duplicates else "d.duplicate_of IS NULL"
         args: list[object] = []
         if doc_ids is not None:
             sql += f" AND q.document IN ({','.join('?' * len(doc_ids))})"
             args.extend(doc_ids)
-        if speaker:
-            sql += " AND q.speaker LIKE ?"
-            args.append(f"%{speaker}%")
         if outlet:
             sql += " AND d.outlet = ?"
             args.append(outlet)

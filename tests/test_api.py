@@ -459,3 +459,23 @@ def test_a_page_without_an_article_is_bad_input_and_the_rest_is_stored(writer: T
     resp = writer.post("/api/articles", json={"html": front.decode()})
     assert "nothing was stored" in error_of(resp, 422)
     assert "no article found" in resp.json()["errors"][0]["error"]
+
+
+def test_quotes_speaker_matches_the_name_shown(tmp_path: Path) -> None:
+    """One person written three ways in four articles (tests/data/speakers): asking for the name shown finds
+    them all, in the whole database and in a story."""
+    from storyline.run import pipeline
+
+    db = tmp_path / "spill.db"
+    with Store(db) as store:
+        pipeline.analyze(store, [str(Path(__file__).parent / "data" / "speakers" / "obama_spill.jsonl")], workers=1)
+    with TestClient(create_app(db)) as client:
+        every = client.get("/api/quotes", params={"limit": 200}).json()["items"]
+        assert {i["speaker"] for i in every} == {"Barack Obama"} and len({i["document"] for i in every}) == 4
+        asked = client.get("/api/quotes", params={"speaker": "Barack Obama", "limit": 200}).json()
+        assert asked["total"] == len(every)
+        for story in {i["story"] for i in every}:
+            mine = [i for i in every if i["story"] == story]
+            got = client.get("/api/quotes", params={"speaker": "barack obama", "story": story}).json()["items"]
+            assert sorted(i["text"] for i in got) == sorted(i["text"] for i in mine)
+            assert {i["speaker"] for i in got} == {"Barack Obama"}

@@ -134,3 +134,17 @@ def test_unreadable_input_is_named_and_nothing_read_exits_non_zero(tmp_path):
     empty.write_text("")
     fail = storyline("analyze", str(empty), "--db", "y.db", cwd=tmp_path)
     assert fail.returncode != 0 and "empty.txt" in fail.stderr
+
+
+def test_speaker_filter_matches_the_name_shown(tmp_path):
+    """One person written three ways in four articles: the filter finds every quote by the name shown."""
+    spill = ROOT / "tests" / "data" / "speakers" / "obama_spill.jsonl"
+    assert storyline("analyze", str(spill), "--db", "o.db", "--quiet", cwd=tmp_path).returncode == 0
+    every = json.loads(storyline("quotes", "--db", "o.db", "--json", cwd=tmp_path).stdout)
+    assert {r["document"] for r in every} == {"spill-1", "spill-2", "spill-3", "spill-4"}
+    assert {r["speaker"] for r in every} == {"Barack Obama"}
+    for ask in ("Barack Obama", "barack"):
+        rows = json.loads(storyline("quotes", "--db", "o.db", "--speaker", ask, "--json", cwd=tmp_path).stdout)
+        assert sorted(r["text"] for r in rows) == sorted(r["text"] for r in every)
+    none = storyline("quotes", "--db", "o.db", "--speaker", "Barak", "--json", cwd=tmp_path).stdout
+    assert json.loads(none) == []  # the misspelling is not a name shown

@@ -8,6 +8,7 @@ from storyline.annotate import nlp
 from storyline.annotate.entities import (
     canonicalize,
     clean_span,
+    edit_distance,
     extract_entities,
     may_hold_name,
     merge_names,
@@ -132,3 +133,23 @@ def test_ner_runs_the_model_only_on_new_names(monkeypatch: pytest.MonkeyPatch):
     labelled = {(t[a:b], label) for t in seen for a, b, label, _ in model([t])[0]}
     for t, spans in zip(texts, found, strict=True):
         assert all((t[a:b], label) in labelled for a, b, label in spans)  # a lookup repeats a model reading
+
+
+def test_merge_names_one_person_one_name():
+    names = ["Barack Obama"] * 5 + ["Barak Obama", "Obama", "President Obama", "Katrina Barack Obama",
+                                    "Thad Allen", "Thad Allen", "Adm Allen", "Thad W. Allen",
+                                    "Steven Newman", "Steven Newman", "Steve Newman",
+                                    "Hosni Mubarak", "Gamal Mubarak", "health officials", "officials",
+                                    "Lithuanian Foreign Ministry", "Foreign Ministry", "Foreign Ministry"]
+    m = merge_names(names)
+    assert {m[n] for n in ("Barak Obama", "Obama", "President Obama", "Katrina Barack Obama")} == {"Barack Obama"}
+    assert m["Adm Allen"] == m["Thad W. Allen"] == "Thad Allen"  # a title, a middle initial
+    assert m["Steve Newman"] == "Steven Newman"  # within two edits, same surname and initial
+    assert m["Hosni Mubarak"] != m["Gamal Mubarak"]  # two people of one family stay two
+    assert m["officials"] == "officials"  # an unnamed source joins nothing
+    assert m["Lithuanian Foreign Ministry"] == "Lithuanian Foreign Ministry"  # a qualifier, not a glued word
+
+
+def test_edit_distance():
+    assert edit_distance("barak", "barack") == 1 and edit_distance("steve", "steven") == 1
+    assert edit_distance("", "abc") == 3 and edit_distance("kitten", "sitting") == 3

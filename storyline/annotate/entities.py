@@ -28,12 +28,14 @@ chairman chairwoman chair director chief ceo leader general gen. lt. col. maj. c
 commander colonel lieutenant captain sergeant major brigadier marshal judge justice attorney prosecutor
 mr. mrs. ms. dr. prof. professor mr mrs ms dr candidate nominee adviser advisor aide official diplomat
 president-elect deputy foreign prime press retired former acting interim spokesmen coach
+sen gen lt col maj capt sgt adm gov prof rev
 """.split())
 # Titles that make a span a person even when the model said ORG ("Spokesman Peskov"); the others are
 # also common inside organisation names ("General Motors", "Chief Executives Board", "Justice League").
 WEAK_TITLES = frozenset({"general", "chief", "leader", "justice", "major", "director", "chair", "press",
                          "foreign", "deputy", "vice", "prime", "retired", "former", "acting", "interim",
                          "presidential", "official", "coach", "representative", "marshal", "captain"})
+_BARE_TITLES = frozenset(t.strip(".") for t in TITLES) - {"press", "foreign", "state", "general", "major"}
 KEPT_LABELS = nlp.ENTITY_LABELS  # PERSON, ORG, GPE, LOC, NORP, FAC
 _NAMEISH = re.compile(r"^[A-Z][\w.'’-]*$|^[A-Z]\.$")
 _WORD = re.compile(r"[^\W\d_][\w'’.-]*|\d[\w.-]*")
@@ -83,10 +85,50 @@ def extract_entities(doc_id: str, text: str, sentences: list[Sentence]) -> list[
             if cleaned is None:
                 continue
             a, b, lab = cleaned
+            if lab == "PERSON":
+                a += _opens_on_common_word(s.text, a, b, lowercase_words)
             out.append(Entity(doc_id, s.index, s.start + a, s.start + b, s.text[a:b], lab))
-    out = _split_glued(out)
+    out = _cut_glued_heads(_split_glued(out))
     canonicalize(out)
     return out
+
+
+# Sentence adverbs ("Thankfully", "Separately"): capitalised only because they open the sentence, they
+# are never part of a name that follows them.
+_ADVERB = re.compile(r"^[A-Z][a-z]{3,}(?:ally|fully|ately|ously|ively|ently|antly|arly|ingly|edly)$")
+
+
+def _opens_on_common_word(sentence: str, start: int, end: int, lowercase_words: set[str]) -> int:
+    """How many characters to cut from a person span that opens its sentence with a common word the
+    model took for a first name ("Thankfully Obama said" → "Obama"): a stop word, a sentence adverb, or
+    a word the document writes in lower case elsewhere. 0 when there is nothing to cut."""
+    if sentence[:start].strip(" \"“‘'([-–—•*"):
+        return 0
+    first, sep, rest = sentence[start:end].partition(" ")
+    if not sep or not rest[:1].isupper():
+        return 0
+    low = first.lower()
+    if low in STOP_WORDS or low in lowercase_words or _ADVERB.match(first):
+        return len(first) + 1
+    return 0
+
+
+def _cut_glued_heads(ents: list[Entity]) -> list[Entity]:
+    """"after hurricane Katrina Barack Obama surveys": the model reads "Katrina Barack Obama" as one
+    person. A person span whose last two or more words are a person named on their own in the same
+    document loses the words before them."""
+    persons = {e.text for e in ents if e.label == "PERSON" and len(e.text.split()) >= 2}
+    for e in ents:
+        words = e.text.split(" ")
+        if e.label != "PERSON" or len(words) < 3:
+            continue
+        for k in range(1, len(words) - 1):
+            tail = " ".join(words[k:])
+            if tail in persons:
+                cut = len(e.text) - len(tail)
+                e.start, e.text = e.start + cut, tail
+                break
+    return ents
 
 
 def _split_glued(ents: list[Entity]) -> list[Entity]:
@@ -288,9 +330,18 @@ def _nearest(e: Entity, found: Sequence[Entity]) -> Entity:
 
 
 def merge_names(names: Iterable[str]) -> dict[str, str]:
-    """Map every name (of speakers, across documents) to one canonical form: the fuller name that ends
-    with it ("Peskov" → "Dmitry Peskov"), the most frequent when several do, unchanged when tied;
-    "the Kremlin" and "Kremlin" are one name."""
+    """Map every name (of speakers, across documents) to one canonical form, so that one person has one
+    name in a story or a database:
+
+    - a shorter name takes the fuller one that ends with it ("Peskov", "Adm Allen" → "Dmitry Peskov",
+      "Thad Allen"; titles are ignored for the match), the most frequent when several do, unchanged when
+      tied;
+    - a name whose last two or more words are another name loses the words before ("Katrina Barack Obama"
+      → "Barack Obama": a word run into the name from before it);
+    - a misspelt first name takes the more frequent spelling with the same surname and first letter
+      within ``MAX_TYPO`` edits ("Barak Obama" → "Barack Obama", "Steve Newman" → "Steven Newman");
+    - "the Kremlin" and "Kremlin" are one name.
+    """
     counts = Counter(n.strip() for n in names if n and n.strip())
     by_key: dict[str, Counter[str]] = defaultdict(Counter)
     for n, c in counts.items():
@@ -299,16 +350,38 @@ def merge_names(names: Iterable[str]) -> dict[str, str]:
     form = {k: max(c.items(), key=lambda kv: (kv[1], -len(_ARTICLE.sub("", kv[0])), kv[0]))[0]
             for k, c in by_key.items()}
     total = {k: sum(c.values()) for k, c in by_key.items()}
-    toks = {k: tuple(k.split()) for k in by_key}
+    # Names only: an unnamed source ("health officials", lower-case head) is merged with nothing else.
+    toks = {k: _untitled(tuple(k.split())) if form[k].split()[-1][:1].isupper() else () for k in by_key}
+    by_last: dict[str, list[str]] = defaultdict(list)  # candidates share the last word: no n² over names
+    for k, t in toks.items():
+        if t:
+            by_last[t[-1]].append(k)
+    tails = {k: [o for o in by_last[t[-1]] if 2 <= len(toks[o]) < len(t) and t[-len(toks[o]) :] == toks[o]]
+             for k, t in toks.items() if len(t) >= 3 and t[-1] not in ORG_HEADS}
     target: dict[str, str] = {}
     for k, t in toks.items():
-        longer = [o for o, ot in toks.items() if len(ot) > len(t) and ot[-len(t) :] == t]
+        target[k] = k
+        if not t:
+            continue
+        if tails.get(k):
+            target[k] = max(tails[k], key=lambda o: (len(toks[o]), total[o], o))
+            continue
+        same_last = by_last[t[-1]]
+        longer = [o for o in same_last if len(toks[o]) > len(t) and toks[o][-len(t) :] == t and not tails.get(o)]
         if longer:
             best = sorted(longer, key=lambda o: (-total[o], o))
             if len(best) == 1 or total[best[0]] > total[best[1]]:
                 target[k] = best[0]
                 continue
-        target[k] = k
+        same = [o for o in same_last if o != k and toks[o] == t and total[o] > total[k]]
+        if same:  # "Thad W. Allen" and "Thad Allen"
+            target[k] = max(same, key=lambda o: (total[o], o))
+            continue
+        if len(t) >= 2:
+            typos = [o for o in same_last if len(toks[o]) == len(t) and total[o] > total[k]
+                     and toks[o][:-2] == t[:-2] and _typo(toks[o][-2], t[-2])]
+            if typos:
+                target[k] = max(typos, key=lambda o: (total[o], o))
     out: dict[str, str] = {}
     for n in counts:
         k = _key(n)
@@ -318,3 +391,45 @@ def merge_names(names: Iterable[str]) -> dict[str, str]:
             seen.add(k)
         out[n] = _POSSESSIVE.sub("", _ARTICLE.sub("", form[k]))
     return out
+
+
+# Last words of organisation names: "Lithuanian Foreign Ministry" is not "Foreign Ministry" with a word
+# run into it, as "Katrina Barack Obama" is "Barack Obama".
+ORG_HEADS = frozenset("""
+ministry department agency office council committee commission service services party bank company
+organization organisation association union court government administration authority institute
+university foundation group board guard force forces corps command center centre news press times post
+network channel agency fund federation league alliance army navy police
+""".split())
+MAX_TYPO = 2  # edits between two spellings of one first name ("Barak"/"Barack", "Steve"/"Steven")
+
+
+def _untitled(t: tuple[str, ...]) -> tuple[str, ...]:
+    """Name words without the titles before them ("adm allen" → "allen"; all of them if only titles) and
+    without middle initials ("thad w. allen" → "thad allen")."""
+    i = 0
+    while i < len(t) - 1 and t[i].strip(".") in _BARE_TITLES:
+        i += 1
+    t = t[i:]
+    return t[:1] + tuple(w for w in t[1:-1] if len(w.strip(".")) > 1) + t[-1:] if len(t) > 2 else t
+
+
+def _typo(a: str, b: str) -> bool:
+    """Two spellings of one first name: same first letter, both 3+ letters, within ``MAX_TYPO`` edits and
+    fewer edits than the shorter has letters."""
+    return (a[:1] == b[:1] and min(len(a), len(b)) >= 3 and a != b
+            and edit_distance(a, b) <= min(MAX_TYPO, min(len(a), len(b)) - 2))
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance. Hand-written: names are a few letters long and this is their one use, not
+    worth a dependency."""
+    if len(a) < len(b):
+        a, b = b, a
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1]

@@ -194,6 +194,21 @@ ROLE_NOUNS = {
     "analyst", "economist", "expert", "spokespeople", "strategist", "manager", "pollster", "founder",
     "host", "author", "activist", "senior", "campaigner", "surrogate", "republican", "democrat", "speaker",
 }
+# People an article quotes without naming them ("health officials", "experts", "a resident"): with no name
+# to resolve to, the description itself is the speaker, so the quote is not shown as unattributed.
+SOURCE_NOUNS = ROLE_NOUNS | {
+    "scientist", "researcher", "doctor", "source", "authority", "authorities", "resident", "protester",
+    "demonstrator", "witness", "investigator", "critic", "observer", "people", "worker", "fisherman",
+    "fishermen", "activist", "regulator", "engineer", "environmentalist", "police", "medic", "epidemiologist",
+    "virologist", "professor", "correspondent", "reporter", "editor", "owner", "member", "employee", "staff",
+    "insider", "officer", "diplomat", "negotiator", "militant", "soldier", "victim", "survivor", "relative",
+    "neighbour", "neighbor", "farmer", "teacher", "student", "nurse", "specialist", "scholar", "historian",
+    "experts", "crew", "volunteer", "organiser", "organizer", "planner", "forecaster", "meteorologist",
+}
+_COLLECTIVE = {"people", "police", "fishermen", "staff", "crew", "authorities", "spokespeople"}
+# Nouns for a company that "the company" / "the oil giant" stands for.
+COMPANY_NOUNS = {"company", "firm", "giant", "group", "corporation", "operator", "contractor", "insurer",
+                 "lender", "bank", "carrier", "producer", "maker", "manufacturer", "conglomerate", "utility"}
 # Roles that any person can be referred to by ("the Russian leader", "the Kremlin official").
 GENERIC_ROLES = {"official", "leader", "politician", "diplomat", "head", "executive", "lawmaker",
                  "senior", "candidate", "nominee"}
@@ -247,6 +262,7 @@ _SPEECH_RE = re.compile(r"\b(?:" + "|".join(sorted(SPEECH_FORMS, key=len, revers
 # What may stand before a quote that still starts its sentence: bullets, dashes, a conjunction.
 _LEAD = re.compile(r"[\s\-–—•*]*(?:(?:But|And|Yet|Still|So|Or|Now|Then)\s*,?\s*)?")
 _POSS = re.compile(r"(?:['’]s|(?<=s)['’])$")
+_LEAD_OPEN = re.compile(r"[\s\-–—•*]*(?:[\"“„«‘]|``|'')")  # a paragraph that opens on a quotation mark
 
 
 @dataclass(slots=True)
@@ -313,13 +329,21 @@ def find_quotations(text: str, paragraphs: Sequence[tuple[int, int]]) -> list[Se
     """Pair quotation marks within each paragraph; a paragraph left open continues into the next one
     when that one starts with an opening mark."""
     out: list[Segment] = []
+    left_open = ""  # the kind of quotation the previous paragraph left open
     for p_index, (p_start, p_end) in enumerate(paragraphs):
-        for o, o_len, c, c_len, kind in _scan(text, p_start, p_end):
+        pairs = _scan(text, p_start, p_end)
+        if left_open and not _LEAD_OPEN.match(text, p_start):
+            carried = _scan(text, p_start, p_end, inside=left_open)
+            if carried and carried[0][2] is not None:
+                pairs = carried
+        left_open = ""
+        for o, o_len, c, c_len, kind in pairs:
             if kind == "single" and c is None:
                 continue  # an apostrophe ("‘90s"), not a quote left open
             seg = _segment(text, o, o_len, c, c_len, p_end, p_index)
             if seg is not None:
                 out.append(seg)
+                left_open = kind if c is None else ""
     chain = 0
     for i, seg in enumerate(out):
         prev = out[i - 1] if i else None
@@ -332,11 +356,14 @@ def find_quotations(text: str, paragraphs: Sequence[tuple[int, int]]) -> list[Se
     return out
 
 
-def _scan(text: str, start: int, end: int) -> list[tuple[int, int, int | None, int, str]]:
+def _scan(text: str, start: int, end: int, inside: str = "") -> list[tuple[int, int, int | None, int, str]]:
     """(open, open length, close, close length, kind) of each quotation in text[start:end]. Two
-    apostrophes (''…'', the New York Times archive style) and ``…'' count as a straight double quote."""
+    apostrophes (''…'', the New York Times archive style) and ``…'' count as a straight double quote.
+    ``inside``: the text starts within a quotation of that kind, opened in the paragraph before (a
+    quote of several sentences in a text written one sentence a line: `"We will fix it.` / `I guarantee
+    it," he said.`); it opens at ``start`` with no mark."""
     pairs: list[tuple[int, int, int | None, int, str]] = []
-    open_at, open_len, kind = -1, 0, ""
+    open_at, open_len, kind = (start, 0, inside) if inside else (-1, 0, "")
     i = start
     while i < end:
         c = text[i]
@@ -551,6 +578,7 @@ class _Context:
     def __init__(self, text: str, sentences: Sequence[Sentence], entities: Sequence[Entity],
                  inside: _Mask, sent_of) -> None:
         self.text = text
+        self.inside = inside
         self.sentences = sentences
         self.entities = sorted(entities, key=lambda e: e.start)
         self.starts = [e.start for e in self.entities]
@@ -653,11 +681,16 @@ class _Context:
         return self.resolve_person(k, None) if role in GENERIC_ROLES else None
 
     def resolve_org_noun(self, noun: str, position: int) -> str | None:
-        """"the ministry": the last organisation named before whose name has that word."""
-        for e in reversed(self.entities):
-            if e.start < position and e.label in ("ORG", "FAC") and \
-                    noun in (e.canonical or e.text).lower().split():
+        """"the ministry": the last organisation named before whose name has that word; "the company",
+        "the oil giant": else the last organisation named before (in the article's own words)."""
+        before = [e for e in self.entities if e.start < position and e.label in ("ORG", "FAC")]
+        for e in reversed(before):
+            if noun in (e.canonical or e.text).lower().split():
                 return e.canonical or e.text
+        if noun in COMPANY_NOUNS:
+            for e in reversed(before):
+                if e.label == "ORG" and not self.inside(e.start):
+                    return e.canonical or e.text
         return None
 
     def recent_org_speaker(self, k: int) -> str | None:
@@ -693,6 +726,28 @@ class _Context:
         def named(e: Entity) -> tuple[str, tuple[int, int], str]:
             return e.canonical or e.text, (e.start, e.end), e.label
 
+        def described(words: list[str]) -> tuple[str | None, tuple[int, int], str]:
+            """An unnamed source as written, without determiners or quantifiers ("some health officials"
+            → "health officials"); None unless its head is a noun for people (``SOURCE_NOUNS``)."""
+            rest = [w for w in words if w.lower() not in _DETERMINERS | _QUANTIFIERS - {"officials", "critics",
+                    "supporters", "aides", "analysts", "experts", "sources"}]
+            head = _POSS.sub("", rest[-1]).lower() if rest else ""
+            singular = head[:-1] if head.endswith("s") else head
+            if rest and len(rest) <= 4 and head in ORG_NOUNS and words[0].lower() == "the":
+                return " ".join(rest), np.core, "ORG"  # "the government", "the health ministry"
+            if not rest or len(rest) > 4 or not head.isalpha() or not (head in SOURCE_NOUNS or
+                                                                        singular in SOURCE_NOUNS):
+                return None, np.core, ""
+            first = rest[0]
+            if not first.isupper() and not self.text[self.sentences[k].start : a].strip(" \"“‘'([-–—•*") and \
+                    not any(e.start <= a < e.end for e in ents):
+                rest = [first.lower()] + rest[1:]  # capitalised only because it opens the sentence
+            if not (head in _COLLECTIVE or (head.endswith("s") and singular in SOURCE_NOUNS)):
+                # one person: "a witness", not "witness"
+                article = ["a"] if words[0].lower() in ("a", "an", "one") else []
+                return " ".join(article + rest), np.core, "PERSON"
+            return " ".join(rest), np.core, "GROUP"
+
         if len(words) == 1 and last in PERSON_PRONOUNS:
             return self.resolve_person(k, PERSON_PRONOUNS[last]), np.core, "PERSON"
         if len(words) == 1 and last in GROUP_PRONOUNS:
@@ -716,18 +771,24 @@ class _Context:
             orgs = [e for e in own + extra if e.label == "ORG"]  # "the Kremlin official", not "the Florida senator"
             if orgs:
                 return orgs[0].canonical or orgs[0].text, np.core, orgs[0].label
-            return None, np.core, "PERSON"
+            return described(words)
+        if last in GENDER_WORDS:  # "Mr Robin's wife, Lisa,": the appositive, never the possessor
+            appos = [e for e in extra if e.label == "PERSON"]
+            return (appos[0].canonical or appos[0].text if appos else None), np.core, "PERSON"
         if own:
             return named(own[-1])
-        if last in ORG_NOUNS and definite:
-            return self.resolve_org_noun(last, a), np.core, "ORG"
+        if (last in ORG_NOUNS or last in COMPANY_NOUNS) and definite:
+            found = self.resolve_org_noun(last, a)
+            if found:
+                return found, np.core, "ORG"
         plain = [w for w in words if w.lower() not in _TITLE_WORDS | DEFINITE]
-        if plain and len(plain) <= 4 and all(w[:1].isupper() and w.lower() not in STOP_WORDS for w in plain):
+        if plain and len(plain) <= 4 and all(w[:1].isupper() and (w.lower() not in STOP_WORDS or (
+                len(w) > 1 and w.isupper())) for w in plain) and not any(_POSS.search(w) for w in plain[:-1]):
             name = _POSS.sub("", " ".join(plain))
             if name.lower() not in PERSON_PRONOUNS and name.lower() not in GROUP_PRONOUNS:
                 matched, label = self.match_name(name)
                 return matched, np.core, label
-        return None, np.core, ""
+        return described(words)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -917,13 +978,15 @@ def attributions(doc_id: str, text: str, sentences: list[Sentence], entities: li
         if u.np is not None:
             u.speaker, u.speaker_span, u.label = ctx.speaker(u.np, u.sentence)
             u.speaker_text = text[u.speaker_span[0] : u.speaker_span[1]]
-        elif u.inherit and not u.framed and last_unit.get(u.sentence - 1) is not None:
-            prev = last_unit[u.sentence - 1]
+        elif u.inherit and not u.framed and (prev := _continued(last_unit, u.sentence)) is not None:
             u.speaker, u.label, u.speaker_text = prev.speaker, prev.label, prev.speaker_text
             u.speaker_span, u.cue = prev.speaker_span, prev.cue
         if u.speaker:
             pending.append((u.speaker, u.label or "PERSON"))
             last_unit[u.sentence] = u
+            ends = sent_of(max([u.content[1]] + [g.end for g in u.segments]) - 1)
+            if ends > u.sentence:  # a quote that runs on past its cue's sentence is continued after its end
+                last_unit[ends] = u
     for name, label in pending:
         ctx.register(current, name, label)
 
@@ -956,6 +1019,19 @@ def attributions(doc_id: str, text: str, sentences: list[Sentence], entities: li
                                    u.cue[0] if u.cue else None, u.cue[1] if u.cue else None))
     out.sort(key=lambda a: (a.quote.start, a.quote.end))
     return out
+
+
+CONTINUE_SENTENCES = 3  # how far back an unframed quote looks for the speaker it continues
+
+
+def _continued(last_unit: dict[int, _Unit], k: int) -> _Unit | None:
+    """The attributed quote an unframed one at sentence k continues: news runs a speaker's words on over
+    several paragraphs and names them once (`"…," he said.` / `"…"`), so the latest one in the
+    ``CONTINUE_SENTENCES`` sentences before."""
+    for j in range(k - 1, k - 1 - CONTINUE_SENTENCES, -1):
+        if j in last_unit:
+            return last_unit[j]
+    return None
 
 
 def _standalone(text: str, u: _Unit, sentences: Sequence[Sentence], sent_of) -> bool:

@@ -569,19 +569,16 @@ def create_app(db_path: str | Path, limits: Limits | None = None) -> FastAPI:
         return data
 
     @app.get("/api/quotes", tags=["quotes"], responses=NOT_FOUND)
-    def list_quotes(speaker: str | None = Query(None, description="Speaker name contains this."),
+    def list_quotes(speaker: str | None = Query(None, description="The speaker's name, as shown, contains this "
+                                                                  "(case-insensitive)."),
                     story: str | None = Query(None, description="Only quotes from this story."),
                     outlet: str | None = Query(None, description="Only quotes carried by this outlet."),
                     limit: int = Limit, offset: int = Offset) -> dict:
         """Attributed quotes with speaker, outlet and the sentence they appear in."""
         store = db.reader()
-        doc_ids = None
-        if story is not None:
-            if store.story_title(story) is None:
-                raise not_found("story", story)
-            doc_ids = store.story_documents(story)
-        found = store.quotes(doc_ids, speaker=speaker, outlet=outlet)
-        names = contract.speaker_names(found)
+        if story is not None and store.story_title(story) is None:
+            raise not_found("story", story)
+        found, names = contract.select_quotes(store, story, speaker, outlet)
         chosen = found[offset: offset + limit]
         docs = {d.id: d for d in store.documents(sorted({q.document for q in chosen}))} if chosen else {}
         sentences = {}
