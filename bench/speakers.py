@@ -40,8 +40,8 @@ from storyline.annotate.entities import edit_distance  # noqa: E402
 from storyline.contract import speaker_names  # noqa: E402
 from storyline.store import Store  # noqa: E402
 
-_CREDIT = re.compile(r"\b(?:photograph|photo|picture|image|images|credit|getty|afp|ap|reuters|associated "
-                     r"press|pa)\b|/", re.I)
+_CREDIT = re.compile(r"\b(?:photograph|photo|picture|image|images|getty|afp|ap|reuters|associated "
+                     r"press|pa)\b|/|\bcredit:", re.I)
 _OUTLETS = {"BBC": "BBC", "guardian": "The Guardian", "reuters": "Reuters", "foxnews": "Fox News",
             "washingtonpost": "Washington Post", "cnn": "CNN"}
 
@@ -83,10 +83,10 @@ def measure(db: Path, show: int = 0) -> dict:
                 counts["unknown"] += 1
                 continue
             name = names.get(q.speaker, q.speaker)
-            kind = suspicious(name, q.speaker_text or "", shown, lower)
+            kind, other = suspicious(name, q.speaker_text or "", shown, lower)
             if kind:
                 counts[kind] += 1
-                examples[kind][name] += 1
+                examples[kind][f"{name} ({other})" if other else name] += 1
             elif not any(c.isupper() for c in name):
                 counts["described"] += 1
             else:
@@ -102,23 +102,27 @@ def measure(db: Path, show: int = 0) -> dict:
     return out
 
 
-def suspicious(name: str, written: str, shown: Counter[str], lower: set[str]) -> str | None:
-    """'credit', 'glued', 'split' or None for one shown speaker name (see the module docstring)."""
+def suspicious(name: str, written: str, shown: Counter[str], lower: set[str]) -> tuple[str | None, str | None]:
+    """('credit' | 'glued' | 'split' | None, the other name involved) for one shown speaker name (see the
+    module docstring)."""
     if _CREDIT.search(name) or _CREDIT.search(written):
-        return "credit"
+        return "credit", None
     words = name.split()
     if not words[-1][:1].isupper():
-        return None  # an unnamed source as written ("health officials"): counted as described
-    if "\n" in written or any(len(o.split()) >= 2 and o.split()[-1][:1].isupper() and len(o.split()) < len(words) and
-                              words[-len(o.split()):] == o.split() for o in shown):
-        return "glued"
+        return None, None  # an unnamed source as written ("health officials"): counted as described
+    if "\n" in written:
+        return "glued", None
+    for o in shown:
+        ow = o.split()
+        if 2 <= len(ow) < len(words) and ow[-1][:1].isupper() and words[-len(ow):] == ow:
+            return "glued", o
     if len(words) >= 2:
         for other, k in shown.items():
             ow = other.split()
             if other != name and len(ow) >= 2 and ow[-1] == words[-1] and ow[-1][:1].isupper() and k > shown[name] and (
                     edit_distance(ow[0].lower(), words[0].lower()) <= 2 or words[0].lower() in lower):
-                return "split"
-    return None
+                return "split", other
+    return None, None
 
 
 def main() -> None:

@@ -181,6 +181,49 @@ def test_adds_and_omits_follow_events_and_the_majority_rule():
     assert widely_reported(3) == 2 and widely_reported(5) == 2 and widely_reported(7) == 3
 
 
+def test_only_here_and_omits_are_ranked_by_how_central_they_are_to_the_story():
+    """What one outlet alone reports, most central first: a claim about the strike itself that two of its
+    articles lead with, then a passing detail, then history it recalls from 1851 (background); every item
+    kept, with its score and rank."""
+    strike = "Dockworkers in Valmora kept their strike going as wage talks with the port authority stalled."
+    texts = {
+        "a1": f"{strike}\n\nUnion leaders said dockworkers would strike until the port authority raised wages.\n\n"
+              "A cafe near the gate sold out of sandwiches during the afternoon.\n\n"
+              "The port was founded by merchants on 4 May 1851.",
+        "a2": "Union leaders said the dockworkers' strike would go on until the port authority raised wages.\n\n"
+              f"{strike}",
+        "b": f"{strike}\n\nThe port authority called the walkout illegal.",
+        "c": f"{strike}\n\nThe port authority called the strike unlawful.",
+    }
+    docs = [doc(i, o, day, texts[i]) for i, o, day in
+            (("a1", "Wire", 3), ("a2", "Wire", 5), ("b", "Daily", 4), ("c", "Gazette", 4))]
+    founded = Event(date(1851, 5, 4), "day", "The port was founded by merchants on 4 May 1851.", [
+        Mention("a1", 3, "The port was founded by merchants on 4 May 1851.", date(1851, 5, 4))])
+    result = compare_view(view_of(docs, [founded]))
+    adds = next(o for o in result["outlets"] if o["outlet"] == "Wire")["adds"]
+    texts_in_order = [a["text"] for a in adds]
+    assert texts_in_order[0].startswith("Union leaders said")
+    assert texts_in_order.index("A cafe near the gate sold out of sandwiches during the afternoon.") < \
+        texts_in_order.index("The port was founded by merchants on 4 May 1851.")
+    assert [a["rank"] for a in adds] == list(range(1, len(adds) + 1))
+    assert [a["score"] for a in adds] == sorted((a["score"] for a in adds), reverse=True)
+    claims = result["claims"]
+    assert claims[0]["text"] == strike or len(claims[0]["outlets"]) == 3  # the story's core leads
+    assert [c["rank"] for c in claims] == list(range(1, len(claims) + 1))
+
+
+def test_render_compare_caps_each_list_and_says_how_many_more():
+    items = [{"kind": "claim", "text": f"Claim number {k} about the strike.", "score": 1.0 / (k + 1), "rank": k + 1}
+             for k in range(9)]
+    result = {"story": "s", "title": "T", "matrix": {"events": [], "outlets": []}, "claims": [],
+              "outlets": [{"outlet": "Wire", "documents": ["a"], "first": None, "last": None, "events": [],
+                           "adds": items, "omits": [], "framing": [], "attribution": {}, "speakers": []}]}
+    buf = io.StringIO()
+    render_compare(result, Console(file=buf, width=200), limit=6)
+    out = buf.getvalue()
+    assert "Claim number 5" in out and "Claim number 6" not in out and "3 more" in out
+
+
 def test_one_outlet_adds_and_omits_nothing():
     d = doc("a", "Wire", 1, "The council approved the new school budget on Monday evening.")
     result = compare_view(view_of([d]))

@@ -22,6 +22,11 @@ Methods:
   that at least ``max(2, half of the other outlets)`` other outlets carry and it does not (dated or
   undated). Event-level merges win over claim-level ones: a claim whose sentence is a mention of an
   event an outlet reports is not counted as added by or missing from that outlet.
+- **Ranking**: each outlet's adds and omits, and the story's claims, come most central first, with a
+  ``score`` and a ``rank``: the mean cosine of the item's sentences with the story's TF-IDF centroid ×
+  log2(1 + articles carrying it) × outlets carrying it × a lead bonus, and for a dated event × how close
+  its date lies to the story's publication span (``item_scores``). Everything is kept; readers show the
+  first few and fold the rest ("show more").
 - **Framing**: see ``framing.py`` (loaded wording in the outlet's own voice, epithets on actors,
   attribution verbs, who is quoted and how much).
 
@@ -422,39 +427,122 @@ def widely_reported(n_outlets: int) -> int:
     return max(MIN_OMIT_OUTLETS, -(-(n_outlets - 1) // 2))
 
 
+# -- how central an item is to the story ------------------------------------------------------------------
+LEAD_BONUS = 1.0  # a claim stated in an article's first sentence weighs 1 + LEAD_BONUS, the n-th 1 + LEAD_BONUS/n
+PERIOD_DAYS = 90  # an event this many days outside the story's publication span weighs half
+
+
+def unit_centrality(view: StoryView) -> np.ndarray:
+    """Per claim unit, its cosine with the story's centroid: how much the sentence is about what the
+    story's sentences are about (rows of ``view.vectors`` are L2-normalised)."""
+    if view.vectors.shape[0] == 0:
+        return np.zeros(0)
+    centroid = np.asarray(view.vectors.mean(axis=0)).ravel()
+    norm = np.linalg.norm(centroid)
+    return np.asarray(view.vectors @ (centroid / norm if norm else centroid)).ravel()
+
+
+def _story_span(view: StoryView) -> tuple[date, date] | None:
+    dates = sorted(d.published for d in view.docs if d.published)
+    return (dates[0], dates[-1]) if dates else None
+
+
+def timeliness(day: date, span: tuple[date, date] | None) -> float:
+    """1 inside the story's publication span, falling with the distance outside it: an 1851 law or a 2050
+    forecast an article recalls is background, not what the story reports."""
+    if span is None or span[0] <= day <= span[1]:
+        return 1.0
+    away = (span[0] - day).days if day < span[0] else (day - span[1]).days
+    return 1.0 / (1.0 + away / PERIOD_DAYS)
+
+
+def _weight(units: Sequence[Unit], sims: dict[int, float], outlets: int) -> float:
+    """centrality × articles × outlets × lead, for the claim units standing for one item."""
+    if not units:
+        return 0.0
+    central = float(np.mean([sims[id(u)] for u in units]))
+    articles = len({u.document for u in units})
+    lead = 1.0 + LEAD_BONUS / (1 + min(u.index for u in units))
+    return central * np.log2(1 + articles) * outlets * lead
+
+
+def item_scores(view: StoryView) -> tuple[dict[int, float], list[float]]:
+    """How central each claim (by ``id``) and each timeline event is to the story: the mean cosine of its
+    sentences with the story's centroid, times log2(1 + the articles carrying it), times the outlets
+    carrying it, times a lead bonus (news puts what matters first); for an event, also times its
+    ``timeliness`` (inside the story's own period or far from it). Unitless: for ordering only."""
+    sims = {id(u): s for u, s in zip(view.units, unit_centrality(view), strict=True)}
+    claims = {id(c): _weight(c.units, sims, len(c.outlets)) for c in view.claims}
+    by_sentence = {(u.document, u.index): u for u in view.units}
+    of = view.outlet_of
+    fallback = float(np.median(list(sims.values()))) if sims else 0.0
+    span = _story_span(view)
+    events = []
+    for ev in view.story.events:
+        units = [by_sentence[(m.document, m.sentence)] for m in ev.mentions if (m.document, m.sentence) in by_sentence]
+        outlets = len({of.get(m.document, m.document) for m in ev.mentions})
+        articles = len({m.document for m in ev.mentions})
+        base = _weight(units, sims, outlets) if units else fallback * np.log2(1 + articles) * outlets * (
+            1.0 + LEAD_BONUS / (1 + min(m.sentence for m in ev.mentions)))
+        events.append(base * timeliness(ev.date, span))
+    return claims, events
+
+
+def ranked(items: list[dict]) -> list[dict]:
+    """Most central first (``score``, see ``item_scores``), each given its ``rank`` (1 = most central)."""
+    items.sort(key=lambda it: -it["score"])
+    for k, it in enumerate(items, 1):
+        it["rank"] = k
+    return items
+
+
 def adds_and_omits(view: StoryView) -> dict[str, dict[str, list[dict]]]:
-    """Per outlet, the events and claims only it carries and the widely reported ones it leaves out."""
+    """Per outlet, the events and claims only it carries and the widely reported ones it leaves out, each
+    list most central to the story first (``score``, ``rank``)."""
     out: dict[str, dict[str, list[dict]]] = {o: {"adds": [], "omits": []} for o in view.outlets}
     if len(view.outlets) < 2:
         return out
     need = widely_reported(len(view.outlets))
     ev_outlets, covered = _event_outlets(view), coverage(view)
     sentence_events = _sentence_events(view)
+    claim_score, event_score = item_scores(view)
     for i, (ev, outs) in enumerate(zip(view.story.events, ev_outlets, strict=True)):
+        score = round(event_score[i], 6)
         if covered[i] == {outs[0]}:
             m = next(m for m in ev.mentions if view.outlet_of.get(m.document) == outs[0])
             out[outs[0]]["adds"].append({"kind": "event", "event": i, "text": ev.summary,
                                          "date": ev.date.isoformat(), "document": m.document,
-                                         "sentence_index": m.sentence})
+                                         "sentence_index": m.sentence, "score": score})
         for o in view.outlets:
             if o not in covered[i] and len(covered[i]) >= need:
                 out[o]["omits"].append({"kind": "event", "event": i, "text": ev.summary,
-                                        "date": ev.date.isoformat(), "outlets": sorted(covered[i])})
+                                        "date": ev.date.isoformat(), "outlets": sorted(covered[i]), "score": score})
     for claim in view.claims:
         evs = set().union(*(sentence_events.get((u.document, u.index), set()) for u in claim.units))
         via = set().union(*(covered[e] for e in evs))
+        score = round(claim_score[id(claim)], 6)
         if len(claim.outlets) == 1:
             if evs:  # shared through an event, or already listed as this outlet's own event
                 continue
             rep = claim.representative or claim.units[0]
-            out[claim.outlets[0]]["adds"].append({"kind": "claim", "text": claim.text,
-                                                  "document": rep.document, "sentence_index": rep.index})
+            out[claim.outlets[0]]["adds"].append({"kind": "claim", "text": claim.text, "document": rep.document,
+                                                  "sentence_index": rep.index, "score": score})
         elif len(claim.outlets) >= need:
             for o in view.outlets:
                 if o in claim.outlets or o in via or any(len(covered[e]) >= need for e in evs):
                     continue  # carried, carried through an event, or already listed as an omitted event
-                out[o]["omits"].append({"kind": "claim", "text": claim.text, "outlets": claim.outlets})
+                out[o]["omits"].append({"kind": "claim", "text": claim.text, "outlets": claim.outlets,
+                                        "score": score})
+    for lists in out.values():
+        ranked(lists["adds"])
+        ranked(lists["omits"])
     return out
+
+
+def claim_dicts(view: StoryView) -> list[dict]:
+    """The story's claims for the JSON contract, most central first (``score``, ``rank``)."""
+    scores, _ = item_scores(view)
+    return ranked([c.as_dict() | {"score": round(scores[id(c)], 6)} for c in view.claims])
 
 
 def outlet_framing(view: StoryView) -> dict[str, dict]:
@@ -498,4 +586,4 @@ def outlet_entries(view: StoryView) -> list[dict]:
 
 def compare_view(view: StoryView) -> dict:
     return {"story": view.story.id, "title": view.story.title, "matrix": matrix(view),
-            "outlets": outlet_entries(view), "claims": [c.as_dict() for c in view.claims]}
+            "outlets": outlet_entries(view), "claims": claim_dicts(view)}

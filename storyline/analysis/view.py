@@ -22,7 +22,7 @@ from typing import Any
 
 from .. import contract
 from ..model import Document, Sentence, Story
-from .compare import make_view, matrix, outlet_entries
+from .compare import claim_dicts, make_view, matrix, outlet_entries
 from .key_dates import TermWeights, ranked_days
 from .summary import summarize_view
 
@@ -51,7 +51,7 @@ def build_view(story: Story, docs: Sequence[Document], duplicates: Sequence[Docu
         "timeline": [contract.event_dict(e, outlets) for e in story.events],
         "quotes": [contract.quote_dict(q, names, texts) for q in story.quotes],
         "outlets": outlet_entries(compared),
-        "claims": [c.as_dict() for c in compared.claims],
+        "claims": claim_dicts(compared),
         "summary": summary["summary"],
     }
     records = {d.id: contract.document_dict(d, links.get(d.id)) for d in [*docs, *duplicates]}

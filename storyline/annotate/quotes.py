@@ -334,7 +334,8 @@ def find_quotations(text: str, paragraphs: Sequence[tuple[int, int]]) -> list[Se
         pairs = _scan(text, p_start, p_end)
         if left_open and not _LEAD_OPEN.match(text, p_start):
             carried = _scan(text, p_start, p_end, inside=left_open)
-            if carried and carried[0][2] is not None:
+            # Only a closing mark before any quotation of the paragraph's own ends the one carried over.
+            if carried and carried[0][2] is not None and (not pairs or carried[0][2] < pairs[0][0]):
                 pairs = carried
         left_open = ""
         for o, o_len, c, c_len, kind in pairs:
@@ -1021,7 +1022,7 @@ def attributions(doc_id: str, text: str, sentences: list[Sentence], entities: li
     return out
 
 
-CONTINUE_SENTENCES = 3  # how far back an unframed quote looks for the speaker it continues
+CONTINUE_SENTENCES = 1  # how far back (after the end of the last attributed quote) an unframed quote looks
 
 
 def _continued(last_unit: dict[int, _Unit], k: int) -> _Unit | None:

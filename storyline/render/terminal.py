@@ -59,6 +59,8 @@ def render_compare(result: dict, console: Console, limit: int = 6) -> None:
                               f"  [red]{label}[/] ({len(items)}):")
                 for it in items[:limit]:
                     console.print("    – " + _esc(_clip(it["text"])))
+                if len(items) > limit:
+                    console.print(f"    [dim]… {len(items) - limit} more, less central (--json lists all)[/]")
         if entry["framing"]:
             console.print(f"  [yellow]framing[/] ({len(entry['framing'])}):")
             for f in entry["framing"][:limit]:
