@@ -435,7 +435,7 @@ class Store:
     def quotes(self, doc_ids: Sequence[str] | None = None, outlet: str | None = None,
                include_duplicates: bool = False) -> list[Quote]:
         """Quotes of non-duplicate articles (of near-duplicates too with ``include_duplicates``). By speaker:
-        ``export.select_quotes``, which matches the name shown, not the one stored."""
+        ``contract.select_quotes``, which matches the name shown, not the one stored."""
         sql = "SELECT q.* FROM quotes q JOIN documents d ON d.id = q.document WHERE "
         sql += "1" if include_duplicates else "d.duplicate_of IS NULL"
         args: list[object] = []
