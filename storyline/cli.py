@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -257,18 +258,230 @@ def export_cmd(db: str, json_path: str | None, html_path: str | None) -> None:
         _write_html(store, data, html_path)
 
 
+def _seconds(value: str) -> float:
+    """'90', '90s', '15m', '2h', '1d' → seconds."""
+    import re
+
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*", value.lower())
+    if not m:
+        raise click.BadParameter(f"{value!r} is not a duration such as 90s, 15m, 2h or 1d")
+    return float(m[1]) * {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}[m[2]]
+
+
+EVERY_OPTION = click.option("--every", default="15m", show_default=True,
+                            help="How often each feed is polled (90s, 15m, 2h); failing feeds back off.")
+WEBHOOK_OPTION = click.option("--webhook", help="POST every new alert as JSON to this URL (retried on failure).")
+PRIVATE_OPTION = click.option("--allow-private", is_flag=True,
+                              help="Also fetch private, loopback and link-local addresses (refused by default).")
+
+
 @main.command()
 @DB_OPTION
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind (loopback by default).")
 @click.option("--port", default=8000, show_default=True)
-def serve(db: str, host: str, port: int) -> None:
-    """Serve the REST API (OpenAPI at /openapi.json, docs at /docs) and the web UI."""
+@click.option("--watch", "watch_sources", multiple=True, metavar="SOURCE",
+              help="Also watch this feed URL, OPML file or file of URLs (repeatable), as `storyline watch` does.")
+@EVERY_OPTION
+@WEBHOOK_OPTION
+@PRIVATE_OPTION
+@click.option("--token", envvar="STORYLINE_TOKEN", help="Write token: adding feeds through the API needs "
+              "`Authorization: Bearer TOKEN` (also STORYLINE_TOKEN).")
+def serve(db: str, host: str, port: int, watch_sources: tuple[str, ...], every: str, webhook: str | None,
+          allow_private: bool, token: str | None) -> None:
+    """Serve the REST API (OpenAPI at /openapi.json, docs at /docs) and the web UI; with --watch, watch
+    feeds beside it (new articles appear on open story pages as they are analysed)."""
     import uvicorn
 
     from .server.api import create_app
+    from .server.watch import WatchOptions
 
     open_store(db).close()  # create the schema / fail early with a clear message
-    uvicorn.run(create_app(db), host=host, port=port, log_level="warning")
+    watch = None
+    if watch_sources:
+        from .watch import SourceError, read_sources
+
+        try:
+            urls = read_sources(list(watch_sources))
+        except SourceError as exc:
+            raise click.ClickException(str(exc)) from exc
+        watch = WatchOptions(urls, _seconds(every), webhook, allow_private)
+    app = create_app(db, token=token, watch=watch, allow_private=allow_private)
+    # open event streams end within a few seconds of Ctrl-C instead of holding the shutdown
+    uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=5)
+
+
+def _watcher(store: Store, every: str, webhook: str | None, allow_private: bool, timeout: float = 20.0):
+    from .watch import Fetcher, Watcher
+
+    fetcher = Fetcher(allow_private=allow_private, timeout=timeout)
+    return Watcher(store, fetcher, every=_seconds(every), webhook=webhook,
+                   on_alert=lambda a: console.print(f"[green]alert[/] {_alert_line(a)}", highlight=False,
+                                                    soft_wrap=True))
+
+
+def _alert_line(a: dict) -> str:
+    outlets = ", ".join(sorted({d["outlet"] or "?" for d in a["documents"]}))
+    what = {"event": f"{len(a['events'])} new event(s)", "outlet": f"first report by {outlets}",
+            "quote": f"{len(a.get('quotes') or [])} new quote(s)", "story": "new matching story"}.get(a["kind"], "")
+    story = f"{a['story']} {a['title'] or ''}".strip() if a.get("story") else "(no story)"
+    return escape(f"#{a.get('id', '')} {a['created']} {a['kind']}: {what} in {story}")
+
+
+@main.command()
+@click.argument("sources", nargs=-1)
+@DB_OPTION
+@EVERY_OPTION
+@click.option("--once", is_flag=True, help="Poll every feed once, process, deliver alerts, and exit.")
+@WEBHOOK_OPTION
+@PRIVATE_OPTION
+@click.option("--timeout", type=float, default=20.0, show_default=True, help="Seconds allowed for one HTTP request.")
+def watch(sources: tuple[str, ...], db: str, every: str, once: bool, webhook: str | None, allow_private: bool,
+          timeout: float) -> None:
+    """Watch feeds: SOURCES are RSS/Atom feed URLs, OPML files or text files of feed URLs (added to the
+    feeds of DB; without SOURCES, the feeds already there are watched). New articles are fetched politely,
+    analysed, and followed stories raise alerts. Stop with Ctrl-C; a new run resumes where it stopped."""
+    from .watch import SourceError, read_sources
+
+    try:
+        urls = read_sources(list(sources))
+    except SourceError as exc:
+        raise click.ClickException(str(exc)) from exc
+    _seconds(every)
+    store = open_store(db)
+    watcher = _watcher(store, every, webhook, allow_private, timeout)
+    added = watcher.add_feeds(urls)
+    if added:
+        console.print(f"watching {len(added)} new feed(s)", highlight=False)
+    if not store.feeds():
+        raise click.ClickException(f"no feeds to watch in {db}: give feed URLs, an OPML file or a file of URLs")
+
+    def on_round(report) -> None:  # noqa: ANN001
+        for err in report.errors:
+            console.print(f"[yellow]error[/] {escape(err)}", highlight=False, soft_wrap=True)
+        console.print(escape(report.line()), highlight=False, soft_wrap=True)
+
+    try:
+        watcher.run(once=once, on_round=on_round)
+    except KeyboardInterrupt:
+        console.print("stopped; the next run resumes from here")
+    finally:
+        watcher.close()
+        watcher.fetcher.close()
+        store.close()
+
+
+@main.command()
+@DB_OPTION
+@click.option("--remove", "remove_url", metavar="URL", help="Stop watching this feed (its articles stay).")
+@click.option("--json", "as_json", is_flag=True)
+def feeds(db: str, remove_url: str | None, as_json: bool) -> None:
+    """The watched feeds and their health: last fetch, status, consecutive errors, articles stored."""
+    store = open_store(db, must_exist=True)
+    if remove_url:
+        if not store.remove_feed(remove_url):
+            raise click.ClickException(f"no feed {remove_url!r} in {db}")
+        console.print(f"removed {escape(remove_url)}")
+        return
+    rows = store.feeds()
+    if as_json:
+        out.print_json(json.dumps(rows, ensure_ascii=False))
+        return
+    table = Table(expand=True)
+    for col in ("Feed", "Status", "Last fetch", "Errors", "Items", "Stored", "Next fetch"):
+        table.add_column(col)
+    for f in rows:
+        status = f["status"] or "never fetched"
+        if f["error"]:
+            status += f"\n[dim]{escape(f['error'])}[/]"
+        table.add_row(escape((f["title"] + "\n" if f["title"] else "") + f["url"]),
+                      status if f["status"] != "error" else f"[red]{status}[/]", f["last_fetch"] or "",
+                      str(f["errors"]), str(f["items"]), str(f["stored"]), f["next_fetch"] or "")
+    out.print(table)
+    if not rows:
+        console.print("no feeds; add some with `storyline watch URL...`")
+
+
+@main.group("follow")
+def follow_group() -> None:
+    """Follow stories, queries and speakers: `storyline watch` raises alerts for what changes."""
+
+
+@follow_group.command("add")
+@DB_OPTION
+@click.option("--story", "story_id", help="A story's id: alert on new events and outlets reporting it first.")
+@click.option("--query", help="Words: alert when a story matches them (in any sentence) for the first time.")
+@click.option("--speaker", help="A name: alert on new quotes by this speaker.")
+def follow_add(db: str, story_id: str | None, query: str | None, speaker: str | None) -> None:
+    """Follow one thing (give exactly one of --story, --query, --speaker)."""
+    from .watch import follow
+    from .watch.alerts import iso
+
+    chosen = [(k, v) for k, v in (("story", story_id), ("query", query), ("speaker", speaker)) if v is not None]
+    if len(chosen) != 1:
+        raise click.UsageError("give exactly one of --story, --query, --speaker")
+    store = open_store(db)
+    try:
+        f = follow(store, chosen[0][0], chosen[0][1], iso(time.time()))
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    console.print(f"following {f['kind']} {escape(f['value'])!s} (id {f['id']})", highlight=False)
+
+
+@follow_group.command("list")
+@DB_OPTION
+@click.option("--json", "as_json", is_flag=True)
+def follow_list(db: str, as_json: bool) -> None:
+    """What is followed."""
+    store = open_store(db, must_exist=True)
+    rows = store.follows()
+    if as_json:
+        out.print_json(json.dumps(rows, ensure_ascii=False))
+        return
+    table = Table()
+    for col in ("Id", "Kind", "Following", "Since"):
+        table.add_column(col)
+    for f in rows:
+        table.add_row(str(f["id"]), f["kind"], escape(f["value"]), f["created"])
+    out.print(table)
+    if not rows:
+        console.print("nothing followed; `storyline follow add --story ID` (or --query, --speaker)")
+
+
+@follow_group.command("remove")
+@click.argument("follow_id", type=int)
+@DB_OPTION
+def follow_remove(follow_id: int, db: str) -> None:
+    """Stop following (its past alerts stay)."""
+    store = open_store(db, must_exist=True)
+    if not store.remove_follow(follow_id):
+        raise click.ClickException(f"no follow with id {follow_id} in {db}")
+    console.print(f"removed follow {follow_id}")
+
+
+@main.command()
+@DB_OPTION
+@click.option("--story", "story_id", help="Only alerts about this story.")
+@click.option("--limit", type=click.IntRange(1, 10_000), default=50, show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+def alerts(db: str, story_id: str | None, limit: int, as_json: bool) -> None:
+    """Alerts raised by follows, newest first."""
+    from .watch import payload
+
+    store = open_store(db, must_exist=True)
+    rows = store.alerts(limit, 0, story_id)
+    if as_json:
+        out.print_json(json.dumps([payload(a) | {"delivery": a["delivery"]} for a in rows], ensure_ascii=False))
+        return
+    for a in rows:
+        out.print(_alert_line(a), highlight=False, soft_wrap=True)
+        for e in a["events"][:5]:
+            out.print(f"    {escape(contract.when(e['date'], e['granularity'], e['end']))}: {escape(e['summary'])}",
+                      highlight=False, soft_wrap=True)
+        for d in a["documents"][:5]:
+            out.print(f"    [cyan]{escape(d['outlet'] or '?')}[/] {escape(d['title'] or d['id'])}", highlight=False,
+                      soft_wrap=True)
+    if not rows:
+        console.print("no alerts yet")
 
 
 def _evaluation():

@@ -12,6 +12,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -95,6 +96,34 @@ MIGRATIONS: list[str] = [
     """
     CREATE TABLE outlet_lines (outlet TEXT NOT NULL, key TEXT NOT NULL, n INTEGER NOT NULL,
         PRIMARY KEY (outlet, key)) WITHOUT ROWID;
+    """,
+    # 5: watching feeds. One row per configured feed with its health and HTTP validators; one row per
+    # article URL (canonical) a feed listed, so a restarted watcher never fetches a stored article again;
+    # follows with the ingestion watermark (documents.seq) up to which they have been checked; alerts with
+    # their webhook delivery state.
+    """
+    CREATE TABLE feeds (
+        url TEXT PRIMARY KEY, title TEXT, added TEXT NOT NULL,
+        last_fetch TEXT, last_ok TEXT, next_fetch TEXT, status TEXT, error TEXT,
+        etag TEXT, last_modified TEXT, errors INTEGER NOT NULL DEFAULT 0,
+        items INTEGER NOT NULL DEFAULT 0, stored INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE feed_items (
+        url TEXT PRIMARY KEY, feed TEXT NOT NULL, first_seen TEXT NOT NULL, status TEXT NOT NULL,
+        document TEXT, attempts INTEGER NOT NULL DEFAULT 0, error TEXT, next_try TEXT
+    ) WITHOUT ROWID;
+    CREATE TABLE follows (
+        id INTEGER PRIMARY KEY, kind TEXT NOT NULL, value TEXT NOT NULL, created TEXT NOT NULL,
+        checked_seq INTEGER NOT NULL DEFAULT 0, UNIQUE (kind, value)
+    );
+    CREATE TABLE alerts (
+        id INTEGER PRIMARY KEY, follow INTEGER, kind TEXT NOT NULL, story TEXT, title TEXT,
+        events TEXT NOT NULL, documents TEXT NOT NULL, quotes TEXT NOT NULL, created TEXT NOT NULL,
+        delivery TEXT NOT NULL DEFAULT 'none', attempts INTEGER NOT NULL DEFAULT 0, next_try TEXT,
+        delivery_error TEXT
+    );
+    CREATE INDEX alerts_story ON alerts(story, id);
+    CREATE INDEX alerts_delivery ON alerts(delivery, next_try);
     """,
 ]
 
@@ -699,3 +728,183 @@ class Store:
 
     def integrity(self) -> str:
         return self.db.execute("PRAGMA integrity_check").fetchone()[0]
+
+    # -- watching: feeds, their items, follows and alerts ------------------------------------------
+    def add_feeds(self, urls: Iterable[str], now: str) -> list[str]:
+        """Configure feeds (already known ones are kept as they are); returns the URLs actually added."""
+        added = []
+        with self.transaction() as db:
+            for url in urls:
+                if db.execute("INSERT OR IGNORE INTO feeds (url, added) VALUES (?, ?)", (url, now)).rowcount:
+                    added.append(url)
+        return added
+
+    def remove_feed(self, url: str) -> bool:
+        """Stop watching a feed; the articles it brought stay stored."""
+        with self.transaction() as db:
+            return db.execute("DELETE FROM feeds WHERE url = ?", (url,)).rowcount > 0
+
+    def feeds(self) -> list[dict]:
+        return [dict(r) for r in self.db.execute("SELECT * FROM feeds ORDER BY added, url")]
+
+    def feed(self, url: str) -> dict | None:
+        row = self.db.execute("SELECT * FROM feeds WHERE url = ?", (url,)).fetchone()
+        return dict(row) if row else None
+
+    _FEED_FIELDS = ("title", "last_fetch", "last_ok", "next_fetch", "status", "error", "etag", "last_modified",
+                    "errors", "items", "stored")
+
+    def update_feed(self, url: str, **fields: object) -> None:
+        """Record one fetch of a feed: any of ``_FEED_FIELDS``; ``stored`` is added to the running count."""
+        unknown = set(fields) - set(self._FEED_FIELDS)
+        if unknown:
+            raise ValueError(f"unknown feed fields: {sorted(unknown)}")
+        sets = ", ".join(f"{k} = stored + ?" if k == "stored" else f"{k} = ?" for k in fields)
+        with self.transaction() as db:
+            db.execute(f"UPDATE feeds SET {sets} WHERE url = ?", (*fields.values(), url))
+
+    def feed_items(self, urls: Sequence[str]) -> dict[str, dict]:
+        """What is known of these article URLs (canonical): status, document, attempts, next_try."""
+        out: dict[str, dict] = {}
+        for i in range(0, len(urls), 500):
+            chunk = list(urls[i : i + 500])
+            rows = self.db.execute(f"SELECT * FROM feed_items WHERE url IN ({','.join('?' * len(chunk))})", chunk)
+            out.update((r["url"], dict(r)) for r in rows)
+        return out
+
+    def record_items(self, items: Sequence[dict], now: str) -> None:
+        """Upsert article URLs' fetch outcomes: {url, feed, status, document, error, next_try}; attempts count
+        the failures."""
+        with self.transaction() as db:
+            for it in items:
+                db.execute(
+                    "INSERT INTO feed_items (url, feed, first_seen, status, document, attempts, error, next_try)"
+                    " VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(url) DO UPDATE SET status = excluded.status,"
+                    " document = COALESCE(excluded.document, document), error = excluded.error,"
+                    " next_try = excluded.next_try, attempts = attempts + excluded.attempts",
+                    (it["url"], it["feed"], now, it["status"], it.get("document"),
+                     1 if it["status"] == "error" else 0, it.get("error"), it.get("next_try")))
+
+    def count_items(self, status: str | None = None) -> int:
+        if status is None:
+            return self.db.execute("SELECT COUNT(*) FROM feed_items").fetchone()[0]
+        return self.db.execute("SELECT COUNT(*) FROM feed_items WHERE status = ?", (status,)).fetchone()[0]
+
+    def linked_seq(self) -> int:
+        """The ingestion position (documents.seq) up to which every document is annotated and linked (or
+        failed): what alerts may safely look at."""
+        row = self.db.execute(
+            "SELECT (SELECT MIN(seq) FROM documents WHERE annotated = 0 OR (annotated = 1 AND linked = 0)),"
+            " (SELECT COALESCE(MAX(seq), 0) FROM documents)").fetchone()
+        return row[0] - 1 if row[0] is not None else row[1]
+
+    def add_follow(self, kind: str, value: str, now: str) -> dict:
+        """Follow something from now on: only what is stored after this call raises alerts."""
+        with self.transaction() as db:
+            db.execute("INSERT INTO follows (kind, value, created, checked_seq) VALUES (?,?,?,?)"
+                       " ON CONFLICT(kind, value) DO NOTHING", (kind, value, now, self.linked_seq()))
+            return dict(db.execute("SELECT * FROM follows WHERE kind = ? AND value = ?", (kind, value)).fetchone())
+
+    def follows(self) -> list[dict]:
+        return [dict(r) for r in self.db.execute("SELECT * FROM follows ORDER BY id")]
+
+    def remove_follow(self, follow_id: int) -> bool:
+        with self.transaction() as db:
+            return db.execute("DELETE FROM follows WHERE id = ?", (follow_id,)).rowcount > 0
+
+    def new_documents(self, after: int, upto: int, story: str | None = None) -> list[dict]:
+        """Documents stored in (after, upto] of ingestion order: id, title, url, outlet, story, duplicate_of."""
+        sql = ("SELECT id, title, url, outlet, story, duplicate_of, seq FROM documents WHERE seq > ? AND seq <= ?"
+               " AND linked = 1")
+        args: list[object] = [after, upto]
+        if story is not None:
+            sql += " AND story = ?"
+            args.append(story)
+        return [dict(r) for r in self.db.execute(sql + " ORDER BY seq", args)]
+
+    def new_events(self, story: str, after: int) -> list[dict]:
+        """Timeline events of a story reported only by documents stored after ``after`` (new dates, not
+        new sources for a known one), in timeline order."""
+        rows = self.db.execute(
+            "SELECT e.id, e.date, e.last, e.granularity, e.summary, group_concat(DISTINCT m.document) AS docs"
+            " FROM events e JOIN event_mentions em ON em.event = e.id JOIN mentions m ON m.id = em.mention"
+            " JOIN documents d ON d.id = m.document WHERE e.story = ?"
+            " GROUP BY e.id HAVING MIN(d.seq) > ? ORDER BY e.position", (story, after))
+        return [dict(r) | {"documents": sorted(r["docs"].split(","))} for r in rows]
+
+    def story_outlets(self, story: str, upto: int) -> set[str]:
+        """Outlets with an article (near-duplicates included) in a story among documents up to ``upto``."""
+        rows = self.db.execute("SELECT DISTINCT outlet FROM documents WHERE story = ? AND seq <= ?"
+                               " AND outlet IS NOT NULL", (story, upto))
+        return {r[0] for r in rows}
+
+    def stories_matching(self, query: str, after: int, upto: int | None = None) -> set[str]:
+        """Stories with a sentence matching every word of ``query`` in a document stored in (after, upto]."""
+        fts = self._fts_query(query)
+        if fts is None:
+            return set()
+        sql = ("SELECT DISTINCT d.story FROM sentences_fts f JOIN documents d ON d.id = f.document"
+               " WHERE sentences_fts MATCH ? AND d.seq > ? AND d.story IS NOT NULL")
+        args: list[object] = [fts, after]
+        if upto is not None:
+            sql += " AND d.seq <= ?"
+            args.append(upto)
+        return {r[0] for r in self.db.execute(sql, args)}
+
+    def new_quotes(self, speaker: str, after: int, upto: int) -> list[dict]:
+        """Quotes whose speaker contains ``speaker`` in documents stored in (after, upto]."""
+        rows = self.db.execute(
+            "SELECT q.document, q.text, q.speaker, q.kind, d.story, d.outlet FROM quotes q"
+            " JOIN documents d ON d.id = q.document WHERE d.seq > ? AND d.seq <= ? AND q.speaker LIKE ?"
+            " ESCAPE '\\' ORDER BY d.seq, q.start",
+            (after, upto, "%" + re.sub(r"([%_\\])", r"\\\1", speaker) + "%"))
+        return [dict(r) for r in rows]
+
+    def save_alerts(self, alerts: Sequence[dict], checked: dict[int, int], deliver: bool) -> list[int]:
+        """Store the alerts of one check and move each follow's watermark, atomically: a check that is
+        interrupted is redone whole, never half (no alert lost, none twice)."""
+        ids = []
+        with self.transaction() as db:
+            for a in alerts:
+                cur = db.execute(
+                    "INSERT INTO alerts (follow, kind, story, title, events, documents, quotes, created, delivery)"
+                    " VALUES (?,?,?,?,?,?,?,?,?)",
+                    (a.get("follow"), a["kind"], a.get("story"), a.get("title"), json.dumps(a.get("events", [])),
+                     json.dumps(a.get("documents", [])), json.dumps(a.get("quotes", [])), a["created"],
+                     "pending" if deliver else "none"))
+                ids.append(cur.lastrowid)
+            db.executemany("UPDATE follows SET checked_seq = ? WHERE id = ?", [(s, f) for f, s in checked.items()])
+        return ids
+
+    @staticmethod
+    def _alert(row: sqlite3.Row) -> dict:
+        out = dict(row)
+        for key in ("events", "documents", "quotes"):
+            out[key] = json.loads(out[key])
+        return out
+
+    def alerts(self, limit: int = 50, offset: int = 0, story: str | None = None, after: int = 0) -> list[dict]:
+        """Alerts, newest first (``after``: only those with a larger id, oldest first, for streaming)."""
+        sql, args = "SELECT * FROM alerts WHERE id > ?", [after]
+        if story is not None:
+            sql += " AND story = ?"
+            args.append(story)
+        sql += " ORDER BY id " + ("ASC" if after else "DESC") + " LIMIT ? OFFSET ?"
+        return [self._alert(r) for r in self.db.execute(sql, (*args, limit, offset))]
+
+    def count_alerts(self, story: str | None = None) -> int:
+        if story is None:
+            return self.db.execute("SELECT COUNT(*) FROM alerts").fetchone()[0]
+        return self.db.execute("SELECT COUNT(*) FROM alerts WHERE story = ?", (story,)).fetchone()[0]
+
+    def alerts_to_deliver(self, now: str, limit: int = 100) -> list[dict]:
+        rows = self.db.execute("SELECT * FROM alerts WHERE delivery = 'pending' AND (next_try IS NULL OR"
+                               " next_try <= ?) ORDER BY id LIMIT ?", (now, limit))
+        return [self._alert(r) for r in rows]
+
+    def mark_delivery(self, alert_id: int, delivery: str, next_try: str | None = None,
+                      error: str | None = None) -> None:
+        """After a webhook attempt: 'sent', 'pending' again (with when to retry) or 'failed' (gave up)."""
+        with self.transaction() as db:
+            db.execute("UPDATE alerts SET delivery = ?, attempts = attempts + 1, next_try = ?, delivery_error = ?"
+                       " WHERE id = ?", (delivery, next_try, error, alert_id))

@@ -34,7 +34,7 @@ from .metadata import (
 
 __all__ = [
     "MAX_BYTES", "read_paths", "read_record", "detect_published", "detect_outlet", "clean_text",
-    "decode_bytes", "html_to_text", "NoArticle",
+    "decode_bytes", "html_to_text", "NoArticle", "read_page",
 ]
 
 MAX_BYTES = 20_000_000  # per file; for JSONL and WARC, which stream, per record
@@ -495,6 +495,30 @@ def read_record(
         return _document(doc_id, text, title=meta["title"], url=meta["url"], outlet=meta["outlet"],
                          published=published, path=path)
     return _html_document(text or html or "", doc_id, url=meta["url"], path=path, overrides=meta)
+
+
+def read_page(data: bytes, url: str, doc_id: str, content_type: str = "",
+              metadata: dict[str, Any] | None = None) -> Document:
+    """An article fetched over HTTP, read as an .html (or .txt) file is: decoded by the charset its headers
+    or markup declare, main text by trafilatura. ``metadata`` (a feed item's ``title``, ``published``) wins
+    over the page's; its ``outlet`` only fills in when the page names none. The URL is the document's path,
+    so the same URL is one document however often it is fetched."""
+    kind = content_type.split(";", 1)[0].strip().lower()
+    if kind and not (kind in ("text/html", "application/xhtml+xml", "text/plain") or kind.endswith("+xml")):
+        raise ValueError(f"not an article page (content type {kind})")
+    charset = re.search(r"charset=[\"']?([\w.:-]+)", content_type, re.I)
+    text = decode_bytes(data, charset[1] if charset else _declared_charset(data))
+    if not text.strip():
+        raise ValueError("empty page")
+    meta = metadata or {}
+    overrides = {k: meta[k] for k in ("title", "published") if meta.get(k)}
+    if kind == "text/plain" and not _looks_like_html(text):
+        doc = _document(doc_id, text, url=url, path=url, **overrides)
+    else:
+        doc = _html_document(text, doc_id, url=url, path=url, overrides=overrides | {"url": url})
+    if doc.outlet is None and meta.get("outlet"):
+        doc.outlet, doc.outlet_source = canonical_outlet(meta["outlet"]), "metadata"
+    return doc
 
 
 # --------------------------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from concurrent.futures import Future
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -39,6 +39,9 @@ from ..run import pipeline
 from ..store import Store
 from .reads import document_detail, page, ranked_claims, views
 from .web import error_page, register
+
+if TYPE_CHECKING:
+    from .watch import WatchOptions
 
 T = TypeVar("T")
 
@@ -425,14 +428,26 @@ def _wants_html(request: Request) -> bool:
     return not request.url.path.startswith("/api/") and "text/html" in request.headers.get("accept", "")
 
 
-def create_app(db_path: str | Path, limits: Limits | None = None) -> FastAPI:
-    """The ASGI app for ``storyline serve``: REST API under /api, HTML UI at /, docs at /docs."""
+def create_app(db_path: str | Path, limits: Limits | None = None, token: str | None = None,
+               watch: WatchOptions | None = None, allow_private: bool = False) -> FastAPI:
+    """The ASGI app for ``storyline serve``: REST API under /api, HTML UI at /, docs at /docs.
+
+    ``watch``: run a feed watcher beside the API (``serve --watch``); ``token``: the write token that
+    adding feeds through the API needs; ``allow_private``: feeds on private addresses may be added."""
+    from .watch import WatchThread
+    from .watch import register as register_watch
+
     limits = limits or Limits()
     db = Database(db_path, max_pending=limits.max_pending_writes)
+    watcher = WatchThread(str(db_path), watch) if watch is not None else None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        if watcher is not None:
+            await run_in_threadpool(watcher.start)
         yield
+        if watcher is not None:
+            await run_in_threadpool(watcher.stop)
         await run_in_threadpool(db.close)
 
     app = FastAPI(title="Storyline", version=str(contract.VERSION),
@@ -668,6 +683,8 @@ def create_app(db_path: str | Path, limits: Limits | None = None) -> FastAPI:
         return await write(docs, errors)
 
     register(app, db)
+    register_watch(app, db, token=token, allow_private=allow_private or bool(watch and watch.allow_private),
+                   watch=watcher)
     app.add_middleware(BodyLimit, limit=limits.max_body)
     app.add_middleware(SecurityHeaders)
     return app

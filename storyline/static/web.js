@@ -16,8 +16,8 @@
   window.addEventListener("hashchange", focusEvent);
   document.addEventListener("DOMContentLoaded", focusEvent);
 
-  // Outlet legend: pick outlets to see only the events they report.
-  document.addEventListener("DOMContentLoaded", function () {
+  // Outlet legend: pick outlets to see only the events they report (bound again after a live update).
+  function bindOutletFilter() {
     var legend = document.getElementById("outlet-filter");
     if (!legend) return;
     var buttons = legend.querySelectorAll("button[data-outlet]");
@@ -37,5 +37,83 @@
         apply();
       });
     });
+  }
+  document.addEventListener("DOMContentLoaded", bindOutletFilter);
+
+  // A story page marks the events that are new since the reader's last visit (event ids remembered in
+  // localStorage), and follows the story live: on each change announced by the server (Server-Sent
+  // Events) it fetches the page again and swaps its sections in, marking the events that arrived.
+  document.addEventListener("DOMContentLoaded", function () {
+    var section = document.getElementById("timeline");
+    if (!section || !section.dataset.story) return;
+    var key = "storyline:seen:" + section.dataset.story;
+    function eventIds() {
+      return Array.prototype.map.call(document.querySelectorAll("ol.timeline li.event"), function (li) { return li.id; });
+    }
+    function remembered() {
+      try { return JSON.parse(localStorage.getItem(key) || "null"); } catch (e) { return null; }
+    }
+    function remember() {
+      try { localStorage.setItem(key, JSON.stringify(eventIds())); } catch (e) { /* storage full or off */ }
+    }
+    function mark(ids, label) {
+      var n = 0;
+      document.querySelectorAll("ol.timeline li.event").forEach(function (li) {
+        if (ids.has(li.id) || li.classList.contains("new")) return;
+        li.classList.add("new");
+        var badge = document.createElement("span");
+        badge.className = "new-badge";
+        badge.textContent = label;
+        (li.querySelector(".when") || li).appendChild(badge);
+        n++;
+      });
+      return n;
+    }
+    function announce(text) {
+      var live = document.getElementById("live");
+      if (live) { live.textContent = text; live.hidden = false; }
+    }
+    var seen = remembered();
+    if (seen) {
+      var fresh = mark(new Set(seen), "new since your last visit");
+      if (fresh) announce(fresh + (fresh === 1 ? " event is" : " events are") + " new since your last visit.");
+    }
+    remember();
+
+    if (!window.EventSource || !section.dataset.events) return;
+    var version = null, busy = false, again = false, arrived = 0;
+    function refresh() {
+      if (busy) { again = true; return; }
+      busy = true;
+      var before = new Set(eventIds());
+      fetch(location.pathname, { headers: { Accept: "text/html" }, cache: "no-store" })
+        .then(function (r) { return r.ok ? r.text() : Promise.reject(new Error("HTTP " + r.status)); })
+        .then(function (html) {
+          var next = new DOMParser().parseFromString(html, "text/html");
+          document.querySelectorAll("main > section[id]").forEach(function (old) {
+            var fresh = next.getElementById(old.id);
+            if (fresh) old.replaceWith(document.adoptNode(fresh));
+          });
+          var meta = next.querySelector("header .meta"), oldMeta = document.querySelector("header .meta");
+          if (meta && oldMeta) oldMeta.replaceWith(document.adoptNode(meta));
+          bindOutletFilter();
+          arrived += mark(before, "new");
+          if (arrived) announce(arrived + (arrived === 1 ? " new event has" : " new events have") + " arrived since you opened this page.");
+          remember();
+        })
+        .catch(function () { /* the next change tries again */ })
+        .then(function () { busy = false; if (again) { again = false; refresh(); } });
+    }
+    var source = new EventSource(section.dataset.events);
+    source.addEventListener("hello", function (e) {  // also after a reconnection: catch up on what was missed
+      var v = JSON.parse(e.data).version;
+      if (version !== null && v !== version) refresh();
+      version = v;
+    });
+    source.addEventListener("story", function (e) {
+      var v = JSON.parse(e.data).version;
+      if (v !== version) { version = v; refresh(); }
+    });
+    window.addEventListener("pagehide", function () { source.close(); });
   });
 })();
