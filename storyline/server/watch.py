@@ -14,12 +14,13 @@ import hashlib
 import hmac
 import json
 import threading
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from fastapi import FastAPI, Query, Request
-from fastapi.responses import HTMLResponse, Response, StreamingResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from ..store import Store
@@ -78,7 +79,8 @@ class WatchThread:
             fetcher.close()
             store.close()
 
-    def add_feeds(self, urls: list[str]) -> None:
+    def wake(self) -> None:
+        """Feeds were added: poll them now rather than at the end of the current wait."""
         if self.watcher is not None:
             self.watcher.wake.set()
 
@@ -105,7 +107,10 @@ def register(app: FastAPI, db: Database, token: str | None = None, allow_private
              watch: WatchThread | None = None) -> None:
     """Add /api/feeds, /api/alerts, /api/stories/{id}/events (SSE) and the /alerts page to ``app``."""
     from ..watch import payload
-    from .api import ApiError, page
+    from .reads import page
+
+    def error(status: int, message: str) -> JSONResponse:  # the API's error shape, {"error": message}
+        return JSONResponse({"error": message}, status_code=status)
 
     Limit = Query(20, ge=1, le=200, description="Items per page (1–200).")
     Offset = Query(0, ge=0, le=2**31, description="Items to skip.")
@@ -129,21 +134,21 @@ def register(app: FastAPI, db: Database, token: str | None = None, allow_private
         from ..watch.sources import is_url
 
         if not token:
-            raise ApiError(403, "adding feeds through the API needs a write token: start the server with --token "
+            return error(403, "adding feeds through the API needs a write token: start the server with --token "
                                 "(or STORYLINE_TOKEN), or add them with `storyline watch URL`")
         if not token_ok(request, token):
-            raise ApiError(401, "adding feeds needs the write token (Authorization: Bearer <token>)")
+            return error(401, "adding feeds needs the write token (Authorization: Bearer <token>)")
         try:
             body = json.loads(await request.body())
         except (ValueError, UnicodeDecodeError) as exc:
-            raise ApiError(400, f"body is not valid JSON: {exc}") from exc
+            return error(400, f"body is not valid JSON: {exc}")
         urls = [body["url"]] if isinstance(body, dict) and isinstance(body.get("url"), str) else \
             body.get("urls") if isinstance(body, dict) else None
         if not isinstance(urls, list) or not urls or not all(isinstance(u, str) for u in urls) or len(urls) > 100:
-            raise ApiError(422, 'send {"url": "https://..."} or {"urls": [...]} (1 to 100 feed URLs)')
+            return error(422, 'send {"url": "https://..."} or {"urls": [...]} (1 to 100 feed URLs)')
         bad = [u for u in urls if not is_url(u)]
         if bad:
-            raise ApiError(422, f"not an http(s) URL: {bad[0][:200]!r}")
+            return error(422, f"not an http(s) URL: {bad[0][:200]!r}")
 
         def check() -> None:
             with Fetcher(allow_private=allow_private) as fetcher:
@@ -153,12 +158,10 @@ def register(app: FastAPI, db: Database, token: str | None = None, allow_private
         try:
             await run_in_threadpool(check)
         except FetchError as exc:
-            raise ApiError(422, str(exc)) from exc
-        import time
-
+            return error(422, str(exc))
         added = await asyncio.wrap_future(db.submit(lambda store: store.add_feeds(urls, iso(time.time()))))
-        if watch is not None:
-            watch.add_feeds(added)
+        if watch is not None and added:
+            watch.wake()
         return Response(json.dumps({"added": added, "known": [u for u in urls if u not in added]}),
                         status_code=201 if added else 200, media_type="application/json")
 
@@ -177,15 +180,17 @@ def register(app: FastAPI, db: Database, token: str | None = None, allow_private
                               "description": "Server-Sent Events: `story` when the story changes, `alert` for "
                                              "each new alert about it"},
                         404: {"description": "No such story"}})
-    async def story_events(story_id: str, request: Request) -> StreamingResponse:
+    async def story_events(story_id: str, request: Request) -> Response:
         """A Server-Sent Events stream of one story: a ``story`` event (``{"story", "version"}``) each time
         its articles or timeline change, an ``alert`` event for each new alert about it. The story page
         listens to it to show new events without a reload."""
         if await run_in_threadpool(lambda: db.reader().story_title(story_id)) is None:
-            raise ApiError(404, f"no story with id {story_id!r}")
+            return error(404, f"no story with id {story_id!r}")
 
         def state() -> dict:
-            return {"story": story_id, "version": hashlib.sha1(db.story_version(story_id).encode()).hexdigest()[:16]}
+            """The story as its page shows it: a hash of its stored view (saved once its analysis is done)."""
+            text = db.reader().view(story_id, "story") or ""
+            return {"story": story_id, "version": hashlib.sha1(text.encode()).hexdigest()[:16]}
 
         def last_alert() -> int:
             newest = db.reader().alerts(1, 0, story_id)
@@ -197,11 +202,15 @@ def register(app: FastAPI, db: Database, token: str | None = None, allow_private
         async def stream() -> AsyncIterator[str]:
             loop = asyncio.get_running_loop()
             started = quiet = loop.time()
+            committed = db.version()
             current = await run_in_threadpool(state)
             seen = await run_in_threadpool(last_alert)
             yield "retry: 3000\n\n" + _sse("hello", current)
             while loop.time() - started < STREAM_LIFETIME and not await request.is_disconnected():
                 await asyncio.sleep(STREAM_POLL)
+                if db.version() == committed:  # nothing committed anywhere: nothing to look at
+                    continue
+                committed = db.version()
                 now = await run_in_threadpool(state)
                 if now["version"] != current["version"]:
                     current = now

@@ -46,7 +46,8 @@
   document.addEventListener("DOMContentLoaded", function () {
     var section = document.getElementById("timeline");
     if (!section || !section.dataset.story) return;
-    var key = "storyline:seen:" + section.dataset.story;
+    // per page of the timeline: events on a page never opened are unknown, not new
+    var key = "storyline:seen:" + section.dataset.story + ":" + (new URLSearchParams(location.search).get("events") || "0");
     function eventIds() {
       return Array.prototype.map.call(document.querySelectorAll("ol.timeline li.event"), function (li) { return li.id; });
     }
@@ -86,7 +87,7 @@
       if (busy) { again = true; return; }
       busy = true;
       var before = new Set(eventIds());
-      fetch(location.pathname, { headers: { Accept: "text/html" }, cache: "no-store" })
+      fetch(location.pathname + location.search, { headers: { Accept: "text/html" }, cache: "no-store" })
         .then(function (r) { return r.ok ? r.text() : Promise.reject(new Error("HTTP " + r.status)); })
         .then(function (html) {
           var next = new DOMParser().parseFromString(html, "text/html");

@@ -127,7 +127,8 @@ class Watcher:
 
     def _process(self, report: RoundReport) -> None:
         store = self.store
-        if store.count_pending("annotated") or store.count_pending("linked") or store.dirty_stories():
+        if (store.count_pending("annotated") or store.count_pending("linked") or store.dirty_stories()
+                or store.stale_views()):
             run = pipeline.annotate_pending(store, workers=self.workers)
             pipeline.link_pending(store, run)
             report.errors.extend(str(e) for e in run.errors)
