@@ -100,11 +100,19 @@ class _progress:
     """A rich progress bar per stage, or nothing when quiet or not on a terminal."""
 
     def __init__(self, quiet: bool) -> None:
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
 
         self.enabled = not quiet and console.is_terminal
         self.bar = Progress(TextColumn("{task.description:<9}"), BarColumn(), MofNCompleteColumn(),
-                            TimeElapsedColumn(), console=console, transient=True)
+                            TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(), console=console,
+                            transient=True)
         self.tasks: dict[str, int] = {}
 
     def __enter__(self):
@@ -171,8 +179,10 @@ def timeline(db: str, story_id: str | None, as_json: bool, max_dates: int | None
         table.add_column("What happened")
         table.add_column("Sources", style="cyan")
         for ev in story["timeline"]:
-            table.add_row(when(ev["date"], ev["granularity"], ev["end"]), escape(ev["summary"]),
-                          escape("\n".join(ev["sources"])))
+            key = "[bold yellow]★ key event[/] " if ev.get("pinned") else ""
+            first = dict.fromkeys(r["outlet"] or r["document"] for r in ev["reports"])  # publication order
+            table.add_row(when(ev["date"], ev["granularity"], ev["end"]), key + escape(ev["summary"]),
+                          escape("\n".join(first)))
         out.print(table)
 
 
@@ -222,40 +232,296 @@ def stories(db: str, as_json: bool) -> None:
     out.print(table)
 
 
+def entity_names(store: Store, entity: str | None) -> list[str] | None:
+    """The canonical names of an entity given by id (``person-vladimir-putin``) or by name."""
+    if not entity:
+        return None
+    from . import profiles
+
+    found = profiles.index(store)
+    hit = found.get(entity) or next((e for e in found.values() if entity.lower() in
+                                     (n.lower() for n in e["names"])), None)
+    if hit is None:
+        raise click.ClickException(f"no entity {entity!r}; `storyline entities --q NAME` lists them")
+    return hit["names"]
+
+
 @main.command()
 @click.argument("query")
 @DB_OPTION
 @click.option("--limit", default=20, show_default=True)
+@click.option("--offset", default=0, show_default=True)
+@click.option("--outlet", help="Only articles of this outlet.")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Only articles published on or after (YYYY-MM-DD).")
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Only articles published on or before.")
+@click.option("--story", "story_id", help="Only this story.")
+@click.option("--topic", help="Only this topic (when the database has topics).")
+@click.option("--speaker", help="Only sentences with a quote by a speaker whose name contains this.")
+@click.option("--entity", help="Only sentences naming this entity (id or name, see `storyline entities`).")
+@click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)
 @click.option("--json", "as_json", is_flag=True)
-def search(query: str, db: str, limit: int, as_json: bool) -> None:
-    """Full-text search over every stored sentence."""
+def search(query: str, db: str, limit: int, offset: int, outlet: str | None, since, until, story_id: str | None,
+           topic: str | None, speaker: str | None, entity: str | None, sort: str, as_json: bool) -> None:
+    """Full-text search over every stored sentence; "a phrase" in double quotes matches those words in order."""
     store = open_store(db, must_exist=True)
-    hits = store.search(query, limit=limit)
+    filters = {"outlet": outlet, "since": since.date().isoformat() if since else None,
+               "until": until.date().isoformat() if until else None, "story": story_id, "topic": topic,
+               "speaker": speaker, "entity": entity_names(store, entity)}
+    hits = store.search(query, limit=limit, offset=offset, sort=sort, **filters)
     if as_json:
         out.print_json(json.dumps(hits, ensure_ascii=False))
         return
     for h in hits:
-        where = f"[cyan]{escape(h['outlet'] or h['document'])}[/] [dim]{escape(h['document'])}#{h['idx']}[/]"
-        out.print(f"{where}  {escape(h['snippet'])}",
-                  highlight=False)
+        where = (f"[cyan]{escape(h['outlet'] or h['document'])}[/] [dim]{escape(h['published'] or '')} "
+                 f"{escape(h['document'])}#{h['idx']}[/]")
+        out.print(f"{where}  {escape(h['snippet'])}", highlight=False)
     if not hits:
         console.print("no matches")
+    else:
+        console.print(f"{store.count_search(query, **filters)} matching sentences", highlight=False)
+
+
+@main.command()
+@DB_OPTION
+@click.option("--q", "q", help="Only names containing this.")
+@click.option("--label", type=click.Choice(["Person", "Organisation", "Place", "Group", "Event"],
+                                           case_sensitive=False), help="Only this kind.")
+@click.option("--limit", default=30, show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+def entities(db: str, q: str | None, label: str | None, limit: int, as_json: bool) -> None:
+    """People, organisations, places and groups across all articles, most mentioned first."""
+    from . import profiles
+
+    store = open_store(db, must_exist=True)
+    items = profiles.listing(store, q, label)[:limit]
+    if as_json:
+        out.print_json(json.dumps(items, ensure_ascii=False))
+        return
+    table = Table(expand=True)
+    for col in ("Entity", "Kind", "Mentions", "Articles", "Id"):
+        table.add_column(col)
+    for e in items:
+        table.add_row(escape(e["name"]), e["label"], str(e["mentions"]), str(e["documents"]), escape(e["id"]))
+    out.print(table)
+
+
+@main.command()
+@click.argument("entity_id")
+@DB_OPTION
+@click.option("--json", "as_json", is_flag=True)
+def entity(entity_id: str, db: str, as_json: bool) -> None:
+    """One entity: aliases, stories, dated quotes and the timeline events that name it."""
+    from . import profiles
+
+    store = open_store(db, must_exist=True)
+    found = profiles.profile(store, entity_id)
+    if found is None:
+        raise click.ClickException(f"no entity {entity_id!r}; `storyline entities --q NAME` lists them")
+    if as_json:
+        out.print_json(json.dumps(found, ensure_ascii=False))
+        return
+    out.print(f"[bold]{escape(found['name'])}[/] ({found['label']}) · {found['mentions']} mentions in "
+              f"{found['documents']} articles · {found['first'] or '?'} – {found['last'] or '?'}")
+    out.print("also written: " + escape(", ".join(a["text"] for a in found["aliases"][:12])))
+    for s in found["stories"][:10]:
+        out.print(f"  story [cyan]{escape(s['id'])}[/] {escape(s['title'] or '')} ({s['documents']} articles)")
+    table = Table(title="Timeline events naming them", title_justify="left", expand=True)
+    for col in ("When", "What happened", "Story"):
+        table.add_column(col)
+    for e in found["events"]:
+        table.add_row(when(e["date"], e["granularity"], e["end"]), escape(e["summary"]), escape(e["story"]))
+    out.print(table)
+    table = Table(title="Quotes", title_justify="left", expand=True)
+    for col in ("Published", "Outlet", "Quote"):
+        table.add_column(col)
+    for qd in found["quotes"]:
+        table.add_row(qd["published"] or "?", escape(qd["outlet"] or qd["document"]), escape(qd["text"]))
+    out.print(table)
 
 
 @main.command("export")
 @DB_OPTION
 @click.option("--json", "json_path", type=click.Path(dir_okay=False))
 @click.option("--html", "html_path", type=click.Path(dir_okay=False))
-def export_cmd(db: str, json_path: str | None, html_path: str | None) -> None:
-    """Write the JSON contract and/or the HTML report from an existing database."""
-    if not json_path and not html_path:
-        raise click.UsageError("give --json and/or --html")
+@click.option("--csv", "csv_dir", type=click.Path(file_okay=False),
+              help="Write timeline.csv, quotes.csv, coverage.csv and documents.csv into this folder.")
+@click.option("--story", "story_ids", multiple=True, help="Only this story (repeatable).")
+def export_cmd(db: str, json_path: str | None, html_path: str | None, csv_dir: str | None,
+               story_ids: tuple[str, ...]) -> None:
+    """Write the JSON contract, the HTML report and/or CSV tables from an existing database."""
+    if not json_path and not html_path and not csv_dir:
+        raise click.UsageError("give --json, --html and/or --csv")
     store = open_store(db, must_exist=True)
-    data = contract.build(store)
+    for sid in story_ids:
+        if store.story_title(sid) is None:
+            raise click.ClickException(f"no story {sid!r} in {db}")
+    data = contract.build(store, list(story_ids) if story_ids else None)
     if json_path:
         contract.write_json(data, json_path)
     if html_path:
         _write_html(store, data, html_path)
+    if csv_dir:
+        from .render.csv_tables import write_dir
+
+        for path in write_dir(data, csv_dir):
+            console.print(f"wrote {escape(str(path))}", soft_wrap=True)
+
+
+# -- corrections ------------------------------------------------------------------------------------
+@main.group()
+def correct() -> None:
+    """Fix what the automatic analysis got wrong; every fix is logged, survives re-runs and can be undone.
+
+    Each subcommand prints the correction's id (``storyline correct undo ID`` takes it back).
+    """
+
+
+def _correct(db: str, kind: str, args: dict, note: str | None, as_json: bool) -> None:
+    from .link import corrections
+    from .run import pipeline
+
+    store = open_store(db, must_exist=True)
+    try:
+        cid = corrections.record(store, kind, args, note)
+    except corrections.CorrectionError as exc:
+        raise click.ClickException(str(exc)) from exc
+    pipeline.apply_corrections(store)
+    entry = contract.correction_dict(store.correction(cid))  # type: ignore[arg-type]
+    if as_json:
+        out.print_json(json.dumps(entry, ensure_ascii=False))
+    else:
+        out.print(f"correction {cid}: {escape(entry['description'])}", highlight=False)
+
+
+NOTE = click.option("--note", help="Why (kept in the log).")
+JSON_FLAG = click.option("--json", "as_json", is_flag=True, help="Print the correction as JSON.")
+
+
+@correct.command("merge")
+@click.argument("stories", nargs=-1, required=True)
+@click.option("--into", required=True, help="The story the others join.")
+@DB_OPTION
+@NOTE
+@JSON_FLAG
+def correct_merge(stories: tuple[str, ...], into: str, db: str, note: str | None, as_json: bool) -> None:
+    """Merge STORIES into the story --into (articles that later join them follow)."""
+    _correct(db, "merge-stories", {"stories": list(stories), "into": into}, note, as_json)
+
+
+@correct.command("split")
+@click.argument("documents", nargs=-1, required=True)
+@click.option("--title", help="Title of the new story (default: the first article's).")
+@DB_OPTION
+@NOTE
+@JSON_FLAG
+def correct_split(documents: tuple[str, ...], title: str | None, db: str, note: str | None, as_json: bool) -> None:
+    """Split DOCUMENTS off their story into a story of their own."""
+    _correct(db, "split-story", {"documents": list(documents), "title": title}, note, as_json)
+
+
+@correct.command("move")
+@click.argument("document")
+@click.option("--to", "to", required=True, help="The story it belongs to.")
+@DB_OPTION
+@NOTE
+@JSON_FLAG
+def correct_move(document: str, to: str, db: str, note: str | None, as_json: bool) -> None:
+    """Move the article DOCUMENT (and its near-duplicates) to another story."""
+    _correct(db, "move-article", {"document": document, "to": to}, note, as_json)
+
+
+@correct.command("rename-speaker")
+@click.argument("old")
+@click.argument("new")
+@DB_OPTION
+@NOTE
+@JSON_FLAG
+def correct_rename(old: str, new: str, db: str, note: str | None, as_json: bool) -> None:
+    """Rename the speaker OLD to NEW in every quote (shorter forms of OLD included)."""
+    _correct(db, "rename-speaker", {"from": old, "to": new}, note, as_json)
+
+
+@correct.command("merge-speakers")
+@click.argument("names", nargs=-1, required=True)
+@click.option("--into", required=True, help="The name they all become.")
+@DB_OPTION
+@NOTE
+@JSON_FLAG
+def correct_merge_speakers(names: tuple[str, ...], into: str, db: str, note: str | None, as_json: bool) -> None:
+    """Merge the speakers NAMES under one name."""
+    _correct(db, "merge-speakers", {"names": list(names), "into": into}, note, as_json)
+
+
+@correct.command("set-speaker")
+@click.argument("document")
+@click.argument("start", type=int)
+@click.option("--speaker", help="Who said it; leave out to mark the quote unattributed.")
+@DB_OPTION
+@NOTE
+@JSON_FLAG
+def correct_set_speaker(document: str, start: int, speaker: str | None, db: str, note: str | None,
+                        as_json: bool) -> None:
+    """Set the speaker of one quote: the one starting at character START of DOCUMENT (``start`` in the API)."""
+    _correct(db, "set-speaker", {"document": document, "start": start, "speaker": speaker}, note, as_json)
+
+
+@correct.command("hide")
+@click.argument("event")
+@DB_OPTION
+@NOTE
+@JSON_FLAG
+def correct_hide(event: str, db: str, note: str | None, as_json: bool) -> None:
+    """Hide the timeline EVENT (not an event); it stays hidden when the timeline is rebuilt."""
+    _correct(db, "hide-event", {"event": event}, note, as_json)
+
+
+@correct.command("pin")
+@click.argument("event")
+@DB_OPTION
+@NOTE
+@JSON_FLAG
+def correct_pin(event: str, db: str, note: str | None, as_json: bool) -> None:
+    """Pin the timeline EVENT as a key event."""
+    _correct(db, "pin-event", {"event": event}, note, as_json)
+
+
+@correct.command("undo")
+@click.argument("correction_id", type=int)
+@DB_OPTION
+def correct_undo(correction_id: int, db: str) -> None:
+    """Take back correction CORRECTION_ID (it stays in the log, marked undone)."""
+    from .link import corrections
+    from .run import pipeline
+
+    store = open_store(db, must_exist=True)
+    try:
+        corrections.undo(store, correction_id)
+    except corrections.CorrectionError as exc:
+        raise click.ClickException(str(exc)) from exc
+    pipeline.apply_corrections(store)
+    out.print(f"undid correction {correction_id}")
+
+
+@correct.command("list")
+@DB_OPTION
+@click.option("--all", "include_undone", is_flag=True, help="Undone corrections too.")
+@click.option("--json", "as_json", is_flag=True)
+def correct_list(db: str, include_undone: bool, as_json: bool) -> None:
+    """The corrections log, oldest first."""
+    store = open_store(db, must_exist=True)
+    items = [contract.correction_dict(c) for c in store.corrections(include_undone)]
+    if as_json:
+        out.print_json(json.dumps(items, ensure_ascii=False))
+        return
+    table = Table(expand=True)
+    for col in ("Id", "When", "Correction", "Note", "Undone"):
+        table.add_column(col)
+    for c in items:
+        table.add_row(str(c["id"]), c["created"], escape(c["description"]), escape(c["note"] or ""),
+                      c["undone"] or "")
+    out.print(table)
+    if not items:
+        console.print("no corrections")
 
 
 def _seconds(value: str) -> float:

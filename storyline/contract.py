@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from .link.corrections import describe, split_story_id
 from .model import Document, Event, Quote
 from .store import Store
 
@@ -28,6 +29,8 @@ def document_dict(doc: Document, links: dict | None = None) -> dict:
         "published_source": doc.published_source, "url": doc.url,
         "outlet_source": doc.outlet_source,
         "story": links.get("story"), "duplicate_of": links.get("duplicate_of"),
+        "corrected": {"correction": links["moved_by"], "story_was": links.get("story_auto")}
+        if links.get("moved_by") else None,
     }
 
 
@@ -54,8 +57,15 @@ def select_quotes(store: Store, story_id: str | None = None, speaker: str | None
     return found, names
 
 
-def event_dict(ev: Event, outlets: dict[str, str | None]) -> dict:
+def event_dict(ev: Event, outlets: dict[str, str | None], published: dict[str, str | None] | None = None,
+               order: dict[str, int] | None = None) -> dict:
+    """An event of the contract. ``reports``: one entry per article in order of publication (undated
+    ones last, then in ``order``, the story's article order), so ``first_reported`` is who had it first."""
     docs = ev.documents
+    published = published or {}
+    order = order or {}
+    reports = sorted(({"outlet": outlets.get(d), "document": d, "published": published.get(d)} for d in docs),
+                     key=lambda r: (r["published"] or "9999", order.get(r["document"], len(order)), r["document"]))
     return {
         "id": ev.id,
         "date": ev.date.isoformat(),
@@ -66,6 +76,10 @@ def event_dict(ev: Event, outlets: dict[str, str | None]) -> dict:
                       "time_text": m.time_text} for m in ev.mentions],
         "documents": docs,
         "sources": sorted({outlets.get(d) or d for d in docs}),
+        "reports": reports,
+        "first_reported": reports[0] if reports else None,
+        "pinned": ev.pinned is not None,
+        "corrected": {"correction": ev.pinned, "kind": "pin-event"} if ev.pinned is not None else None,
     }
 
 
@@ -75,6 +89,7 @@ def quote_dict(q: Quote, names: dict[str, str], sentences: dict[tuple[str, int],
         "text": q.text, "document": q.document,
         "sentence": sentences.get((q.document, q.sentence), ""),
         "kind": q.kind, "cue": q.cue, "speaker_text": q.speaker_text,
+        "corrected": {"correction": q.corrected, "speaker_was": q.speaker_was} if q.corrected else None,
     }
 
 
@@ -101,6 +116,32 @@ def key_dates(store: Store, story_id: str, dates: int, per_date: int = 1) -> dic
     days = sorted(({"date": d["date"], "events": d["events"][:per_date]} for d in ranked[:dates]),
                   key=lambda d: d["date"])
     return {"story": head["id"], "title": head["title"], "dates": days}
+
+
+def story_corrections(store: Store, record: dict) -> list[dict]:
+    """The active corrections that shape a story (its contract ``record``): articles moved in or out,
+    events hidden or pinned, speakers of its quotes changed."""
+    sid = record["id"]
+    ids = {e["corrected"]["correction"] for e in record.get("hidden_events", []) + record["timeline"]
+           if e.get("corrected")} | {q["corrected"]["correction"] for q in record["quotes"] if q.get("corrected")}
+    mine = set(record["documents"]) | set(record["duplicates"])
+    out = []
+    for c in store.corrections():
+        a = c["args"]
+        moved = c["kind"] in ("merge-stories", "split-story", "move-article") and (
+            split_story_id(c["id"]) == sid or a.get("from") == sid
+            or a.get("into", {}).get("id") == sid or a.get("to", {}).get("id") == sid
+            or any(s["id"] == sid for s in a.get("stories", []))
+            or bool(mine & set(a.get("documents", []) + [a.get("document")])))
+        if moved or c["id"] in ids:
+            out.append({"id": c["id"], "kind": c["kind"], "description": describe(c), "created": c["created"]})
+    return out
+
+
+def correction_dict(c: dict) -> dict:
+    """A correction of the log as the API and ``storyline correct --json`` show it."""
+    return {"id": c["id"], "kind": c["kind"], "args": c["args"], "note": c["note"], "created": c["created"],
+            "undone": c["undone"], "description": describe(c)}
 
 
 def build(store: Store, story_ids: Iterable[str] | None = None) -> dict:

@@ -100,6 +100,8 @@ class Quote:
     speaker_text: str | None = None  # as written at the cue ("he", "Peskov", "the Kremlin")
     cue: str | None = None  # the speech verb ("said", "explained")
     kind: str = "direct"  # direct | partial | indirect
+    corrected: int | None = None  # the correction that changed its speaker (``corrections``), if any
+    speaker_was: str | None = None  # the speaker as annotated, when a correction changed it
 
 
 @dataclass(slots=True)
@@ -123,6 +125,7 @@ class Event:
     mentions: list[Mention] = field(default_factory=list)
     last: date | None = None
     id: str = ""
+    pinned: int | None = None  # the correction that pinned it as a key event, if any
 
     @property
     def documents(self) -> list[str]:
@@ -136,6 +139,7 @@ class Story:
     documents: list[str] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
     quotes: list[Quote] = field(default_factory=list)
+    hidden: list[tuple[Event, int]] = field(default_factory=list)  # events a correction hid, with its id
 
 
 @dataclass(slots=True)

@@ -125,7 +125,29 @@ MIGRATIONS: list[str] = [
     CREATE INDEX alerts_story ON alerts(story, id);
     CREATE INDEX alerts_delivery ON alerts(delivery, next_try);
     """,
+    # 6: the corrections log (hand edits) and what its overlay currently applies: documents it moved away
+    # from the story clustering gave them (``auto``), events it hides or pins, speakers it renames. The
+    # overlay tables are rebuilt from the log after every link, so a correction survives re-runs.
+    """
+    CREATE TABLE corrections (
+        id INTEGER PRIMARY KEY, kind TEXT NOT NULL, args TEXT NOT NULL, note TEXT,
+        created TEXT NOT NULL, undone TEXT
+    );
+    CREATE TABLE story_overlay (document TEXT PRIMARY KEY, auto TEXT, applied TEXT NOT NULL,
+        correction INTEGER NOT NULL) WITHOUT ROWID;
+    CREATE TABLE event_marks (event TEXT NOT NULL, mark TEXT NOT NULL, correction INTEGER NOT NULL,
+        PRIMARY KEY (event, mark)) WITHOUT ROWID;
+    CREATE TABLE speaker_fixes (key TEXT PRIMARY KEY, speaker TEXT, correction INTEGER NOT NULL) WITHOUT ROWID;
+    CREATE INDEX entities_canonical ON entities(canonical);
+    CREATE INDEX mentions_sentence ON mentions(document, sentence);
+    """,
 ]
+
+# A quote's speaker after corrections: a fix of that one quote wins over a rename of its speaker's name.
+_SPEAKER = ("CASE WHEN fq.key IS NOT NULL THEN fq.speaker WHEN fn.key IS NOT NULL THEN fn.speaker"
+            " ELSE q.speaker END")
+_SPEAKER_JOIN = (" LEFT JOIN speaker_fixes fq ON fq.key = 'quote:' || q.document || ':' || q.start"
+                 " LEFT JOIN speaker_fixes fn ON fn.key = 'name:' || q.speaker")
 
 
 class StoreError(RuntimeError):
@@ -387,9 +409,15 @@ class Store:
         sql += " ORDER BY COALESCE(published, '9999'), id LIMIT ? OFFSET ?"
         return [self._document(r) for r in self.db.execute(sql, (*args, limit, offset))]
 
-    def document_links(self, doc_id: str) -> dict[str, str | None]:
-        row = self.db.execute("SELECT story, duplicate_of FROM documents WHERE id = ?", (doc_id,)).fetchone()
-        return {"story": row["story"], "duplicate_of": row["duplicate_of"]} if row else {}
+    def document_links(self, doc_id: str) -> dict:
+        """Its story and the article it copies; ``moved_by``/``story_auto`` when a correction moved it."""
+        row = self.db.execute(
+            "SELECT d.story, d.duplicate_of, o.correction, o.auto FROM documents d"
+            " LEFT JOIN story_overlay o ON o.document = d.id AND o.applied = d.story WHERE d.id = ?",
+            (doc_id,)).fetchone()
+        if not row:
+            return {}
+        return {"story": row[0], "duplicate_of": row[1], "moved_by": row[2], "story_auto": row[3]}
 
     def count_documents(self, outlet: str | None = None) -> int:
         if outlet is None:
@@ -462,21 +490,29 @@ class Store:
                 for r in rows]
 
     def quotes(self, doc_ids: Sequence[str] | None = None, outlet: str | None = None,
-               include_duplicates: bool = False) -> list[Quote]:
-        """Quotes of non-duplicate articles (of near-duplicates too with ``include_duplicates``). By speaker:
-        ``contract.select_quotes``, which matches the name shown, not the one stored."""
-        sql = "SELECT q.* FROM quotes q JOIN documents d ON d.id = q.document WHERE "
+               include_duplicates: bool = False, speakers: Sequence[str] | None = None) -> list[Quote]:
+        """Quotes of non-duplicate articles (of near-duplicates too with ``include_duplicates``), speakers as
+        corrected (``Quote.corrected`` names the correction); ``speakers``: exactly these names. By part of
+        a speaker's name: ``contract.select_quotes``, which matches the name shown, not the one stored."""
+        sql = (f"SELECT q.*, {_SPEAKER} AS said_by, COALESCE(fq.correction, fn.correction) AS fix"
+               f" FROM quotes q JOIN documents d ON d.id = q.document{_SPEAKER_JOIN} WHERE ")
         sql += "1" if include_duplicates else "d.duplicate_of IS NULL"
         args: list[object] = []
         if doc_ids is not None:
             sql += f" AND q.document IN ({','.join('?' * len(doc_ids))})"
             args.extend(doc_ids)
+        if speakers is not None:
+            sql += f" AND {_SPEAKER} IN ({','.join('?' * len(speakers))})"
+            args.extend(speakers)
         if outlet:
             sql += " AND d.outlet = ?"
             args.append(outlet)
         sql += " ORDER BY COALESCE(d.published, '9999'), q.document, q.start, q.\"end\""
-        return [Quote(r["document"], r["sentence"], r["start"], r["end"], r["text"], r["speaker"],
-                      r["speaker_text"], r["cue"], r["kind"]) for r in self.db.execute(sql, args)]
+        return [Quote(r["document"], r["sentence"], r["start"], r["end"], r["text"], r["said_by"],
+                      r["speaker_text"], r["cue"], r["kind"],
+                      corrected=r["fix"] if r["fix"] is not None and r["said_by"] != r["speaker"] else None,
+                      speaker_was=r["speaker"] if r["fix"] is not None else None)
+                for r in self.db.execute(sql, args)]
 
     def mentions(self, doc_ids: Sequence[str]) -> list[tuple[int, Mention]]:
         rows = self.db.execute(
@@ -607,29 +643,44 @@ class Store:
         sql += " ORDER BY COALESCE(published, '9999'), id"
         return [r[0] for r in self.db.execute(sql, (story_id,))]
 
-    def stories(self, limit: int = -1, offset: int = 0, q: str | None = None) -> list[dict]:
-        """Story rows with counts, newest activity first."""
+    @staticmethod
+    def _story_filter(q: str | None, outlet: str | None, since: str | None, until: str | None
+                      ) -> tuple[str, list[object]]:
+        """WHERE clause for stories: title contains ``q``, an article from ``outlet``, active in the period."""
+        clauses, args = [], []
+        if q:
+            clauses.append("s.title LIKE ?")
+            args.append(f"%{q}%")
+        if outlet:
+            clauses.append("EXISTS (SELECT 1 FROM documents o WHERE o.story = s.id AND o.outlet = ?)")
+            args.append(outlet)
+        if since:
+            clauses.append("COALESCE(s.last, s.first) >= ?")
+            args.append(since)
+        if until:
+            clauses.append("COALESCE(s.first, s.last) <= ?")
+            args.append(until)
+        return (" WHERE " + " AND ".join(clauses)) if clauses else "", args
+
+    def stories(self, limit: int = -1, offset: int = 0, q: str | None = None, outlet: str | None = None,
+                since: str | None = None, until: str | None = None) -> list[dict]:
+        """Story rows with counts, biggest first; filtered by title, outlet and period (publication dates)."""
+        where, args = self._story_filter(q, outlet, since, until)
         sql = (
             "SELECT s.id, s.title, s.first, s.last,"
             " COUNT(d.id) AS documents, COUNT(DISTINCT d.outlet) AS outlets,"
             " (SELECT COUNT(*) FROM events e WHERE e.story = s.id) AS events"
             " FROM stories s JOIN documents d ON d.story = s.id AND d.duplicate_of IS NULL"
+            + where + " GROUP BY s.id ORDER BY documents DESC, s.last DESC, s.id LIMIT ? OFFSET ?"
         )
-        args: list[object] = []
-        if q:
-            sql += " WHERE s.title LIKE ?"
-            args.append(f"%{q}%")
-        sql += " GROUP BY s.id ORDER BY documents DESC, s.last DESC, s.id LIMIT ? OFFSET ?"
         return [dict(r) for r in self.db.execute(sql, (*args, limit, offset))]
 
-    def count_stories(self, q: str | None = None) -> int:
-        """Number of stories ``stories(q=q)`` can return (those with a non-duplicate article)."""
+    def count_stories(self, q: str | None = None, outlet: str | None = None, since: str | None = None,
+                      until: str | None = None) -> int:
+        """Number of stories ``stories(...)`` can return (those with a non-duplicate article)."""
+        where, args = self._story_filter(q, outlet, since, until)
         sql = ("SELECT COUNT(DISTINCT s.id) FROM stories s"
-               " JOIN documents d ON d.story = s.id AND d.duplicate_of IS NULL")
-        args: tuple = ()
-        if q:
-            sql += " WHERE s.title LIKE ?"
-            args = (f"%{q}%",)
+               " JOIN documents d ON d.story = s.id AND d.duplicate_of IS NULL" + where)
         return self.db.execute(sql, args).fetchone()[0]
 
     def story_title(self, story_id: str) -> dict | None:
@@ -644,7 +695,9 @@ class Store:
             " (SELECT group_concat(id) FROM (SELECT id FROM events WHERE story = ?1 ORDER BY position)),"
             " (SELECT COUNT(*) || ':' || COALESCE(SUM(em.mention), 0) FROM event_mentions em"
             "  JOIN events e ON e.id = em.event WHERE e.story = ?1),"
-            " (SELECT title FROM stories WHERE id = ?1)", (story_id,)).fetchone()
+            " (SELECT title FROM stories WHERE id = ?1),"
+            " (SELECT COUNT(*) || ':' || COALESCE(MAX(id), 0) || ':' || COUNT(undone) FROM corrections)",
+            (story_id,)).fetchone()
         return "|".join(str(v) for v in row)
 
     def data_version(self) -> int:
@@ -670,15 +723,19 @@ class Store:
         story = Story(id=row["id"], title=row["title"], documents=docs)
         mentions = {mid: m for mid, m in self.mentions(docs)} if docs else {}
         events: dict[str, Event] = {}
+        marks = {(r[0], r[1]): r[2] for r in self.db.execute(
+            "SELECT m.event, m.mark, m.correction FROM event_marks m JOIN events e ON e.id = m.event"
+            " WHERE e.story = ?", (story_id,))}
         for r in self.db.execute("SELECT * FROM events WHERE story = ? ORDER BY position", (story_id,)):
             events[r["id"]] = Event(date.fromisoformat(r["date"]), r["granularity"], r["summary"], [],
-                                    _d(r["last"]), r["id"])
+                                    _d(r["last"]), r["id"], marks.get((r["id"], "pin")))
         for r in self.db.execute(
             "SELECT em.event, em.mention FROM event_mentions em JOIN events e ON e.id = em.event"
             " WHERE e.story = ? ORDER BY em.mention", (story_id,)):
             if r[1] in mentions:
                 events[r[0]].mentions.append(mentions[r[1]])
-        story.events = list(events.values())
+        story.events = [e for e in events.values() if (e.id, "hide") not in marks]
+        story.hidden = [(e, marks[(e.id, "hide")]) for e in events.values() if (e.id, "hide") in marks]
         story.quotes = self.quotes(docs) if docs else []
         return story
 
@@ -689,30 +746,83 @@ class Store:
     # -- search and facets ----------------------------------------------------------------------
     @staticmethod
     def _fts_query(query: str) -> str | None:
-        """Words only: user input is never FTS syntax."""
-        terms = [t for t in "".join(c if c.isalnum() else " " for c in query).split() if t]
-        return " ".join(f'"{t}"' for t in terms) if terms else None
+        """Words only: user input is never FTS syntax. A part in double quotes is a phrase (its words in
+        that order); every other word must occur somewhere in the sentence."""
+        def words(text: str) -> list[str]:
+            return "".join(c if c.isalnum() else " " for c in text).split()
+
+        parts = query.split('"')
+        terms: list[str] = []
+        for i, part in enumerate(parts):
+            if i % 2 and i < len(parts) - 1:  # inside a closed pair of quotes
+                if ws := words(part):
+                    terms.append('"' + " ".join(ws) + '"')
+            else:
+                terms.extend(f'"{t}"' for t in words(part))
+        return " ".join(terms) if terms else None
+
+    def _search_filter(self, filters: Mapping[str, object]) -> tuple[str, list[object]]:
+        """Extra conditions on a search: outlet, since/until (publication dates), story, speaker (a quote
+        in the sentence, speakers as corrected), entity (canonical names mentioned in the sentence)."""
+        clauses, args = [], []
+        if filters.get("outlet"):
+            clauses.append("d.outlet = ?")
+            args.append(filters["outlet"])
+        if filters.get("since"):
+            clauses.append("d.published >= ?")
+            args.append(filters["since"])
+        if filters.get("until"):
+            clauses.append("d.published <= ?")
+            args.append(filters["until"])
+        if filters.get("story"):
+            clauses.append("d.story = ?")
+            args.append(filters["story"])
+        if filters.get("topic"):  # topics group stories (when the clustering makes them)
+            if self.has_column("stories", "topic"):
+                clauses.append("d.story IN (SELECT id FROM stories WHERE topic = ?)")
+                args.append(filters["topic"])
+            else:
+                clauses.append("0")
+        if filters.get("speaker"):
+            clauses.append(f"EXISTS (SELECT 1 FROM quotes q{_SPEAKER_JOIN} WHERE q.document = f.document"
+                           f" AND q.sentence = f.idx AND {_SPEAKER} LIKE ?)")
+            args.append(f"%{filters['speaker']}%")
+        names = filters.get("entity")
+        if names:
+            names = list(names)  # type: ignore[call-overload]
+            clauses.append("EXISTS (SELECT 1 FROM entities en WHERE en.document = f.document AND"
+                           f" en.sentence = f.idx AND en.canonical IN ({','.join('?' * len(names))}))")
+            args.extend(names)
+        return "".join(" AND " + c for c in clauses), args
 
     def search(self, query: str, limit: int = 20, offset: int = 0, marks: tuple[str, str] = ("[", "]"),
-               context: int = 12) -> list[dict]:
-        """Full-text search over sentences; matches in ``snippet`` are wrapped in ``marks``."""
+               context: int = 12, sort: str = "relevance", **filters: object) -> list[dict]:
+        """Full-text search over sentences; matches in ``snippet`` are wrapped in ``marks``. ``sort``:
+        relevance (BM25) or date (newest first); ``filters``: see ``_search_filter``."""
         fts = self._fts_query(query)
         if fts is None:
             return []
+        where, args = self._search_filter(filters)
+        order = "COALESCE(d.published, '') DESC, rank" if sort == "date" else "rank"
         rows = self.db.execute(
             "SELECT f.document, f.idx, snippet(sentences_fts, 0, ?, ?, '…', ?) AS snippet,"
             " f.text, d.title, d.outlet, d.published, d.story"
             " FROM sentences_fts f JOIN documents d ON d.id = f.document"
-            " WHERE sentences_fts MATCH ? ORDER BY rank LIMIT ? OFFSET ?",
-            (marks[0], marks[1], context, fts, limit, offset),
+            f" WHERE sentences_fts MATCH ?{where} ORDER BY {order} LIMIT ? OFFSET ?",
+            (marks[0], marks[1], context, fts, *args, limit, offset),
         )
         return [dict(r) for r in rows]
 
-    def count_search(self, query: str) -> int:
+    def count_search(self, query: str, **filters: object) -> int:
         fts = self._fts_query(query)
         if fts is None:
             return 0
-        return self.db.execute("SELECT COUNT(*) FROM sentences_fts WHERE sentences_fts MATCH ?", (fts,)).fetchone()[0]
+        where, args = self._search_filter(filters)
+        return self.db.execute("SELECT COUNT(*) FROM sentences_fts f JOIN documents d ON d.id = f.document"
+                               f" WHERE sentences_fts MATCH ?{where}", (fts, *args)).fetchone()[0]
+
+    def has_column(self, table: str, column: str) -> bool:
+        return any(r[1] == column for r in self.db.execute(f"PRAGMA table_info({table})"))
 
     def outlet_order(self) -> list[str]:
         """Outlets in the order their first article was stored (new outlets only ever come last)."""
@@ -724,6 +834,153 @@ class Store:
         rows = self.db.execute(
             "SELECT outlet, COUNT(*) AS documents, MIN(published) AS first, MAX(published) AS last"
             " FROM documents WHERE duplicate_of IS NULL GROUP BY outlet ORDER BY documents DESC, outlet")
+        return [dict(r) for r in rows]
+
+    # -- corrections (the log, and the overlay that applies it; see corrections.py) -----------------
+    def add_correction(self, kind: str, args: dict, note: str | None = None) -> int:
+        with self.transaction() as db:
+            cur = db.execute("INSERT INTO corrections (kind, args, note, created) VALUES (?,?,?,datetime('now'))",
+                             (kind, json.dumps(args, ensure_ascii=False), note))
+            return int(cur.lastrowid)  # type: ignore[arg-type]
+
+    def undo_correction(self, correction_id: int) -> bool:
+        """Mark a correction undone (kept in the log); False when there is no such active correction."""
+        with self.transaction() as db:
+            cur = db.execute("UPDATE corrections SET undone = datetime('now') WHERE id = ? AND undone IS NULL",
+                             (correction_id,))
+            return cur.rowcount > 0
+
+    def corrections(self, include_undone: bool = False) -> list[dict]:
+        sql = "SELECT * FROM corrections" + ("" if include_undone else " WHERE undone IS NULL") + " ORDER BY id"
+        return [{**dict(r), "args": json.loads(r["args"])} for r in self.db.execute(sql)]
+
+    def correction(self, correction_id: int) -> dict | None:
+        r = self.db.execute("SELECT * FROM corrections WHERE id = ?", (correction_id,)).fetchone()
+        return {**dict(r), "args": json.loads(r["args"])} if r else None
+
+    def story_assignments(self) -> dict[str, tuple[str | None, str | None]]:
+        """Every linked document: (story, duplicate_of)."""
+        return {r[0]: (r[1], r[2]) for r in self.db.execute(
+            "SELECT id, story, duplicate_of FROM documents WHERE linked = 1")}
+
+    def story_overlay(self) -> dict[str, tuple[str | None, str, int]]:
+        """Documents the overlay moved: document → (story clustering gave it, story applied, correction)."""
+        return {r[0]: (r[1], r[2], r[3]) for r in self.db.execute("SELECT * FROM story_overlay")}
+
+    def event_keys(self, event_ids: Sequence[str]) -> dict[str, dict]:
+        """What identifies an event across timeline rebuilds: its story, date and (document, sentence) keys."""
+        out: dict[str, dict] = {}
+        for eid in event_ids:
+            row = self.db.execute("SELECT story, date, summary FROM events WHERE id = ?", (eid,)).fetchone()
+            if row is None:
+                continue
+            keys = self.db.execute("SELECT m.document, m.sentence FROM event_mentions em JOIN mentions m"
+                                   " ON m.id = em.mention WHERE em.event = ? ORDER BY m.id", (eid,)).fetchall()
+            out[eid] = {"story": row[0], "date": row[1], "summary": row[2], "mentions": [list(k) for k in keys]}
+        return out
+
+    def events_with_mentions(self, day: str, keys: Sequence[Sequence]) -> list[str]:
+        """Events of a timeline as it is now dated ``day`` with a mention in one of these sentences."""
+        found: set[str] = set()
+        for document, sentence in keys:
+            found.update(r[0] for r in self.db.execute(
+                "SELECT em.event FROM mentions m JOIN event_mentions em ON em.mention = m.id"
+                " JOIN events e ON e.id = em.event WHERE m.document = ? AND m.sentence = ? AND e.date = ?",
+                (document, sentence, day)))
+        return sorted(found)
+
+    def save_overlay(self, moves: Mapping[str, tuple[str | None, str, int]], stories: Mapping[str, str | None],
+                     new_stories: Mapping[str, str], speakers: Mapping[str, tuple[str | None, int]]) -> None:
+        """Write what the corrections overlay computed, in one transaction.
+
+        ``moves``: document → (auto story, applied story, correction) for every document it moves (the
+        table is replaced); ``stories``: document → story to set now (moves made and moves undone);
+        ``new_stories``: stories made by splits (id → title); ``speakers``: 'name:<speaker>' or
+        'quote:<document>:<start>' → (speaker, correction).
+        """
+        with self.transaction() as db:
+            for sid, title in new_stories.items():
+                db.execute("INSERT INTO stories (id, title, title_score, centroid, size) VALUES (?,?,1,'{}',0)"
+                           " ON CONFLICT(id) DO UPDATE SET title = excluded.title", (sid, title))
+            touched = set()
+            for doc, story in stories.items():
+                old = db.execute("SELECT story FROM documents WHERE id = ?", (doc,)).fetchone()
+                touched.update(x for x in (old[0] if old else None, story) if x)
+                db.execute("UPDATE documents SET story = ? WHERE id = ?", (story, doc))
+            db.execute("DELETE FROM story_overlay")
+            db.executemany("INSERT INTO story_overlay VALUES (?,?,?,?)",
+                           [(d, a, b, c) for d, (a, b, c) in moves.items()])
+            for sid in touched:  # publication span of the stories that gained or lost articles
+                db.execute("UPDATE stories SET first = (SELECT MIN(published) FROM documents WHERE story = ?1),"
+                           " last = (SELECT MAX(published) FROM documents WHERE story = ?1),"
+                           " size = (SELECT COUNT(*) FROM documents WHERE story = ?1"
+                           " AND duplicate_of IS NULL) WHERE id = ?1", (sid,))
+            db.executemany("INSERT OR IGNORE INTO dirty_stories (story) VALUES (?)", [(t,) for t in touched])
+            old_fixes = {r[0]: (r[1], r[2]) for r in db.execute("SELECT key, speaker, correction FROM speaker_fixes")}
+            db.execute("DELETE FROM speaker_fixes")
+            db.executemany("INSERT INTO speaker_fixes VALUES (?,?,?)",
+                           [(k, v, c) for k, (v, c) in speakers.items()])
+            for key in {k for k in old_fixes.keys() | speakers.keys() if old_fixes.get(k) != speakers.get(k)}:
+                # the stories whose quotes read differently now: their stored views are stale
+                kind, _, rest = key.partition(":")
+                if kind == "name":
+                    db.execute("INSERT OR IGNORE INTO stale_views (story) SELECT DISTINCT d.story FROM quotes q"
+                               " JOIN documents d ON d.id = q.document WHERE q.speaker = ? AND d.story IS NOT NULL",
+                               (rest,))
+                else:
+                    db.execute("INSERT OR IGNORE INTO stale_views (story) SELECT story FROM documents"
+                               " WHERE id = ? AND story IS NOT NULL", (rest.rsplit(":", 1)[0],))
+            db.execute("DELETE FROM stories WHERE id LIKE 'x%' AND id NOT IN"
+                       " (SELECT DISTINCT story FROM documents WHERE story IS NOT NULL)")
+
+    def save_event_marks(self, marks: Iterable[tuple[str, str, int]]) -> None:
+        """Replace the events the overlay hides or pins: (event, 'hide' | 'pin', correction)."""
+        marks = list(marks)
+        with self.transaction() as db:
+            before = {tuple(r) for r in db.execute("SELECT event, mark, correction FROM event_marks")}
+            db.execute("DELETE FROM event_marks")
+            db.executemany("INSERT OR REPLACE INTO event_marks VALUES (?,?,?)", marks)
+            for event in {m[0] for m in before ^ set(marks)}:  # hidden or pinned, or no longer
+                db.execute("INSERT OR IGNORE INTO stale_views (story) SELECT story FROM events WHERE id = ?",
+                           (event,))
+
+    def speaker_names(self) -> list[str]:
+        """Every speaker as annotated (before corrections)."""
+        return [r[0] for r in self.db.execute("SELECT DISTINCT speaker FROM quotes WHERE speaker IS NOT NULL")]
+
+    def quote_at(self, document: str, start: int) -> dict | None:
+        r = self.db.execute("SELECT document, start, speaker, text FROM quotes WHERE document = ? AND start = ?",
+                            (document, start)).fetchone()
+        return dict(r) if r else None
+
+    # -- entities across documents ----------------------------------------------------------------
+    def entity_names(self) -> list[dict]:
+        """Every canonical name with its label, mentions and articles (near-duplicates left out)."""
+        rows = self.db.execute(
+            "SELECT e.canonical AS name, e.label, COUNT(*) AS mentions, COUNT(DISTINCT e.document) AS documents"
+            " FROM entities e JOIN documents d ON d.id = e.document AND d.duplicate_of IS NULL"
+            " GROUP BY e.canonical, e.label")
+        return [dict(r) for r in rows]
+
+    def entity_mentions(self, names: Sequence[str]) -> list[dict]:
+        """Where these canonical names occur: one row per mention, with its article's metadata."""
+        rows = self.db.execute(
+            "SELECT e.document, e.sentence, e.text, e.label, d.story, d.outlet, d.published, d.title"
+            " FROM entities e JOIN documents d ON d.id = e.document AND d.duplicate_of IS NULL"
+            f" WHERE e.canonical IN ({','.join('?' * len(names))})"
+            " ORDER BY COALESCE(d.published, '9999'), e.document, e.start", tuple(names))
+        return [dict(r) for r in rows]
+
+    def entity_events(self, names: Sequence[str]) -> list[dict]:
+        """Timeline events with a source sentence that names one of these canonical names (hidden ones out)."""
+        rows = self.db.execute(
+            "SELECT DISTINCT ev.id, ev.story, ev.date, ev.last, ev.granularity, ev.summary, s.title AS story_title"
+            " FROM entities en JOIN mentions m ON m.document = en.document AND m.sentence = en.sentence"
+            " JOIN event_mentions em ON em.mention = m.id JOIN events ev ON ev.id = em.event"
+            " JOIN stories s ON s.id = ev.story"
+            f" WHERE en.canonical IN ({','.join('?' * len(names))})"
+            " AND NOT EXISTS (SELECT 1 FROM event_marks k WHERE k.event = ev.id AND k.mark = 'hide')"
+            " ORDER BY ev.date, ev.id", tuple(names))
         return [dict(r) for r in rows]
 
     def integrity(self) -> str:

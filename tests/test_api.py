@@ -186,7 +186,7 @@ def test_documents_are_paginated_and_filtered_by_outlet(reader: TestClient) -> N
     assert full["total"] == len(full["items"]) == 5
     d = full["items"][0]
     assert set(d) == {"id", "path", "title", "outlet", "published", "published_source", "url",
-                      "outlet_source", "story", "duplicate_of"}
+                      "outlet_source", "story", "duplicate_of", "corrected"}
     two = reader.get("/api/documents", params={"limit": 2, "offset": 1}).json()
     assert [x["id"] for x in two["items"]] == [x["id"] for x in full["items"][1:3]]
     outlet = next(x["outlet"] for x in full["items"] if x["outlet"])

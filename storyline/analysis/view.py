@@ -38,6 +38,8 @@ def build_view(story: Story, docs: Sequence[Document], duplicates: Sequence[Docu
     names = contract.speaker_names(story.quotes)
     texts = {(d, s.index): s.text for d, sents in sentences.items() for s in sents}
     dates = sorted(d.published for d in docs if d.published)
+    published = {d.id: d.published.isoformat() if d.published else None for d in docs}
+    order = {d: i for i, d in enumerate(story.documents)}
     compared = make_view(story, docs, sentences)
     summary = summarize_view(compared)
     record = {
@@ -48,11 +50,13 @@ def build_view(story: Story, docs: Sequence[Document], duplicates: Sequence[Docu
         "outlets_count": len({d.outlet for d in docs if d.outlet}),
         "first": dates[0].isoformat() if dates else None,
         "last": dates[-1].isoformat() if dates else None,
-        "timeline": [contract.event_dict(e, outlets) for e in story.events],
+        "timeline": [contract.event_dict(e, outlets, published, order) for e in story.events],
         "quotes": [contract.quote_dict(q, names, texts) for q in story.quotes],
         "outlets": outlet_entries(compared),
         "claims": claim_dicts(compared),
         "summary": summary["summary"],
+        "hidden_events": [contract.event_dict(e, outlets, published, order)
+                          | {"corrected": {"correction": cid, "kind": "hide-event"}} for e, cid in story.hidden],
     }
     records = {d.id: contract.document_dict(d, links.get(d.id)) for d in [*docs, *duplicates]}
     quotes = [qd | {"anchor": f"q-{q.start}"} for q, qd in zip(story.quotes, record["quotes"], strict=True)]
@@ -88,9 +92,11 @@ def quote_groups(quotes: list[dict], docs: dict[str, dict]) -> list[dict]:
     for q in quotes:
         who = q["speaker"] or ""
         entry = speakers[who].setdefault(_norm(q["text"]),
-                                         {"text": q["text"], "kind": q["kind"], "sources": []})
+                                         {"text": q["text"], "kind": q["kind"], "sources": [],
+                                          "corrected": q.get("corrected")})
         doc = docs.get(q["document"], {})
-        src = {"outlet": doc.get("outlet"), "document": q["document"], "anchor": q.get("anchor", "")}
+        src = {"outlet": doc.get("outlet"), "document": q["document"], "anchor": q.get("anchor", ""),
+               "published": doc.get("published")}
         if all(s["document"] != q["document"] for s in entry["sources"]):
             entry["sources"].append(src)
     groups = [{"speaker": who or None, "quotes": list(qs.values())} for who, qs in speakers.items()]

@@ -16,7 +16,7 @@ from itertools import islice
 
 from ..annotate.document import annotate_batch
 from ..ingest.readers import read_paths
-from ..link import dedup
+from ..link import corrections, dedup
 from ..link.events import build_events
 from ..link.stories import StoryIndex, StoryState, features, tfidf
 from ..model import Analysis, Document, ReadError
@@ -24,6 +24,7 @@ from ..store import Store
 from . import views
 from .work import BATCH, Progress, RunReport, annotate_one_by_one, default_workers, pending_articles
 
+FIRST_ROUND = 8  # articles in the first annotation round of a serial run (an early ETA)
 CHUNK = 4  # documents per task sent to an annotation worker
 
 
@@ -78,6 +79,8 @@ def annotate_pending(store: Store, workers: int = 1, engine: str = "local", ray_
                      report: RunReport | None = None, progress: Progress | None = None) -> RunReport:
     report = report or RunReport()
     total = store.count_pending("annotated")
+    if progress and total:
+        progress("annotate", 0, total)  # the bar (and its ETA) from the first article, not the first batch
     if engine == "ray":
         from .ray_engine import annotate_with_ray
 
@@ -85,7 +88,7 @@ def annotate_pending(store: Store, workers: int = 1, engine: str = "local", ray_
     pool = ProcessPoolExecutor(max_workers=workers, initializer=_die_with_parent, initargs=(os.getpid(),)) \
         if workers > 1 else None
     try:
-        for docs, analyse in _rounds(store, pool, workers):
+        for docs, analyse in _rounds(store, pool, workers, _ticker(progress, report, total)):
             try:
                 analyses = analyse()
             except Exception:  # one unanalysable document must not stop (or forever block) the rest
@@ -100,7 +103,15 @@ def annotate_pending(store: Store, workers: int = 1, engine: str = "local", ray_
     return report
 
 
-def _rounds(store: Store, pool: ProcessPoolExecutor | None, workers: int
+def _ticker(progress: Progress | None, report: RunReport, total: int) -> Callable[[int], None] | None:
+    """Progress within a round (``n`` more articles of it analysed), so the ETA moves before a round ends."""
+    if progress is None:
+        return None
+    return lambda n: progress("annotate", min(report.annotated + n, total), total)
+
+
+def _rounds(store: Store, pool: ProcessPoolExecutor | None, workers: int,
+            tick: Callable[[int], None] | None = None
             ) -> Iterator[tuple[list[Document], Callable[[], list[Analysis]]]]:
     """Rounds of pending documents in ingestion order, each with the function that returns its analyses.
 
@@ -112,7 +123,10 @@ def _rounds(store: Store, pool: ProcessPoolExecutor | None, workers: int
     """
     size = BATCH * max(1, workers)
     if pool is None:
-        while docs := pending_articles(store, size):
+        first = True
+        # the first round is small so the first ETA comes after a few articles, not a whole batch
+        while docs := pending_articles(store, FIRST_ROUND if first else size):
+            first = False
             yield docs, functools.partial(annotate_batch, docs)
         return
     queued: deque[tuple[list[Document], list[Future]]] = deque()
@@ -128,7 +142,7 @@ def _rounds(store: Store, pool: ProcessPoolExecutor | None, workers: int
         if not queued:
             return
         docs, futures = queued.popleft()
-        yield docs, functools.partial(_results, futures)
+        yield docs, functools.partial(_results, futures, tick)
         in_flight.difference_update(d.id for d in docs)
 
 
@@ -143,8 +157,13 @@ def _submit(pool: ProcessPoolExecutor, chunk: list[Document]) -> Future:
         return failed
 
 
-def _results(futures: list[Future]) -> list[Analysis]:
-    return [a for f in futures for a in f.result()]
+def _results(futures: list[Future], tick: Callable[[int], None] | None = None) -> list[Analysis]:
+    out: list[Analysis] = []
+    for f in futures:
+        out.extend(f.result())
+        if tick:
+            tick(len(out))
+    return out
 
 
 @_exclusive
@@ -152,6 +171,8 @@ def link_pending(store: Store, report: RunReport | None = None, progress: Progre
     """Fold near-duplicates, assign stories, and rebuild the timelines and views of the stories that changed."""
     report = report or RunReport()
     total = store.count_pending("linked")
+    if progress and total:
+        progress("link", 0, total)
     index = StoryIndex(StoryState(**row) for row in store.story_states())
     touched: set[str] = store.dirty_stories()  # left to rebuild by a run that was interrupted
     while docs := store.pending("linked", limit=BATCH * 4):
@@ -189,23 +210,39 @@ def link_pending(store: Store, report: RunReport | None = None, progress: Progre
             batch_hashes.append((doc.id, mh, bands, story))
             rows.append({"id": doc.id, "story": story, "duplicate_of": None, "minhash": dedup.to_bytes(mh),
                          "bands": bands})
+            if progress and len(rows) % 16 == 0:
+                progress("link", report.linked + len(rows), total)
         stories = {sid: {"title": s.title, "title_score": s.title_score, "centroid": s.centroid, "size": s.size,
                          "first": s.first, "last": s.last} for sid, s in changed.items()}
         store.save_links(rows, stories, dict(df_delta), sum(1 for r in rows if r["duplicate_of"] is None))
         report.linked += len(rows)
         if progress:
             progress("link", report.linked, total)
-    rebuild_timelines(store, touched)
-    views.refresh(store, touched, progress)
+    apply_corrections(store, touched, progress)
     return report
 
 
-def rebuild_timelines(store: Store, story_ids: Iterable[str]) -> None:
-    for sid in sorted(story_ids):
+@_exclusive
+def apply_corrections(store: Store, touched: Iterable[str] = (), progress: Progress | None = None) -> None:
+    """Lay the corrections log over the links (``corrections.apply``), rebuild the timelines of every story
+    that changed, and recompute the views of those and of every story a correction made stale: after each
+    link, and after a correction is made or undone."""
+    touched = set(touched)
+    corrections.apply(store, functools.partial(rebuild_timelines, progress=progress), touched)
+    views.refresh(store, touched, progress)
+
+
+def rebuild_timelines(store: Store, story_ids: Iterable[str], progress: Progress | None = None) -> None:
+    todo = sorted(story_ids)
+    for i, sid in enumerate(todo):
+        if progress:
+            progress("timelines", i, len(todo))
         docs = store.story_documents(sid)
         mentions = store.mentions(docs) if docs else []
         built = build_events(sid, mentions)
         store.replace_events(sid, [e for e, _ in built], [ids for _, ids in built])
+    if progress and todo:
+        progress("timelines", len(todo), len(todo))
 
 
 def analyze(store: Store, paths: Sequence[str] = (), workers: int | None = None, engine: str = "local",

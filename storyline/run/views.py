@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 
+from .. import contract
 from ..analysis.compare import StoryView, make_view
 from ..analysis.view import build_view
 from ..store import Store
@@ -39,13 +40,16 @@ def compute(store: Store, story_id: str) -> dict[str, str] | None:
         duplicates.sort(key=lambda d: order[d.id])
         sentences = {d.id: store.sentences(d.id) for d in docs}
         links = {d.id: store.document_links(d.id) for d in [*docs, *duplicates]}
-    parts = build_view(story, docs, duplicates, sentences, links)
+        parts = build_view(story, docs, duplicates, sentences, links)
+        parts["story"]["corrections"] = contract.story_corrections(store, parts["story"])
     return {name: json.dumps(value, ensure_ascii=False, separators=(",", ":")) for name, value in parts.items()}
 
 
 def refresh(store: Store, story_ids: Iterable[str] | None = None, progress: Progress | None = None) -> int:
     """Recompute the views of ``story_ids`` and of every stale story; returns how many were computed."""
     todo = sorted(set(story_ids or ()) | store.stale_views())
+    if progress and todo:
+        progress("views", 0, len(todo))  # the bar from the first story, not after it
     for n, sid in enumerate(todo, start=1):
         parts = compute(store, sid)
         store.save_views(sid, parts or {})

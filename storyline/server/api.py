@@ -21,10 +21,11 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
-from fastapi import FastAPI, Query, Request
+from fastapi import Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
@@ -32,8 +33,10 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .. import contract
+from .. import contract, profiles
+from ..link import corrections
 from ..model import Document, ReadError
+from ..render import csv_tables
 from ..render.palette import colours, hue, outlet_hues
 from ..run import pipeline
 from ..store import Store
@@ -92,6 +95,7 @@ class Database:
         self._watch = Store(self.path)
         self._watch_lock = threading.Lock()
         self._hues: tuple[int, dict[str, int]] | None = None
+        self._versioned: dict[str, tuple[int, Any]] = {}
         self._closed = False
 
     def reader(self) -> Store:
@@ -120,6 +124,18 @@ class Database:
         with self._lock:
             self._hues = (dv, hues)
         return hues
+
+    def per_version(self, key: str, build: Callable[[], T]) -> T:
+        """``build()`` once per committed state of the whole database (the entity index and the like)."""
+        dv = self.version()
+        with self._lock:
+            hit = self._versioned.get(key)
+            if hit is not None and hit[0] == dv:
+                return hit[1]
+        value = build()
+        with self._lock:
+            self._versioned[key] = (dv, value)
+        return value
 
     def submit(self, job: Callable[[Store], T] | Ingest) -> Future:
         """Queue a write; it runs on the writer thread, one at a time, in arrival order."""
@@ -190,6 +206,16 @@ class Database:
 
 # --------------------------------------------------------------------------------------------------
 # Writes
+
+
+def _iso(d: date | None) -> str | None:
+    return d.isoformat() if d else None
+
+
+def csv_response(name: str, text: str) -> Response:
+    """A CSV download (``?format=csv``): UTF-8 with a byte-order mark, which spreadsheets need for accents."""
+    return Response(text.encode("utf-8-sig"), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
 
 
 class ArticleIn(BaseModel):
@@ -493,10 +519,15 @@ def create_app(db_path: str | Path, limits: Limits | None = None, token: str | N
     @app.get("/api/stories", tags=["stories"])
     def list_stories(limit: int = Limit, offset: int = Offset,
                      q: str | None = Query(None, description="Only stories whose title contains this."),
+                     outlet: str | None = Query(None, description="Only stories with an article of this outlet."),
+                     since: Annotated[date | None, Query(description="Only stories active on or after "
+                                                                     "(YYYY-MM-DD).")] = None,
+                     until: Annotated[date | None, Query(description="Only stories active on or before.")] = None,
                      ) -> dict:
         """Stories with their number of articles, outlets and events, and their date span; biggest first."""
         store = db.reader()
-        return page(store.stories(limit, offset, q), store.count_stories(q), limit, offset)
+        f = {"q": q, "outlet": outlet, "since": _iso(since), "until": _iso(until)}
+        return page(store.stories(limit, offset, **f), store.count_stories(**f), limit, offset)
 
     def stored(story_id: str, *parts: str) -> dict[str, str]:
         found = views(db, story_id, parts)
@@ -521,11 +552,20 @@ def create_app(db_path: str | Path, limits: Limits | None = None, token: str | N
         the long lists piece by piece)."""
         return json_text(stored(story_id, "story")["story"])
 
+    Format = Query("json", description="json, or csv for a spreadsheet (every row, no paging).")
+
+    def story_csv(name: str, story_id: str, table: Callable[[dict], str]) -> Response:
+        return csv_response(f"{name}-{story_id}", table(decoded(story_id, "story")))
+
     @app.get("/api/stories/{story_id}/timeline", tags=["stories"], responses=NOT_FOUND)
     def get_timeline(story_id: str, offset: int = Offset,
-                     limit: int | None = Query(None, ge=1, description="Events per page (all when absent).")
-                     ) -> Response:
-        """The dated events of a story in date order, each with its mentions and sources; ``total`` events."""
+                     limit: int | None = Query(None, ge=1, description="Events per page (all when absent)."),
+                     format: Literal["json", "csv"] = Format) -> Response:
+        """The dated events of a story in date order, each with its mentions, its sources in order of
+        publication (``reports``) and who reported it first; ``total`` events. ``format=csv``: every event."""
+        if format == "csv":
+            return story_csv("timeline", story_id,
+                             lambda d: csv_tables.to_csv(csv_tables.TIMELINE, csv_tables.timeline_rows([d])))
         story = decoded(story_id, "story")
         events = story["timeline"]
         chosen = events[offset: offset + limit] if limit is not None else events[offset:]
@@ -572,6 +612,19 @@ def create_app(db_path: str | Path, limits: Limits | None = None, token: str | N
         return encoded({"story": story_id, "title": story["title"], "summary": story["summary"],
                         "per_outlet": json.loads(parts["per_outlet"])})
 
+    @app.get("/api/stories/{story_id}/coverage", tags=["stories"], responses=NOT_FOUND)
+    def get_coverage(story_id: str, format: Literal["json", "csv"] = Format) -> Response:
+        """The coverage matrix: per event, each outlet "dated" (it dates the event), "undated" (it reports it
+        without a date) or "" (it does not report it)."""
+        if format == "csv":
+            return story_csv("coverage", story_id, lambda d: csv_tables.to_csv(*csv_tables.coverage_table([d])))
+        d = decoded(story_id, "story")
+        header, rows = csv_tables.coverage_table([d])
+        outlets = header[len(csv_tables.COVERAGE_FIXED):]
+        return encoded({"id": d["id"], "title": d["title"], "outlets": outlets,
+                        "events": [dict(zip(csv_tables.COVERAGE_FIXED, r[:4], strict=True))
+                                   | {"cells": dict(zip(outlets, r[4:], strict=True))} for r in rows]})
+
     @app.get("/api/stories/{story_id}/key-dates", tags=["stories"], responses=NOT_FOUND)
     def get_key_dates(story_id: str,
                       dates: int = Query(10, ge=1, le=500, description="How many days (most reported first)."),
@@ -588,47 +641,173 @@ def create_app(db_path: str | Path, limits: Limits | None = None, token: str | N
                                                                   "(case-insensitive)."),
                     story: str | None = Query(None, description="Only quotes from this story."),
                     outlet: str | None = Query(None, description="Only quotes carried by this outlet."),
-                    limit: int = Limit, offset: int = Offset) -> dict:
-        """Attributed quotes with speaker, outlet and the sentence they appear in."""
+                    limit: int = Limit, offset: int = Offset, format: Literal["json", "csv"] = Format) -> Response:
+        """Attributed quotes with speaker (as corrected), outlet, publication date and their sentence."""
         store = db.reader()
         if story is not None and store.story_title(story) is None:
             raise not_found("story", story)
         found, names = contract.select_quotes(store, story, speaker, outlet)
-        chosen = found[offset: offset + limit]
+        chosen = found if format == "csv" else found[offset: offset + limit]
         docs = {d.id: d for d in store.documents(sorted({q.document for q in chosen}))} if chosen else {}
         sentences = {}
         for doc_id in docs:
             sentences.update({(doc_id, s.index): s.text for s in store.sentences(doc_id)})
         items = [contract.quote_dict(q, names, sentences)
-                 | {"outlet": docs[q.document].outlet, "story": store.story_of(q.document)} for q in chosen]
-        return page(items, len(found), limit, offset)
+                 | {"outlet": docs[q.document].outlet, "story": store.story_of(q.document),
+                    "published": docs[q.document].published.isoformat() if docs[q.document].published else None}
+                 for q in chosen]
+        if format == "csv":
+            meta = {d: {"outlet": doc.outlet, "published": doc.published.isoformat() if doc.published else None}
+                    for d, doc in docs.items()}
+            return csv_response("quotes", csv_tables.to_csv(csv_tables.QUOTES, csv_tables.quote_rows(items, meta)))
+        return JSONResponse(page(items, len(found), limit, offset))
 
     @app.get("/api/documents", tags=["documents"])
     def list_documents(limit: int = Limit, offset: int = Offset,
-                       outlet: str | None = Query(None, description="Only this outlet's articles.")) -> dict:
+                       outlet: str | None = Query(None, description="Only this outlet's articles."),
+                       format: Literal["json", "csv"] = Format) -> Response:
         """Articles' metadata (no text), oldest first, with the story each belongs to."""
         store = db.reader()
+        if format == "csv":
+            docs = store.documents(outlet=outlet)
+            rows = csv_tables.document_rows(contract.document_dict(d, store.document_links(d.id)) for d in docs)
+            return csv_response("documents", csv_tables.to_csv(csv_tables.DOCUMENTS, rows))
         docs = store.documents(limit=limit, offset=offset, outlet=outlet)
-        return page([contract.document_dict(d, store.document_links(d.id)) for d in docs],
-                    store.count_documents(outlet), limit, offset)
+        return JSONResponse(page([contract.document_dict(d, store.document_links(d.id)) for d in docs],
+                                 store.count_documents(outlet), limit, offset))
 
     @app.get("/api/documents/{doc_id}", tags=["documents"], responses=NOT_FOUND)
     def get_document(doc_id: str) -> dict:
-        """An article's metadata, cleaned text, and its sentences, entities, quotes and dated mentions,
-        all with character offsets into ``text``."""
+        """An article's metadata, cleaned text, and its sentences, entities (with their entity page id),
+        quotes and dated mentions, all with character offsets into ``text``."""
         store = db.reader()
         doc = store.document(doc_id)
         if doc is None:
             raise not_found("document", doc_id)
-        return document_detail(store, doc)
+        detail = document_detail(store, doc)
+        links = entity_links()
+        for e in detail["entities"]:
+            e["entity"] = links.get((e["label"], e["canonical"] or e["text"]))
+        return detail
+
+    def entity_index() -> dict[str, dict]:
+        return db.per_version("entities", lambda: profiles.index(db.reader()))
+
+    def entity_links() -> dict[tuple[str, str], str]:
+        return db.per_version("entity-links", lambda: profiles.entity_links(entity_index()))
+
+    app.state.entity_index, app.state.entity_links = entity_index, entity_links
+
+    def search_filters(outlet: str | None = Query(None, description="Only articles of this outlet."),
+                       since: Annotated[date | None, Query(description="Published on or after (YYYY-MM-DD).")] = None,
+                       until: Annotated[date | None, Query(description="Published on or before (YYYY-MM-DD).")] = None,
+                       story: str | None = Query(None, description="Only this story."),
+                       topic: str | None = Query(None, description="Only this topic (when topics exist)."),
+                       speaker: str | None = Query(None, description="Sentences quoting a speaker whose name "
+                                                                     "contains this."),
+                       entity: str | None = Query(None, description="Sentences naming this entity (its id)."),
+                       ) -> dict:
+        names = None
+        if entity:
+            hit = entity_index().get(entity)
+            if hit is None:
+                raise not_found("entity", entity)
+            names = hit["names"]
+        return {"outlet": outlet, "since": _iso(since), "until": _iso(until), "story": story, "topic": topic,
+                "speaker": speaker, "entity": names}
+
+    app.state.search_filters = search_filters
 
     @app.get("/api/search", tags=["search"])
-    def search(q: str = Query(..., min_length=1, max_length=500, description="Words to find in sentences."),
-               limit: int = Limit, offset: int = Offset) -> dict:
-        """Full-text search over every stored sentence (words only, no query syntax); matches in the
-        snippet are marked with [brackets]."""
+    def search(q: str = Query(..., min_length=1, max_length=500,
+                              description='Words to find in sentences; "a phrase" in double quotes.'),
+               limit: int = Limit, offset: int = Offset,
+               sort: Literal["relevance", "date"] = Query("relevance", description="relevance, or date (newest "
+                                                                                   "first)."),
+               filters: dict = Depends(search_filters),  # noqa: B008 (FastAPI's dependency idiom)
+               ) -> dict:
+        """Full-text search over every stored sentence (words, and phrases in double quotes; no other query
+        syntax), filtered by outlet, period, story, topic, speaker or entity; matches in the snippet are
+        marked with [brackets]."""
         store = db.reader()
-        return page(store.search(q, limit, offset), store.count_search(q), limit, offset)
+        return page(store.search(q, limit, offset, sort=sort, **filters), store.count_search(q, **filters),
+                    limit, offset)
+
+    @app.get("/api/entities", tags=["entities"])
+    def list_entities(q: str | None = Query(None, max_length=200, description="Name contains this."),
+                      label: Literal["Person", "Organisation", "Place", "Group", "Event"] | None = Query(
+                          None, description="Only this kind."),
+                      limit: int = Limit, offset: int = Offset) -> dict:
+        """People, organisations, places and groups across all articles (names folded: "Putin" is "Vladimir
+        Putin"), most mentioned first."""
+        items = [e for e in sorted(entity_index().values(), key=lambda e: (-e["mentions"], e["name"]))
+                 if (not q or any(q.lower() in n.lower() for n in e["names"])) and (not label or e["label"] == label)]
+        return page(items[offset: offset + limit], len(items), limit, offset)
+
+    @app.get("/api/entities/{entity_id}", tags=["entities"], responses=NOT_FOUND)
+    def get_entity(entity_id: str) -> dict:
+        """One entity: aliases, outlets, stories, dated quotes (speaker as corrected) and the timeline events
+        whose source sentences name it, in date order."""
+        found = profiles.profile(db.reader(), entity_id, entity_index())
+        if found is None:
+            raise not_found("entity", entity_id)
+        return found
+
+    @app.get("/api/corrections", tags=["corrections"])
+    def list_corrections(all: bool = Query(False, description="Undone corrections too.")) -> dict:
+        """The corrections log, oldest first."""
+        items = [contract.correction_dict(c) for c in db.reader().corrections(include_undone=all)]
+        return {"items": items, "total": len(items)}
+
+    @app.post("/api/corrections", tags=["corrections"], status_code=201,
+              openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": {
+                  "type": "object", "required": ["kind"], "properties": {
+                      "kind": {"type": "string", "enum": list(corrections.KINDS)},
+                      "note": {"type": "string"}},
+                  "additionalProperties": True}}}}},
+              responses={404: {"description": "A story, document, quote or event named does not exist"},
+                         415: {"description": "Not a JSON body"}, 422: {"description": "Invalid correction"}})
+    async def post_correction(request: Request) -> Response:
+        """Make a correction and re-apply the log: ``{"kind": ..., "note": ..., <arguments>}``.
+
+        merge-stories ``{"stories": [ids], "into": id}`` · split-story ``{"documents": [ids], "title"}`` ·
+        move-article ``{"document", "to": story}`` · rename-speaker ``{"from", "to"}`` · merge-speakers
+        ``{"names": [...], "into"}`` · set-speaker ``{"document", "start", "speaker" (null: unattributed)}`` ·
+        hide-event / pin-event ``{"event"}``. Answers with the correction (its ``id`` undoes it)."""
+        if request.headers.get("content-type", "").split(";")[0].strip().lower() != "application/json":
+            raise ApiError(415, "send the correction as JSON (Content-Type: application/json)")
+        try:
+            body = json.loads(await request.body())
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise ApiError(400, f"body is not valid JSON: {exc}") from exc
+        if not isinstance(body, dict) or not isinstance(body.get("kind"), str):
+            raise ApiError(422, 'expected a JSON object with "kind"')
+        kind, note = body.pop("kind"), body.pop("note", None)
+
+        def job(store: Store) -> dict:
+            cid = corrections.record(store, kind, body, note if isinstance(note, str) else None)
+            pipeline.apply_corrections(store)
+            return contract.correction_dict(store.correction(cid))  # type: ignore[arg-type]
+
+        try:
+            made = await asyncio.wrap_future(db.submit(job))
+        except corrections.CorrectionError as exc:
+            raise ApiError(exc.status, str(exc)) from exc
+        return JSONResponse(made, status_code=201)
+
+    @app.delete("/api/corrections/{correction_id}", tags=["corrections"], responses=NOT_FOUND)
+    async def delete_correction(correction_id: int) -> dict:
+        """Undo a correction (it stays in the log, marked undone) and re-apply the log."""
+
+        def job(store: Store) -> dict:
+            corrections.undo(store, correction_id)
+            pipeline.apply_corrections(store)
+            return contract.correction_dict(store.correction(correction_id))  # type: ignore[arg-type]
+
+        try:
+            return await asyncio.wrap_future(db.submit(job))
+        except corrections.CorrectionError as exc:
+            raise ApiError(exc.status, str(exc)) from exc
 
     @app.get("/api/outlets", tags=["outlets"])
     def list_outlets() -> dict:

@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 from fastapi import FastAPI, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -24,11 +24,13 @@ from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
+from ..profiles import profile, reader_label
 from ..render.palette import colours, hue
 from ..render.terminal import when
 from .reads import MARK_CLOSE, MARK_OPEN, document_detail, ranked_claims, views
 
 if TYPE_CHECKING:
+    from ..store import Store
     from .api import Database
 
 PAGE = 25
@@ -257,7 +259,7 @@ def document_marks(detail: dict) -> list[dict]:
     for e in detail["entities"]:
         canon = f" = {e['canonical']}" if e["canonical"] and e["canonical"] != e["text"] else ""
         marks.append({"kind": "ent", "start": e["start"], "end": e["end"], "label": e["label"],
-                      "title": f"{e['label']}{canon}"})
+                      "title": f"{reader_label(e['label'])}{canon}"})
     for m in detail["mentions"]:
         if m["start"] is None:
             continue
@@ -288,7 +290,8 @@ def window(items: list, offset: int, size: int) -> dict:
     return {"rows": items[offset: offset + size], "offset": offset, "size": size, "total": len(items)}
 
 
-def story_view(db: Database, story_id: str, events: int = 0, speakers: int = 0, sources: int = 0) -> dict | None:
+def story_view(db: Database, story_id: str, events: int = 0, speakers: int = 0, sources: int = 0,
+               entity_links: dict[tuple[str, str], str] | None = None) -> dict | None:
     """What the story page shows, read from the stored views: long lists come a page at a time, so the
     page stays small however many articles the story has."""
     parts = views(db, story_id, ("story", "matrix", "speakers", "documents"))
@@ -312,6 +315,9 @@ def story_view(db: Database, story_id: str, events: int = 0, speakers: int = 0, 
     matrix["events"] = sorted(rows[:MATRIX_ROWS], key=lambda r: r["event"])
     claims = ranked_claims(data["claims"])
     event_ids = [ev["id"] for ev in data["timeline"]]
+    links = entity_links or {}
+    speaker_pages = {g["speaker"]: links.get(("PERSON", g["speaker"])) or links.get(("ORG", g["speaker"]))
+                     for g in groups["rows"] if g["speaker"]}
     return {"story": data, "docs": docs, "timeline": timeline, "event_ids": event_ids,
             "axis": axis_svg({"timeline": timeline["rows"]}), "quote_groups": groups,
             "sources": window(data["documents"], sources, SOURCES_PAGE),
@@ -319,7 +325,48 @@ def story_view(db: Database, story_id: str, events: int = 0, speakers: int = 0, 
             "corroborated": sum(1 for e in data["timeline"] if len(e["sources"]) > 1),
             "claims": claims[:CLAIMS_SHOWN], "claims_total": len(claims),
             "compare": {"matrix": matrix, "outlets": data["outlets"], "claims": data["claims"]},
-            "compare_note": None}
+            "compare_note": None, "speaker_pages": speaker_pages,
+            "markdown": {ev["id"]: event_markdown(ev, docs) for ev in timeline["rows"]}}
+
+
+def event_markdown(ev: dict, docs: dict[str, dict]) -> str:
+    """An event with its sources, in order of publication, as Markdown for a journalist's notes; links
+    are the originals where known, else this server's article page (made absolute by the browser)."""
+    lines = [f"**{when(ev['date'], ev['granularity'], ev['end'])}** — {ev['summary']}", ""]
+    first = ev.get("first_reported")
+    if first:
+        lines += [f"First reported by {first['outlet'] or first['document']}"
+                  + (f" ({first['published']})" if first["published"] else "") + ".", ""]
+    lines.append("Sources:")
+    for r in ev.get("reports", []):
+        d = docs.get(r["document"], {})
+        url = safe_url(d.get("url")) or f"/documents/{quote(r['document'], safe='')}"
+        title = (d.get("title") or r["document"]).replace("[", "(").replace("]", ")")
+        published = f", {r['published']}" if r["published"] else ""
+        lines.append(f"- {r['outlet'] or 'unknown outlet'}{published}: [{title}]({url})")
+    return "\n".join(lines)
+
+
+def entity_labels(detail: dict, links: dict[tuple[str, str], str]) -> dict[str, list[tuple[str, int, str | None]]]:
+    """A document's names by reader label ("Person", "Place"...), most mentioned first, with their page ids."""
+    counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    ids: dict[str, str | None] = {}
+    for e in detail["entities"]:
+        name = e["canonical"] or e["text"]
+        counts[reader_label(e["label"])][name] += 1
+        ids[name] = ids.get(name) or links.get((e["label"], name))
+    order = ["Person", "Organisation", "Place", "Group", "Event"]
+    return {label: [(n, c, ids.get(n)) for n, c in sorted(names.items(), key=lambda kv: (-kv[1], kv[0]))]
+            for label, names in sorted(counts.items(), key=lambda kv: (order.index(kv[0]) if kv[0] in order
+                                                                        else len(order), kv[0]))}
+
+
+def _day(value: str | None) -> str | None:
+    """A YYYY-MM-DD filter from a form (a browser's date input); anything else is no filter."""
+    try:
+        return date.fromisoformat(value).isoformat() if value else None
+    except ValueError:
+        return None
 
 
 @lru_cache(maxsize=1)
@@ -329,31 +376,74 @@ def hues_css() -> str:
 
 def register(app: FastAPI, db: Database) -> None:
     """Add the HTML pages, the API docs page and the static files to ``app``."""
+    def outlet_names(store: Store) -> list[str]:
+        return sorted(o["outlet"] for o in store.outlets() if o["outlet"])
+
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def index(offset: int = Query(0, ge=0), q: str | None = Query(None, max_length=500)) -> Response:
+    def index(offset: int = Query(0, ge=0), q: str | None = Query(None, max_length=500),
+              outlet: str | None = Query(None, max_length=200), since: str | None = Query(None, max_length=10),
+              until: str | None = Query(None, max_length=10)) -> Response:
         store = db.reader()
-        stories = store.stories(PAGE, offset, q)
+        f = {"q": q, "outlet": outlet, "since": _day(since), "until": _day(until)}
+        stories = store.stories(PAGE, offset, **f)
         return render("web_index.html", hues=db.outlet_hues(), title="Stories", stories=stories,
-                      total=store.count_stories(q), offset=offset, limit=PAGE, q=q or "",
+                      total=store.count_stories(**f), offset=offset, limit=PAGE, q=q or "",
+                      outlet=outlet or "", since=f["since"] or "", until=f["until"] or "",
+                      outlet_names=outlet_names(store), filtered=any(f.values()),
                       documents=store.count_documents(), outlets=len(store.outlets()))
 
     @app.get("/search", response_class=HTMLResponse, include_in_schema=False)
-    def search(q: str = Query("", max_length=500), offset: int = Query(0, ge=0)) -> Response:
+    def search(q: str = Query("", max_length=500), offset: int = Query(0, ge=0),
+               outlet: str | None = Query(None, max_length=200), since: str | None = Query(None, max_length=10),
+               until: str | None = Query(None, max_length=10), story: str | None = Query(None, max_length=200),
+               speaker: str | None = Query(None, max_length=200), entity: str | None = Query(None, max_length=300),
+               topic: str | None = Query(None, max_length=200),
+               sort: str = Query("relevance", pattern="^(relevance|date)$")) -> Response:
         store = db.reader()
-        hits = store.search(q, PAGE, offset, marks=(MARK_OPEN, MARK_CLOSE), context=16) if q.strip() else []
+        known = app.state.entity_index().get(entity) if entity else None
+        filters = {"outlet": outlet, "since": _day(since), "until": _day(until), "story": story,
+                   "topic": topic, "speaker": speaker, "entity": known["names"] if known else None}
+        hits = store.search(q, PAGE, offset, marks=(MARK_OPEN, MARK_CLOSE), context=16, sort=sort,
+                            **filters) if q.strip() else []
         for h in hits:
             marked = str(escape(h["snippet"])).replace(MARK_OPEN, "<mark>").replace(MARK_CLOSE, "</mark>")
             h["html"] = Markup(marked)
-        stories = store.stories(10, 0, q) if q.strip() else []
-        return render("web_search.html", hues=db.outlet_hues(), title=f"Search: {q}" if q else "Search", q=q, hits=hits,
-                      total=store.count_search(q) if q.strip() else 0, offset=offset, limit=PAGE,
-                      stories=stories)
+        stories = store.stories(10, 0, q) if q.strip() and not any(filters.values()) else []
+        params = {"q": q, "outlet": outlet, "since": filters["since"], "until": filters["until"], "story": story,
+                  "topic": topic, "speaker": speaker, "entity": entity, "sort": sort if sort != "relevance" else None}
+        return render("web_search.html", hues=db.outlet_hues(), title=f"Search: {q}" if q else "Search", q=q,
+                      hits=hits, total=store.count_search(q, **filters) if q.strip() else 0, offset=offset,
+                      limit=PAGE, stories=stories, params=params, outlet_names=outlet_names(store), sort=sort,
+                      entity=known, story_title=store.story_title(story) if story else None,
+                      has_topics=store.has_column("stories", "topic"))
+
+    @app.get("/entities", response_class=HTMLResponse, include_in_schema=False)
+    def entities_page(q: str = Query("", max_length=200), label: str = Query("", max_length=20),
+                      offset: int = Query(0, ge=0)) -> Response:
+        items = [e for e in sorted(app.state.entity_index().values(), key=lambda e: (-e["mentions"], e["name"]))
+                 if (not q or any(q.lower() in n.lower() for n in e["names"]))
+                 and (not label or e["label"] == label)]
+        return render("web_entities.html", hues=db.outlet_hues(), title="People, organisations and places",
+                      items=items[offset: offset + PAGE], total=len(items), offset=offset, limit=PAGE, q=q,
+                      label=label, params={"q": q, "label": label},
+                      labels=["Person", "Organisation", "Place", "Group", "Event"])
+
+    @app.get("/entities/{entity_id}", response_class=HTMLResponse, include_in_schema=False)
+    def entity_page(entity_id: str) -> Response:
+        found = profile(db.reader(), entity_id, app.state.entity_index())
+        if found is None:
+            return error_page_404(f"no entity with id {entity_id!r}")
+        years: dict[str, list[dict]] = defaultdict(list)
+        for e in found["events"]:
+            years[e["date"][:4]].append(e)
+        return render("web_entity.html", hues=db.outlet_hues(), title=found["name"], e=found,
+                      years=sorted(years.items()))
 
     @app.get("/stories/{story_id}", response_class=HTMLResponse, include_in_schema=False)
     def story_page(story_id: str, events: int = Query(0, ge=0), speakers: int = Query(0, ge=0),
                    sources: int = Query(0, ge=0)) -> Response:
         with colours(db.outlet_hues()):  # the axis dots and badges share the palette
-            view = story_view(db, story_id, events, speakers, sources)
+            view = story_view(db, story_id, events, speakers, sources, app.state.entity_links())
             if view is None:
                 return error_page_404(f"no story with id {story_id!r}")
             return render("web_story.html", title=view["story"]["title"], **view)
@@ -366,14 +456,12 @@ def register(app: FastAPI, db: Database) -> None:
             return error_page_404(f"no document with id {doc_id!r}")
         detail = document_detail(store, doc)
         body = highlight(detail["text"], detail["sentences"], document_marks(detail))
-        entities: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-        for e in detail["entities"]:
-            entities[e["label"]][e["canonical"] or e["text"]] += 1
+        links = app.state.entity_links()
+        speakers = {name: links.get(("PERSON", name)) or links.get(("ORG", name))
+                    for name in {q["speaker"] for q in detail["quotes"] if q["speaker"]}}
         story = store.story_title(detail["story"]) if detail["story"] else None
         return render("web_document.html", hues=db.outlet_hues(), title=detail["title"] or doc_id, doc=detail,
-                      body=body, story=story,
-                      entities={k: sorted(v.items(), key=lambda kv: (-kv[1], kv[0])) for k, v in
-                                sorted(entities.items())},
+                      body=body, story=story, entities=entity_labels(detail, links), speakers=speakers,
                       dated=sum(1 for m in detail["mentions"] if m["start"] is not None))
 
     @app.get("/docs", response_class=HTMLResponse, include_in_schema=False)
