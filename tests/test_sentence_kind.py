@@ -1,0 +1,60 @@
+"""Page furniture is told from prose (examples from real scraped news: Timeline17's Guardian, Fox News,
+BBC, CNN and Reuters pages), and credits glued into a sentence are cut out as sentences of their own."""
+
+from __future__ import annotations
+
+import pytest
+
+from storyline.annotate.nlp import split_sentences
+from storyline.annotate.sentence_kind import furniture_spans, is_prose, kind, opens_on_pronoun
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("At 22:56 26th Apr 2009, Jericoa wrote: If this has been going on for weeks, why is there so little?", "comment"),
+    ("At 9:46 pm on 05 May 2009, kenromford wrote: Please take all your belongings with you.", "comment"),
+    ("January 28, 2011 05:21 pm at 5:21 pm | It's concerning that an Independent attacks Obama.", "comment"),
+    ("February 2, 2011 at 9:47 am | Report abuse | I watch CNN 24/7 in every country I go to.", "comment"),
+    ("June 4: A crew picks up oil on the beach at Grand Isle, Louisiana.", "caption"),
+    ("Apr. 21: An oil slick is seen as the Deepwater Horizon oil rig burns in the Gulf of Mexico.", "caption"),
+    ("Photograph: Dave Martin/AP", "credit"),
+    ("Photograph: Sarah Lee for the Guardian", "credit"),
+    ("By Maggie Fox, Health and Science Editor", "byline"),
+    ("WASHINGTON | Thu Apr 30, 2009 4:32 pm EDT WASHINGTON (Reuters) -", "byline"),
+    ("Thu May 27, 2010 12:32 pm", "byline"),
+    ("Share your snow images with CNN iReport.", "promo"),
+    ("Click here to follow the action all day.", "promo"),
+    (", defended the $20 billion fund", "fragment"),
+    ("said Reyes Alguilar, 62, a veteran of the force.", "fragment"),
+    ("Shares in BP rose by 1.5% this morning to 430p.", "prose"),
+    ("By Monday, they should have enough virus to begin the next stage.", "prose"),
+    ("The World Health Organization declared a pandemic on June 11.", "prose"),
+    ("eBay said on Tuesday it would cut 10 percent of its staff.", "prose"),
+])
+def test_kind(text: str, expected: str) -> None:
+    assert kind(text) == expected
+    assert is_prose(text) == (expected == "prose")
+
+
+def test_credit_and_wire_dateline_are_cut_out_of_the_sentence_they_were_glued_to() -> None:
+    text = ("Photograph: Dave Martin/AP BP's woes deepened on Monday as oil reached the coast.\n"
+            "U.S. official says fines should go to Gulf NEW ORLEANS | Tue Sep 28, 2010 8:50 pm EDT NEW ORLEANS "
+            "(Reuters) - A large portion of fines that BP pays should go to the Gulf, an official said.")
+    sentences = split_sentences("d", text)
+    assert [s.text for s in sentences] == [
+        "Photograph: Dave Martin/AP", "BP's woes deepened on Monday as oil reached the coast.",
+        "U.S. official says fines should go to Gulf",
+        "NEW ORLEANS | Tue Sep 28, 2010 8:50 pm EDT NEW ORLEANS (Reuters) -",
+        "A large portion of fines that BP pays should go to the Gulf, an official said."]
+    assert all(text[s.start:s.end] == s.text for s in sentences)
+    assert [kind(s.text) for s in sentences] == ["credit", "prose", "prose", "byline", "prose"]
+
+
+def test_a_sentence_without_furniture_is_left_whole() -> None:
+    assert furniture_spans("BP said on Monday that the cap was holding.") == []
+
+
+def test_opens_on_pronoun() -> None:
+    assert opens_on_pronoun("They will later continue drilling the relief well.")
+    assert opens_on_pronoun('"It was a disaster," he said on Friday.')
+    assert not opens_on_pronoun("Thad Allen said they will later continue drilling.")
+    assert not opens_on_pronoun("Theirs was the first rig to arrive.")
