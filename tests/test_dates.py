@@ -299,3 +299,23 @@ def test_counts_without_a_calendar_span_keep_their_direction():
     pub = date(2022, 1, 19)
     assert [t.value for t in timex3("0 minutes ago", pub)] == ["PAST_REF"]
     assert [t.value for t in timex3("ten minutes from now", pub)] == ["FUTURE_REF"]
+
+
+@pytest.mark.parametrize("text, published, expected", [
+    # issue 12: an article of 19 September 2010 put the capping of the well in July 2011
+    ("Oil spewed unchecked into the sea for 87 days until July 15.", date(2010, 9, 19), date(2010, 7, 15)),
+    ("The well gushed until July 15, when a cap stopped the flow.", date(2010, 9, 19), date(2010, 7, 15)),
+    ("The moratorium remained in place until Oct. 12.", date(2010, 12, 19), date(2010, 10, 12)),
+    ("The moratorium will last until Nov. 30.", date(2010, 9, 19), date(2010, 11, 30)),
+    ("The hearing has been postponed until Jan. 12.", date(2010, 12, 19), date(2011, 1, 12)),
+    ("BP must keep paying until March 1, the judge ruled.", date(2010, 9, 19), date(2011, 3, 1)),
+    ("Until March 1, the company paid every claim.", date(2010, 9, 19), date(2010, 3, 1)),
+    ("Shares fell after the April 20 explosion.", date(2011, 1, 10), date(2010, 4, 20)),
+    ("Crews will resume work after Jan. 5.", date(2010, 12, 19), date(2011, 1, 5)),
+    ("Oil has been leaking since April 20.", date(2011, 1, 10), date(2010, 4, 20)),
+    ("The rig had burned for 36 hours by April 22.", date(2010, 9, 19), date(2010, 4, 22)),
+    ("BP hopes to kill the well by Aug. 15.", date(2010, 7, 19), date(2010, 8, 15)),
+])
+def test_a_preposition_takes_the_tense_of_the_verb_it_hangs_on(text, published, expected):
+    (t,) = resolve(text, published)
+    assert t.value == expected

@@ -150,10 +150,10 @@ _TIME_WORD = (r"(?:time|times|one|minute|resort|word|week|weeks|month|months|yea
 _FUTURE_STRONG = (
     rf"will|shall|won't|wo\s+n't|'ll|going\s+to|gonna|upcoming|forthcoming|next(?!\s+to\b|\s+{_TIME_WORD})"
     r"|scheduled|slated|(?:is|are)\s+(?:set|due|expected|poised|scheduled|to)|set\s+to|plans?\s+to"
-    r"|intends?\s+to|aims?\s+to|until|till"
+    r"|intends?\s+to|aims?\s+to"
 )
 _FUTURE_WEAK = r"expects?\s+to|hopes?\s+to|payable|would"
-_PAST_STRONG = rf"ago|since|last(?!\s+{_TIME_WORD}|\s+year's)"
+_PAST_STRONG = rf"ago|since|last(?!\s+{_TIME_WORD}|\s+year's|\s+(?:until|till|through|into)\b)"
 _PAST_WEAK = (
     r"said|told|was|were|had|did|came|went|met|began|took|gave|made|held|left|saw|sent|spoke|wrote|became"
     r"|fell|rose|won|lost|got|found|brought|bought|sold|paid|ran|knew|thought|led|fled|struck|broke|chose"
@@ -179,6 +179,18 @@ CLOSE_CUE = 30  # a past-tense verb this close to the date, in the same phrase, 
 _CLAUSE_BREAK = re.compile(r"[,;:()\"“”]|\b(?:that|which|who|to|but|payable|effective|record|until|by"
                            r"|from|through|pending|when|while|before|after|as)\b", re.I)
 _GOVERNED = re.compile(r"\b(?:on|in|at|during|since)\s+$", re.I)
+# A preposition right before the date ("until July 15", "by Aug. 15", "after the April 20 explosion") has
+# no tense of its own: the verb it hangs on decides ("spewed … until July 15" is past, "will last until
+# Nov. 30" future); an infinitive or a verb of putting off looks ahead ("to be completed by Dec. 15",
+# "postponed until Saturday"). "since" always looks back.
+_PREP_BEFORE = re.compile(r"\b(?P<prep>until|till|by|after|before|ahead\s+of|since)\s+(?:the\s+)?"
+                          r"(?:\d{1,2}[:.]\d\d\s*(?:[ap]\.?m\.?\s*)?(?:[A-Z]{2,4}\s+)?)?$", re.I)
+_MODAL = re.compile(r"\b(?:must|should|can|may|might|has\s+to|have\s+to|needs?\s+to|keeps?|continues?\s+to)\b",
+                    re.I)
+_INFINITIVE = re.compile(r"\bto\s+(?!the\b|a\b|an\b|its?\b|his\b|her\b|their\b|be\s+held\b)[a-z]+\b")
+_DEFER = re.compile(r"\b(?:postpon|delay|defer|adjourn|extend|suspend|push|put\s+off|recess|gave|give|grant)"
+                    r"\w*\s+(?:\w+\s+){0,3}$", re.I)
+_PRESENT_AUX = re.compile(r"\b(?:has|have|is|are|am)\s+(?:been\s+|being\s+)?$", re.I)
 DEFAULT_TENSE: Tense = ("past", False)  # news mostly report what happened: an unmarked date leans past
 WEAK_PENALTY = 120  # days a weak tense cue adds to a candidate date on the wrong side of publication
 
@@ -210,6 +222,50 @@ class _Ctx:
         of the sentence counts as a weak one.
         """
         s0, s1 = self.sentence(start)
+        prep = _PREP_BEFORE.search(self.text, max(s0, start - 30), start)
+        if prep:
+            word = prep.group("prep").lower()
+            if word == "since":
+                return "past", True
+            verb = self._verb_before(s0, prep.start())
+            if verb == "present" and word in ("until", "till"):  # "has been postponed until Saturday"
+                return "future", True
+            if verb in ("past", "future"):
+                return verb, True
+            if verb == "to":  # an infinitive leans ahead: "to repatriate the child by Jan. 14"
+                return "future", False
+        return self._nearest_cue(s0, s1, start, end)
+
+    def _verb_before(self, s0: int, pos: int) -> str | None:
+        """The tense of the verb a preposition at ``pos`` hangs on: the nearest cue before it in its
+        sentence ("spewed unchecked for 87 days until"), a modal meaning ahead ("must keep paying until"),
+        "present" for a present (perfect) form ("has been postponed until"), "to" for an infinitive."""
+        last: tuple[int, str] | None = None
+        for m in _TENSE.finditer(self.text, s0, pos + 8):  # lookaheads see the preposition ("last until")
+            if m.end() > pos:
+                break
+            word = m.group(0).lower()
+            if m.group("p") and (word.endswith("ed") or word == "paid") and (
+                    word in _NOT_PAST or (word != "paid" and not _plausible_ed(word))
+                    or _NOT_PAST_BEFORE.search(self.text, max(0, m.start() - 20), m.start())):
+                continue
+            kind = "future" if (m.group("F") or m.group("f")) else "past"
+            if kind == "past" and _PRESENT_AUX.search(self.text, max(0, m.start() - 16), m.start()):
+                kind = "present"
+            last = (m.start(), kind)
+        for m in _MODAL.finditer(self.text, s0, pos):
+            if last is None or m.start() > last[0]:
+                last = (m.start(), "future")
+        for m in _INFINITIVE.finditer(self.text, s0, pos):
+            if last is None or m.start() > last[0]:
+                last = (m.start(), "to")
+        if last and _DEFER.search(self.text, last[0], pos):
+            return "future"
+        if last and _CLAUSE_BREAK.search(self.text, last[0] + 3, pos):  # the verb heads another clause
+            return None
+        return last[1] if last else None
+
+    def _nearest_cue(self, s0: int, s1: int, start: int, end: int) -> Tense:
         best: tuple[int, str, bool] | None = None
         fallback: tuple[int, str] | None = None
         for m in _TENSE.finditer(self.text, s0, max(s1, end)):
