@@ -398,3 +398,25 @@ def test_killed_watcher_resumes_without_refetching(site, tmp_path):
             key = s.document(doc_id).path
             k = key.rsplit("/", 1)[1]
             assert site.hits(f"/news/{k}") == hits[k] == 1
+
+
+def test_follow_and_alerts_commands(db_copy):
+    runner = CliRunner()
+    with Store(db_copy) as s:
+        story = s.stories()[0]["id"]
+    db = ["--db", str(db_copy)]
+    assert "following story" in runner.invoke(main, ["follow", "add", "--story", story, *db]).output
+    assert runner.invoke(main, ["follow", "add", "--speaker", "Peskov", *db]).exit_code == 0
+    both = runner.invoke(main, ["follow", "add", "--story", story, "--query", "talks", *db])
+    assert both.exit_code == 2 and "exactly one" in both.output
+    missing = runner.invoke(main, ["follow", "add", "--story", "no-such-story", *db])
+    assert missing.exit_code == 1 and "no story with id 'no-such-story'" in missing.output
+    listed = json.loads(runner.invoke(main, ["follow", "list", "--json", *db]).output)
+    assert [(f["kind"], f["value"]) for f in listed] == [("story", story), ("speaker", "Peskov")]
+    assert json.loads(runner.invoke(main, ["alerts", "--json", *db]).output) == []  # following starts now
+    assert runner.invoke(main, ["follow", "remove", str(listed[0]["id"]), *db]).exit_code == 0
+    assert runner.invoke(main, ["follow", "remove", "999", *db]).exit_code == 1
+    assert len(json.loads(runner.invoke(main, ["follow", "list", "--json", *db]).output)) == 1
+    bad = runner.invoke(main, ["watch", "ftp://example.com/feed", *db])
+    assert bad.exit_code == 1 and "neither an http(s) feed URL nor a file" in bad.output
+    assert "no feeds to watch" in runner.invoke(main, ["watch", "--once", *db]).output
