@@ -137,6 +137,8 @@ class Watcher:
         if self.on_alert is not None:
             for alert in alerts:
                 self.on_alert(alert)
+        if alerts and self.webhook is not None:
+            self.webhook.deliver(store)  # now, not after the other feeds of the round
 
     # -- one feed -------------------------------------------------------------------------------------
     def _poll(self, feed: dict, report: RoundReport) -> int:
