@@ -1095,8 +1095,10 @@ class Store:
                                " AND outlet IS NOT NULL", (story, upto))
         return {r[0] for r in rows}
 
-    def stories_matching(self, query: str, after: int, upto: int | None = None) -> set[str]:
-        """Stories with a sentence matching every word of ``query`` in a document stored in (after, upto]."""
+    def stories_matching(self, query: str, after: int, upto: int | None = None,
+                         among: Sequence[str] | None = None) -> set[str]:
+        """Stories (of ``among``, when given) with a sentence matching every word of ``query`` in a document
+        stored in (after, upto]."""
         fts = self._fts_query(query)
         if fts is None:
             return set()
@@ -1106,6 +1108,11 @@ class Store:
         if upto is not None:
             sql += " AND d.seq <= ?"
             args.append(upto)
+        if among is not None:
+            if not among:
+                return set()
+            sql += f" AND d.story IN ({','.join('?' * len(among))})"
+            args.extend(among)
         return {r[0] for r in self.db.execute(sql, args)}
 
     def new_quotes(self, speaker: str, after: int, upto: int) -> list[dict]:

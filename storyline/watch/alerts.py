@@ -95,7 +95,8 @@ def check(store: Store, now: str, deliver: bool = False) -> list[dict]:
                     alerts.append(base | {"kind": "outlet", "story": story, "title": title(story),
                                           "events": [], "documents": [_doc(d) for ds in first.values() for d in ds]})
             elif f["kind"] == "query":
-                matched = store.stories_matching(f["value"], after, upto) - store.stories_matching(f["value"], 0, after)
+                new = store.stories_matching(f["value"], after, upto)  # then: did they match before?
+                matched = new - store.stories_matching(f["value"], 0, after, among=sorted(new)) if new else set()
                 for story in sorted(matched):
                     alerts.append(base | {"kind": "story", "story": story, "title": title(story),
                                           "events": [_event(e) for e in store.new_events(story, after)],
