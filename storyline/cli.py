@@ -770,11 +770,14 @@ def _evaluation():
               help="Folder holding the public datasets (default: ../shared/datasets next to the repo).")
 @click.option("--split", type=click.Choice(["dev", "test", "all"]), default=None,
               help="extraction: the pages scored (default test; rules were developed on dev).")
+@click.option("--corpus", type=click.Choice(["aeb", "trafilatura"]), default=None,
+              help="extraction: article-extraction-benchmark (default) or trafilatura's evaluation set.")
 @click.option("--json", "as_json", is_flag=True)
-def eval_cmd(benchmark: str, limit: int | None, datasets: str | None, split: str | None, as_json: bool) -> None:
+def eval_cmd(benchmark: str, limit: int | None, datasets: str | None, split: str | None, corpus: str | None,
+             as_json: bool) -> None:
     """Measure Storyline on public benchmarks beside baselines run now and published results."""
     render, run = _evaluation()
-    options = {"split": split} if split and benchmark == "extraction" else {}
+    options = {k: v for k, v in (("split", split), ("corpus", corpus)) if v} if benchmark == "extraction" else {}
     results = run(benchmark, limit=limit, datasets=Path(datasets) if datasets else None, **options)
     if as_json:
         out.print_json(json.dumps(results, ensure_ascii=False))

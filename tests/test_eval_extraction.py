@@ -40,3 +40,10 @@ def test_run_beside_trafilatura_on_a_few_pages(tmp_path):
 def test_missing_data_is_reported(tmp_path):
     with pytest.raises(DatasetMissing):
         extraction.run(datasets=tmp_path)
+
+
+def test_snippet_scores_as_trafilaturas_evaluation():
+    item = {"with": ["the council met", "agreed  the plan"], "without": ["Share this", "Impressum"]}
+    assert extraction.snippet_counts(item, "The council met. It agreed\nthe plan. Share this") == (1, 1, 1, 1)
+    figures = extraction.snippet_scores([(1, 1, 1, 1), (2, 0, 0, 2)])
+    assert figures["precision"] == 0.75 and figures["recall"] == 0.75 and figures["accuracy"] == 0.75
