@@ -21,7 +21,7 @@ def client(tmp_path):
             analysed("a2", STORY_A2, 3, "Post"),
             analysed("b1", STORY_B, 4, "Wire", "Neves"),
         )
-    with TestClient(create_app(path)) as c:
+    with TestClient(create_app(path), base_url="http://127.0.0.1") as c:  # a loopback host, as a browser on it sends
         yield c
 
 
