@@ -235,3 +235,11 @@ def test_descriptions_resolve_to_a_name_or_stand_for_an_unnamed_source(subject: 
 def test_a_pronoun_after_an_unnamed_source_is_that_source():
     text = "A departmental spokesman said there were three more cases.\n\n\"We are ready,\" he said."
     assert {q.speaker for q in quotes(text)} == {"a departmental spokesman"}
+
+
+def test_a_quote_standing_after_a_sentence_about_a_person_is_theirs():
+    text = ("Louisiana Gov. Bobby Jindal scoffed at the federal protest after touring the site.\n\"This is a "
+            "disaster for our state.\nWe cannot wait for more conference calls.\"")
+    found = quotes(text)
+    assert len(found) == 2 and {q.speaker for q in found} == {"Bobby Jindal"}
+    assert all(q.speaker_text is None for q in found)  # no mention of the speaker to point at

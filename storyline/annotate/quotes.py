@@ -982,6 +982,11 @@ def attributions(doc_id: str, text: str, sentences: list[Sentence], entities: li
         elif u.inherit and not u.framed and (prev := _continued(last_unit, u.sentence)) is not None:
             u.speaker, u.label, u.speaker_text = prev.speaker, prev.label, prev.speaker_text
             u.speaker_span, u.cue = prev.speaker_span, prev.cue
+        elif u.inherit and not u.framed and u.sentence > 0 and not inside(sentences[u.sentence - 1].start) and (
+                subj := ctx.subject(u.sentence - 1)) is not None and subj[1] == "PERSON":
+            # `Gov. Bobby Jindal scoffed at the plan.` / `"This is a disaster for our state."`: a quote
+            # standing after a sentence about a person is that person's (no speaker mention to point at).
+            u.speaker, u.label = subj
         if u.speaker:
             pending.append((u.speaker, u.label or "PERSON"))
             last_unit[u.sentence] = u
