@@ -148,6 +148,7 @@ def test_merge_names_one_person_one_name():
     assert m["Hosni Mubarak"] != m["Gamal Mubarak"]  # two people of one family stay two
     assert m["officials"] == "officials"  # an unnamed source joins nothing
     assert m["Lithuanian Foreign Ministry"] == "Lithuanian Foreign Ministry"  # a qualifier, not a glued word
+    assert merge_names(["BP"] * 9 + ["Carl-Henric Svanberg BP"])["BP"] == "BP"  # an acronym is no surname
 
 
 def test_edit_distance():

@@ -367,7 +367,9 @@ def merge_names(names: Iterable[str]) -> dict[str, str]:
             target[k] = max(tails[k], key=lambda o: (len(toks[o]), total[o], o))
             continue
         same_last = by_last[t[-1]]
-        longer = [o for o in same_last if len(toks[o]) > len(t) and toks[o][-len(t) :] == t and not tails.get(o)]
+        acronym = len(t) == 1 and form[k].isupper() and len(form[k]) > 1  # "BP", "WHO": a name, not a surname
+        longer = [o for o in same_last if len(toks[o]) > len(t) and toks[o][-len(t) :] == t and not tails.get(o)
+                  and not acronym]
         if longer:
             best = sorted(longer, key=lambda o: (-total[o], o))
             if len(best) == 1 or total[best[0]] > total[best[1]]:
