@@ -216,7 +216,8 @@ ORG_NOUNS = {"ministry", "department", "government", "agency", "company", "firm"
              "party", "council", "court", "administration", "organisation", "organization", "alliance",
              "bank", "commission", "office", "embassy", "group", "union", "association", "military",
              "army", "police", "parliament", "senate", "congress", "house", "kremlin", "foundation",
-             "institute", "network", "newspaper", "service", "team", "board"}
+             "institute", "network", "newspaper", "service", "team", "board", "guard", "coastguard", "university",
+             "hospital", "regulator", "watchdog", "tv", "television", "radio", "broadcaster"}
 GENDER_WORDS = {
     "mr": "m", "mr.": "m", "spokesman": "m", "congressman": "m", "chairman": "m", "businessman": "m",
     "king": "m", "prince": "m", "sir": "m", "lord": "m", "father": "m", "husband": "m", "son": "m",
