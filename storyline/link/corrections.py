@@ -241,12 +241,13 @@ def _speaker_fixes(store: Store, log: list[dict]) -> dict[str, tuple[str | None,
 
     A rename covers every annotated form that reads as that name ("Peskov" where "Dmitry Peskov" is
     renamed), and renames chain (A → B, then B → C: A's quotes read C)."""
-    from ..annotate.entities import merge_names  # spaCy's word lists: loaded only when speakers are fixed
-
     fixes: dict[str, tuple[str | None, int]] = {}
-    if not any(c["kind"] in ("rename-speaker", "merge-speakers", "set-speaker") for c in log):
-        return fixes
-    forms = merge_names(store.speaker_names())
+    if not any(c["kind"] in ("rename-speaker", "merge-speakers") for c in log):
+        forms: dict[str, str] = {}
+    else:
+        from ..annotate.entities import merge_names  # loads spaCy's word lists: only when names are renamed
+
+        forms = merge_names(store.speaker_names())
     for c in log:
         a, cid = c["args"], c["id"]
         if c["kind"] == "set-speaker":
