@@ -139,8 +139,12 @@ class _progress:
               help="Only the N days most articles report (a short timeline; one sentence per event).")
 @click.option("--per-date", type=click.IntRange(min=1, max=20), default=1, show_default=True,
               help="With --dates: events shown per day.")
-def timeline(db: str, story_id: str | None, as_json: bool, max_dates: int | None, per_date: int) -> None:
-    """Print each story's dated timeline with the sources of every event."""
+@click.option("--section", type=click.Choice(["story", "background", "expected"]),
+              help="Only this section (default: the story's own period first, then background, then expected).")
+def timeline(db: str, story_id: str | None, as_json: bool, max_dates: int | None, per_date: int,
+             section: str | None) -> None:
+    """Print each story's dated timeline with the sources of every event: the story's own period first,
+    then the background its articles recall, then what they expect."""
     store = open_store(db, must_exist=True)
     ids = [story_id] if story_id else [s["id"] for s in store.stories() if s["events"]]
     if max_dates:
@@ -166,24 +170,34 @@ def timeline(db: str, story_id: str | None, as_json: bool, max_dates: int | None
             out.print(table)
         return
     data = contract.build(store, ids)
+    if section:
+        for story in data["stories"]:
+            story["timeline"] = [e for e in story["timeline"] if e["section"] == section]
     if as_json:
         out.print_json(json.dumps(data["stories"], ensure_ascii=False))
         return
     if not data["stories"]:
         raise click.ClickException(f"no story {story_id!r} in {db}" if story_id else "no dated events yet")
     for story in data["stories"]:
-        table = Table(title=f"{escape(story['title'])}  [dim]({escape(story['id'])}, "
-                            f"{len(story['documents'])} articles)[/]",
-                      title_justify="left", show_lines=True, expand=True)
-        table.add_column("When", no_wrap=True, style="bold")
-        table.add_column("What happened")
-        table.add_column("Sources", style="cyan")
-        for ev in story["timeline"]:
-            key = "[bold yellow]★ key event[/] " if ev.get("pinned") else ""
-            first = dict.fromkeys(r["outlet"] or r["document"] for r in ev["reports"])  # publication order
-            table.add_row(when(ev["date"], ev["granularity"], ev["end"]), key + escape(ev["summary"]),
-                          escape("\n".join(first)))
-        out.print(table)
+        period = story.get("period")
+        for name, events in contract.sections(story["timeline"]):
+            if section and name != section:
+                continue
+            if name == "story":
+                title = (f"{escape(story['title'])}  [dim]({escape(story['id'])}, {len(story['documents'])} "
+                         f"articles" + (f", {period['start']} – {period['end']}" if period else "") + ")[/]")
+            else:  # background and expected come after the story's own period, under their own heading
+                title = f"  {contract.SECTION_TITLES[name]}  [dim]({len(events)} event{'s' * (len(events) != 1)})[/]"
+            table = Table(title=title, title_justify="left", show_lines=True, expand=True)
+            table.add_column("When", no_wrap=True, style="bold")
+            table.add_column("What happened")
+            table.add_column("Sources", style="cyan")
+            for ev in events:
+                key = "[bold yellow]★ key event[/] " if ev.get("pinned") else ""
+                first = dict.fromkeys(r["outlet"] or r["document"] for r in ev["reports"])  # publication order
+                table.add_row(when(ev["date"], ev["granularity"], ev["end"]), key + escape(ev["summary"]),
+                              escape("\n".join(first)))
+            out.print(table)
 
 
 @main.command()

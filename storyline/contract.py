@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .link.corrections import describe, split_story_id
+from .link.events import SECTIONS
 from .model import Document, Event, Quote
 from .store import Store
 
@@ -80,6 +81,7 @@ def event_dict(ev: Event, outlets: dict[str, str | None], published: dict[str, s
         "first_reported": reports[0] if reports else None,
         "pinned": ev.pinned is not None,
         "corrected": {"correction": ev.pinned, "kind": "pin-event"} if ev.pinned is not None else None,
+        "section": ev.section,
     }
 
 
@@ -157,3 +159,18 @@ def build(store: Store, story_ids: Iterable[str] | None = None) -> dict:
 
 def write_json(data: dict, path: str | Path) -> None:
     Path(path).write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+SECTION_TITLES = {"story": "Timeline", "background": "Background: earlier events the articles recall",
+                  "expected": "Expected: plans, deadlines and forecasts"}
+
+
+def story_section(timeline: list[dict]) -> list[dict]:
+    """The events of the story's own period (all events of a timeline written before sections existed)."""
+    return [e for e in timeline if e.get("section", "story") == "story"] or timeline
+
+
+def sections(timeline: list[dict]) -> list[tuple[str, list[dict]]]:
+    """The timeline by section, the story's own first; empty sections left out."""
+    out = [(name, [e for e in timeline if e.get("section", "story") == name]) for name in SECTIONS]
+    return [(name, evs) for name, evs in out if evs]

@@ -126,6 +126,7 @@ class Event:
     last: date | None = None
     id: str = ""
     pinned: int | None = None  # the correction that pinned it as a key event, if any
+    section: str = "story"  # "story" (the story's own period), "background" (earlier) or "expected" (ahead)
 
     @property
     def documents(self) -> list[str]:

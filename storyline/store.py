@@ -141,6 +141,11 @@ MIGRATIONS: list[str] = [
     CREATE INDEX entities_canonical ON entities(canonical);
     CREATE INDEX mentions_sentence ON mentions(document, sentence);
     """,
+    # 7: each timeline event's section (story | background | expected); existing timelines are rebuilt
+    """
+    ALTER TABLE events ADD COLUMN section TEXT NOT NULL DEFAULT 'story';
+    INSERT OR IGNORE INTO dirty_stories (story) SELECT id FROM stories;
+    """,
 ]
 
 # A quote's speaker after corrections: a fix of that one quote wins over a rename of its speaker's name.
@@ -604,9 +609,10 @@ class Store:
             db.executemany("DELETE FROM event_mentions WHERE event = ?", [(e,) for e in old])
             db.execute("DELETE FROM events WHERE story = ?", (story_id,))
             for pos, (ev, mids) in enumerate(zip(events, mention_ids, strict=True)):
-                db.execute("INSERT INTO events (id, story, date, last, granularity, summary, position)"
-                           " VALUES (?,?,?,?,?,?,?)",
-                           (ev.id, story_id, ev.date.isoformat(), _s(ev.last), ev.granularity, ev.summary, pos))
+                db.execute("INSERT INTO events (id, story, date, last, granularity, summary, position, section)"
+                           " VALUES (?,?,?,?,?,?,?,?)",
+                           (ev.id, story_id, ev.date.isoformat(), _s(ev.last), ev.granularity, ev.summary, pos,
+                            ev.section))
                 db.executemany("INSERT OR IGNORE INTO event_mentions VALUES (?, ?)", [(ev.id, m) for m in mids])
             db.execute("DELETE FROM dirty_stories WHERE story = ?", (story_id,))
             db.execute("INSERT OR IGNORE INTO stale_views (story) VALUES (?)", (story_id,))
@@ -728,7 +734,7 @@ class Store:
             " WHERE e.story = ?", (story_id,))}
         for r in self.db.execute("SELECT * FROM events WHERE story = ? ORDER BY position", (story_id,)):
             events[r["id"]] = Event(date.fromisoformat(r["date"]), r["granularity"], r["summary"], [],
-                                    _d(r["last"]), r["id"], marks.get((r["id"], "pin")))
+                                    _d(r["last"]), r["id"], marks.get((r["id"], "pin")), r["section"])
         for r in self.db.execute(
             "SELECT em.event, em.mention FROM event_mentions em JOIN events e ON e.id = em.event"
             " WHERE e.story = ? ORDER BY em.mention", (story_id,)):

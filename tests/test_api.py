@@ -136,14 +136,19 @@ def test_story_has_the_export_contract_shape(reader: TestClient, seed_db: Path, 
 
 def test_timeline_lists_events_with_sources(reader: TestClient, story_id: str) -> None:
     data = reader.get(f"/api/stories/{story_id}/timeline").json()
-    assert set(data) == {"id", "title", "timeline", "total", "limit", "offset"} and data["id"] == story_id
+    assert set(data) == {"id", "title", "period", "timeline", "total", "limit", "offset"} and data["id"] == story_id
     assert data["total"] == len(data["timeline"]) and data["limit"] is None
     dates = [e["date"] for e in data["timeline"]]
     assert dates == sorted(dates)
     for ev in data["timeline"]:
         assert ev["sources"] and ev["mentions"] and ev["id"]
         assert ev["granularity"] in ("day", "month", "year")
+        assert ev["section"] in ("story", "background", "expected")
     assert any(len(ev["sources"]) >= 2 for ev in data["timeline"]), "no corroborated event in the seed"
+    for section in ("story", "background", "expected"):
+        only = reader.get(f"/api/stories/{story_id}/timeline", params={"section": section}).json()["timeline"]
+        assert only == [e for e in data["timeline"] if e["section"] == section]
+    assert reader.get(f"/api/stories/{story_id}/timeline", params={"section": "later"}).status_code == 422
 
 
 @pytest.mark.parametrize("path", ["/api/stories/nope", "/api/stories/nope/timeline", "/api/documents/nope",
@@ -386,6 +391,10 @@ def test_pages_render_and_send_a_strict_csp(reader: TestClient, story_id: str) -
     page = reader.get(f"/stories/{story_id}").text
     assert 'class="axis-svg"' in page and page.count('class="event ') == len(story["timeline"])
     assert "reported by" in page and 'id="compare"' in page
+    for section in {e["section"] for e in story["timeline"]} - {"story"}:  # folded under its own heading
+        assert f'<details class="section section-{section}" id="section-{section}">' in page
+    axis = page[page.index('class="axis-svg"'):page.index("</svg>")]
+    assert axis.count('class="axis-event') == sum(e["section"] == "story" for e in story["timeline"])
     doc = reader.get(f"/documents/{story['documents'][0]}").text
     assert 'class="mark date' in doc and f'href="/stories/{story_id}#ev-' in doc and 'id="s-0"' in doc
     assert "<mark>" in reader.get("/search?q=Peskov").text

@@ -95,6 +95,24 @@ def test_short_timeline_keeps_the_most_reported_days(run):
     assert missing.returncode != 0 and "no story 'nope'" in missing.stderr
 
 
+def test_timeline_shows_the_story_period_first_and_folds_the_rest_under_headings(run):
+    tmp, data, _ = run
+    story = seed_story(data)
+    sections = {e["section"] for e in story["timeline"]}
+    assert sections <= {"story", "background", "expected"} and "story" in sections
+    assert story["period"]["start"] <= "2021-12-17" and story["period"]["end"] == "2022-10-30"
+    # "we should wait until Friday" in TASS of 19 January: the 21 January meeting lay ahead
+    assert {e["section"] for e in story["timeline"] if e["date"] == "2022-01-21"} == {"expected"}
+    text = storyline("timeline", "--db", "s.db", "--story", story["id"], cwd=tmp).stdout
+    assert text.index("17 December 2021") < text.index("Expected: plans") < text.index("21 January 2022")
+    only = storyline("timeline", "--db", "s.db", "--story", story["id"], "--section", "expected", "--json",
+                     cwd=tmp)
+    (got,) = json.loads(only.stdout)
+    assert got["timeline"] and {e["section"] for e in got["timeline"]} == {"expected"}
+    html = (tmp / "out.html").read_text()
+    assert '<details class="section section-expected">' in html
+
+
 def test_quotes_have_canonical_speakers(run):
     _, data, _ = run
     quotes = seed_story(data)["quotes"]

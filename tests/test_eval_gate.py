@@ -24,6 +24,7 @@ FLOORS = {
     "stories_t17": ("pairwise_f1", 0.66, 0.6738),  # 25 articles per T17 topic, 400-word leads
     "stories_meantime": ("pairwise_f1", 0.99, 1.0),  # 25 articles per MEANTIME story
     "t17": ("ar1_f", 0.13, 0.136),  # EgyptianProtest timelines cut to their first 20 gold dates
+    "events_meantime": ("pairwise_f1", 0.24, 0.25),  # cross-document events, all 120 MEANTIME articles
 }
 
 
@@ -75,3 +76,11 @@ def test_t17_timeline_floor() -> None:
 
     result = _run(t17.run, topics=["EgyptianProtest"], max_gold_dates=20, progress=False)
     _check("t17", _rows(result)["storyline"])
+
+
+def test_cross_document_event_floor() -> None:
+    from evaluation import stories
+
+    rows = _rows(_run(stories.event_coreference))
+    _check("events_meantime", rows["storyline"])
+    assert rows["storyline"]["pairwise_p"] > rows["same day"]["pairwise_p"]

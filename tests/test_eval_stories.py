@@ -77,7 +77,9 @@ def test_run_on_a_tiny_slice():
     anchors = result["extra"][0]
     assert {r["system"] for r in anchors["rows"]} == {"storyline", "publication date"}
     coref = result["extra"][1]
-    assert coref["primary"] == "pairwise_f1" and {r["system"] for r in coref["rows"]} == {"storyline", "same day"}
+    assert coref["primary"] == "pairwise_f1" and {r["system"] for r in coref["rows"]} == {
+        "storyline", "storyline (thresholds chosen leave-one-story-out)", "same day"}
+    assert set(coref["chosen_thresholds"]) == {"corpus_airbus", "corpus_apple", "corpus_gm", "corpus_stock"}
     assert all(0.0 <= r["pairwise_f1"] <= 1.0 for r in coref["rows"])
 
 

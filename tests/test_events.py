@@ -44,13 +44,50 @@ def test_range_overlapping_a_day_merges_and_keeps_range_end():
     assert ev.documents == ["a", "b"]
 
 
-def test_month_and_day_granularities_do_not_merge():
+def test_a_month_mention_joins_the_day_it_describes():
     a = m("a", 0, "Putin said in early December that Russia needed legal security guarantees.",
           date(2021, 12, 1), "month", time_text="in early December")
     b = m("b", 0, "Putin said on December 7 that Russia needed legal security guarantees.",
           date(2021, 12, 7), time_text="on December 7")
+    (ev, ids), = build_events("s", [(1, a), (2, b)])
+    assert ev.granularity == "day" and ev.date == date(2021, 12, 7) and sorted(ids) == [1, 2]
+
+
+def test_a_month_mention_of_another_happening_keeps_its_own_row():
+    a = m("a", 0, "Parliament passed the new budget law in December after months of debate.",
+          date(2021, 12, 1), "month", time_text="in December")
+    b = m("b", 0, "Putin said on December 7 that Russia needed legal security guarantees.",
+          date(2021, 12, 7), time_text="on December 7")
     events = build_events("s", [(1, a), (2, b)])
     assert [e.granularity for e, _ in events] == ["month", "day"]
+
+
+def test_a_year_mention_never_takes_a_day_of_another_year():
+    a = m("a", 0, "Apple launched the iTunes Music Store in 2003 with 200,000 songs.", date(2003, 1, 1), "year",
+          time_text="in 2003")
+    b = m("b", 0, "Apple launched the iTunes Music Store on April 28, 2004 with 200,000 songs.",
+          date(2004, 4, 28), time_text="on April 28, 2004")
+    assert len(build_events("s", [(1, a), (2, b)])) == 2
+
+
+def test_a_sentence_opening_on_a_pronoun_joins_an_event_but_founds_none():
+    a = m("a", 0, "BP capped the leaking well in the Gulf of Mexico on July 15 after 87 days.", date(2010, 7, 15),
+          time_text="on July 15")
+    b = m("b", 2, "It capped the leaking well on July 15, ending 87 days of spill.", date(2010, 7, 15),
+          time_text="on July 15")
+    c = m("c", 4, "They will later continue drilling the relief well on July 15.", date(2010, 7, 15),
+          time_text="on July 15")
+    (ev, ids), = build_events("s", [(1, a), (2, b), (3, c)])
+    assert sorted(ids) == [1, 2] and ev.summary.startswith("BP capped")
+
+
+def test_the_row_text_is_a_clear_sentence_not_a_pronoun_or_a_fragment():
+    a = m("a", 0, "He said the well was finally capped on July 15 after 87 days of oil spewing into the Gulf.",
+          date(2010, 7, 15), time_text="on July 15")
+    b = m("b", 1, "BP said the well was finally capped on July 15, after 87 days of oil spewing into the Gulf.",
+          date(2010, 7, 15), time_text="on July 15")
+    (ev, _), = build_events("s", [(1, a), (2, b)])
+    assert ev.summary.startswith("BP said")
 
 
 def test_sentence_with_several_dates_is_split_into_clauses():
@@ -104,3 +141,24 @@ def test_clusters_do_not_chain_through_their_members():
           time_text="On May 2")
     events = build_events("s", [(1, a), (2, b), (3, c)])
     assert [sorted(ev.documents) for ev, _ in events] == [["a", "b"], ["c"]]
+
+
+def test_one_happening_founded_twice_on_one_day_becomes_one_row():
+    ms = [m("a", 0, "Oil began leaking into the Gulf on 20 April when the Deepwater Horizon rig exploded, killing 11 "
+                    "workers.", date(2010, 4, 20), time_text="on 20 April"),
+          m("b", 0, "The Deepwater Horizon rig exploded on 20 April and oil began leaking into the Gulf.",
+            date(2010, 4, 20), time_text="on 20 April"),
+          m("c", 0, "Eleven workers were killed in the explosion on the Deepwater Horizon rig on 20 April.",
+            date(2010, 4, 20), time_text="on 20 April"),
+          m("d", 0, "Eleven workers died when the Deepwater Horizon rig exploded on 20 April, killing 11.",
+            date(2010, 4, 20), time_text="on 20 April")]
+    (ev, ids), = build_events("s", list(enumerate(ms)))
+    assert ev.documents == ["a", "b", "c", "d"]
+
+
+def test_a_reference_to_another_day_does_not_cut_the_row_text():
+    text = "A new cap was used on Thursday to stop the flow for the first time since 20 April, BP said."
+    ms = [(1, m("a", 0, text, date(2010, 7, 15), time_text="on Thursday")),
+          (2, m("a", 0, text, date(2010, 4, 20), time_text="20 April"))]
+    events = build_events("s", ms)
+    assert [e.summary for e, _ in events] == [text]  # the "since 20 April" mention founds no row

@@ -25,6 +25,9 @@ from storyline.annotate.sentence_kind import furniture_spans, is_prose, kind, op
     ("Click here to follow the action all day.", "promo"),
     (", defended the $20 billion fund", "fragment"),
     ("said Reyes Alguilar, 62, a veteran of the force.", "fragment"),
+    ("Egyptian President Hosni Mubarak stepped down Friday", "prose"),  # a headline states an event too
+    ("Content and Programming Copyright 2010 Fox News Network, Inc. .", "promo"),
+    ("A version appeared on p18 of the Main section of the Guardian on Wednesday 12 May 2010", "promo"),
     ("Shares in BP rose by 1.5% this morning to 430p.", "prose"),
     ("By Monday, they should have enough virus to begin the next stage.", "prose"),
     ("The World Health Organization declared a pandemic on June 11.", "prose"),
@@ -58,3 +61,5 @@ def test_opens_on_pronoun() -> None:
     assert opens_on_pronoun('"It was a disaster," he said on Friday.')
     assert not opens_on_pronoun("Thad Allen said they will later continue drilling.")
     assert not opens_on_pronoun("Theirs was the first rig to arrive.")
+    assert opens_on_pronoun("It's a fascinating insight into the events on the rig.")
+    assert opens_on_pronoun("that BP had to pay a lot of money this year")  # a clause cut from its sentence

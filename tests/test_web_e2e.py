@@ -75,8 +75,11 @@ def test_story_timeline_shows_corroboration_and_sources(page, live_server, tmp_p
     assert first.locator(".badges .badge").count() >= 2
     # each outlet of an event is one coloured dot above it on the axis
     timeline = httpx.get(f"{live_server.url}/api/stories/{story['id']}/timeline").json()["timeline"]
-    assert page.locator("svg.axis-svg a.axis-event").count() == len(timeline)
-    assert page.locator("svg.axis-svg .src-dot").count() == sum(min(len(e["sources"]), 7) for e in timeline)
+    own = [e for e in timeline if e["section"] == "story"]  # the axis spans the story's own period
+    assert page.locator("svg.axis-svg a.axis-event").count() == len(own)
+    assert page.locator("svg.axis-svg .src-dot").count() == sum(min(len(e["sources"]), 7) for e in own)
+    for section in {e["section"] for e in timeline} - {"story"}:  # folded under their own headings
+        assert not page.locator(f"details.section-{section}").evaluate("d => d.open")
     # the source sentences are folded, and open when the event is picked on the axis
     event_id = first.get_attribute("id")
     assert not first.locator("details").evaluate("d => d.open")
@@ -91,10 +94,10 @@ def test_story_timeline_shows_corroboration_and_sources(page, live_server, tmp_p
     button = page.locator("#outlet-filter button").first
     outlet = button.get_attribute("data-outlet")
     button.click()
-    reported = sum(outlet in e["sources"] for e in timeline)
-    assert page.locator("ol.timeline li.event:visible").count() == reported < len(timeline)
+    reported = sum(outlet in e["sources"] for e in own)
+    assert page.locator("ol.section-story li.event:visible").count() == reported < len(own)
     button.click()
-    assert page.locator("ol.timeline li.event:visible").count() == len(timeline)
+    assert page.locator("ol.section-story li.event:visible").count() == len(own)
     screenshot = Path(os.environ.get(SCREENSHOT_ENV) or tmp_path / "screenshot-story.png")
     page.set_viewport_size({"width": 1200, "height": 1500})  # header, axis and the first events
     page.goto(f"{live_server.url}/stories/{story['id']}")

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .. import contract
+from ..link.events import story_period
 from ..model import Document, Sentence, Story
 from .compare import claim_dicts, make_view, matrix, outlet_entries
 from .key_dates import TermWeights, ranked_days
@@ -40,6 +41,7 @@ def build_view(story: Story, docs: Sequence[Document], duplicates: Sequence[Docu
     dates = sorted(d.published for d in docs if d.published)
     published = {d.id: d.published.isoformat() if d.published else None for d in docs}
     order = {d: i for i, d in enumerate(story.documents)}
+    period = story_period(story.events, {d.id: d.published for d in docs})
     compared = make_view(story, docs, sentences)
     summary = summarize_view(compared)
     record = {
@@ -51,6 +53,7 @@ def build_view(story: Story, docs: Sequence[Document], duplicates: Sequence[Docu
         "first": dates[0].isoformat() if dates else None,
         "last": dates[-1].isoformat() if dates else None,
         "timeline": [contract.event_dict(e, outlets, published, order) for e in story.events],
+        "period": {"start": period[0].isoformat(), "end": period[1].isoformat()} if period else None,
         "quotes": [contract.quote_dict(q, names, texts) for q in story.quotes],
         "outlets": outlet_entries(compared),
         "claims": claim_dicts(compared),
@@ -71,14 +74,16 @@ def build_view(story: Story, docs: Sequence[Document], duplicates: Sequence[Docu
 
 
 def key_dates(story: Story, docs: Sequence[Document], sentences: dict[str, list[Sentence]]) -> list[dict]:
-    """The story's days in the order a short timeline takes them (see ``contract.key_dates``)."""
+    """The days of the story's own period (its "story" section) in the order a short timeline takes them
+    (see ``contract.key_dates``)."""
     outlet = {d.id: d.outlet for d in docs}
+    own = [e for e in story.events if e.section == "story"] or story.events  # the story's period, not its past
     weights = TermWeights(s.text for d in story.documents for s in sentences.get(d, []))
     return [{"date": day.isoformat(), "events": [
         {"event": ke.event.id, "text": ke.mention.text, "document": ke.mention.document,
          "sentence_index": ke.mention.sentence, "outlet": outlet.get(ke.mention.document),
          "articles": ke.documents, "sources": sorted({outlet[d] or d for d in ke.document_ids if d in outlet})}
-        for ke in chosen]} for day, chosen in ranked_days(story.events, KEY_EVENTS_MAX, weights)]
+        for ke in chosen]} for day, chosen in ranked_days(own, KEY_EVENTS_MAX, weights)]
 
 
 def _norm(text: str) -> str:

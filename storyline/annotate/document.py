@@ -12,6 +12,7 @@ from . import dates
 from .entities import extract_entities
 from .nlp import split_sentences
 from .quotes import extract_quotes
+from .sentence_kind import is_prose
 
 MIN_EVENT_WORDS = 4  # a dateline ("MOSCOW, January 19.") anchors nothing
 
@@ -50,12 +51,16 @@ def _first_full_date(sentences: Sequence[Sentence]) -> date | None:
 
 
 def event_mentions(doc: Document, sentences: Sequence[Sentence]) -> list[Mention]:
-    """Every sentence that anchors something to a date, once per distinct date it names."""
+    """Every prose sentence that anchors something to a date, once per distinct date it names. Captions,
+    credits, bylines, reader comments, promo lines and fragments anchor nothing (``sentence_kind``): they
+    stay stored and searchable, but are no timeline events."""
     out: list[Mention] = []
     seen: set[tuple[str, str, str]] = set()
     # Narrative mode's anchor: the latest full date so far, or before the first one, the first one.
     anchor = None if doc.published else _first_full_date(sentences)
     for s in sentences:
+        if not is_prose(s.text):
+            continue
         for t in _sentence_dates(s.text, doc.published, anchor):
             if doc.published is None and _YEAR.search(t.text):
                 anchor = t.value

@@ -39,7 +39,8 @@ _CREDIT = re.compile(
     r"|(?:Photograph|Photo|Picture|Image|Illustration|Composite|Video)s?(?: credit)?:\s+"
     r"(?:[^\s/\\]+(?:\s[^\s/\\]+){0,5}?(?:\\?/[A-Z][\w.&'-]*(?:\s(?:Images|Press|Features|Pictures|Photos|Guard))?)+"
     r"|[A-Z][\w.'-]*(?:\s[A-Z][\w.'-]*){0,3}\sfor\s(?:the\s)?[A-Z]\w+"
-    r"|" + _AGENCY + r")(?![\w/])")
+    r"|" + _AGENCY + r")(?![\w/])"
+    r"|\b(?:REUTERS|AFP|EPA)\\?/[A-Z][\w.'-]*(?:\s[A-Z][\w.'-]*){0,2}")
 # A wire dateline or byline at the start: "WASHINGTON | Thu Apr 30, 2009 4:32 pm EDT WASHINGTON (Reuters) - ",
 # "HOUSTON, June 2 (Reuters) - ", "By Amy Hybels, For CNN ", "By Dan Primack February 2, 2011: 2:24 PM ET ".
 _PLACE = r"[A-Z][A-Z.'\\/ -]*[A-Z.](?:,\s" + _MONTH + r"\s\d{1,2})?"
@@ -70,13 +71,13 @@ _PROMO = re.compile(
     r"Subscribe\b|Email\s(?:this|to a friend)|Print\s(?:this|page)|Read\smore\b|Related:|See\salso\b|"
     r"Watch:|Video:|Download\s(?:PDF|our|the)|Tell\sus\b|Have\syour\ssay\b|Send\sus\b|Join\sthe\sconversation|"
     r"Copyright\b|All\srights\sreserved|Comments?\s(?:are|have been)\s(?:closed|disabled)|"
-    r"(?:Add|Post|Leave)\sa\scomment|Log\sin\b|Advertisement\b)"
-    r"|\biReport\b|\bAll rights reserved\b|©", re.I)
+    r"(?:Add|Post|Leave)\sa\scomment|Log\sin\b|Advertisement\b|A\sversion\sappeared\son\sp\d)"
+    r"|\biReport\b|\bAll rights reserved\b|©|\bCopyright\s+\d{4}\b", re.I)
 # A fragment: opens on punctuation or a lower-case word (a scraper split mid-sentence); "iPhone" and
 # "eBay" open lower-case and are not fragments.
 _FRAGMENT = re.compile(r"^(?:[,;:)\]}…]|[a-z][a-z'’]*\b(?![A-Z]))")
 _PRONOUN = re.compile(r"^(?:[\"“‘']\s*)?(?:He|She|They|It|This|These|Those|That|His|Her|Their|Its|Him|Them)\b"
-                      r"(?!\s+(?:is|was)\s+(?:the|a|an)\s+first)(?![-'’]s\b)")
+                      r"(?!\s+(?:is|was)\s+(?:the|a|an)\s+first)", re.I)
 MIN_WORDS = 4
 
 

@@ -1,44 +1,101 @@
-"""Event mentions → merged timeline events, each listing every source that reports it.
+"""Event mentions → merged timeline events, each listing every source that reports it, and the story's
+sections (its own period, the background it recalls, what it expects).
 
-Two mentions are the same happening when their dates agree (overlapping day ranges, or the same month
-or year at that granularity) and their clauses share enough content words. We compare the *clause* that
-holds the date, not the whole sentence, because news sentences often list several dated happenings
-("talks in Geneva on January 10, followed by a meeting in Brussels on January 12").
+Two mentions are the same happening when their times agree — the same day, or overlapping periods ("in
+April 2003" holds "on April 28, 2003") — and their clauses say the same thing: TF-IDF cosine of the clause
+words (the date itself left out) at least ``MERGE_THRESHOLD``, with at least ``MIN_SHARED`` words in common,
+so that one shared word ("oil") never merges two happenings of one day. We compare the *clause* that holds
+the date, not the whole sentence, because news sentences often list several dated happenings ("talks in
+Geneva on January 10, followed by a meeting in Brussels on January 12").
+
+Mentions are merged finest first (days, then months, then years): a coarse mention joins the day it
+describes when one is there ("launched the store in 2003" → "launched the store on April 28, 2003") and
+founds its own row only when none is. A mention whose sentence opens on a pronoun it does not resolve
+("They will later continue …") joins an event that another sentence founded, but founds none: a row must
+be readable on its own. Its sources still count. So does a mention that names its day only as a
+reference point ("shares have lost 40 percent since the April 20 explosion"): it joins the event it
+resembles or, failing that, the day's most reported event (when two articles or more report one), since
+that is what "the April 20 explosion" points at; it never becomes a row of its own.
+
+The thresholds were set by reasoning, then checked by reading timelines of a Timeline17 sample (BP oil
+spill, H1N1, Egypt), never searched on a benchmark (see BENCHMARKS.md).
 """
 
 from __future__ import annotations
 
+import bisect
 import hashlib
+import math
 import re
-from collections import defaultdict
-from collections.abc import Sequence
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
+from ..annotate.sentence_kind import is_prose, opens_on_pronoun
 from ..model import Event, Mention
 from ..text import content_terms
 
-MERGE_THRESHOLD = 0.2  # overlap coefficient of clause content words, the date itself left out
+MERGE_THRESHOLD = 0.3  # TF-IDF cosine of two clauses (date words left out) that report one happening
+COARSE_THRESHOLD = 0.4  # a month or a year is weaker evidence of one happening than a day
+MIN_SHARED = 2  # content words two clauses must share, whatever their similarity
+DAY_OVERLAP = 0.2  # on one day, sharing this share of the shorter clause's words is enough too
 MAX_RANGE_DAYS = 7  # a range up to a week ("January 9-10") holds the single days inside it
+SUMMARY_WORDS = (8, 45)  # a row's text: a sentence a reader takes in at a glance
 _GRAN_ORDER = {"year": 0, "month": 1, "day": 2}
+# A date used as a reference point, not as the time of what the clause reports: "has lost 40 percent since
+# the April 20 explosion", "nine days after the April 20 explosion", "the 20 April catastrophe".
+_REFERENCE_BEFORE = re.compile(r"\b(?:since|after|before|following|ahead\s+of|until)\s+(?:the\s+|its\s+)?$"
+                               r"|\b(?:the|its|this|that)\s+$", re.I)
+_NOUN_AFTER = re.compile(r"^(?:'s)?\s+(?!and\b|or\b|to\b|in\b|at\b|on\b|of\b|for\b|when\b|with\b|by\b)[a-z]+")
 _LEAD_JUNK = re.compile(r"^[\s,;:–—-]*(?:and|but|while|followed by|then)?[\s,;:–—-]*", re.I)
 # Leftovers that make a clause a poor headline: list bullets, "Details:"-style labels, "/TASS/." credits.
-_SUMMARY_JUNK = re.compile(r"^(?:[-–—•*]\s+|[A-Z][a-z]+(?: [a-z]+)?:\s+|/[A-Za-z]+/\.?\s+|\([A-Za-z]+\)\s*[-–—]\s*)+")
+_SUMMARY_JUNK = re.compile(r"^(?:[-–—•*]\s+|[A-Z][a-z]+(?:'s)?(?: [a-z]+)?:\s+|/[A-Za-z]+/\.?\s+"
+                           r"|\([A-Za-z]+\)\s*[-–—]\s*)+")
+_QUOTES = ('"', "“", "‘", "'", "«")
+SECTIONS = ("story", "background", "expected")
+CHAIN_DAYS = 14  # a corroborated day this close before the story's start extends its period
+
+
+@dataclass(slots=True)
+class _Item:
+    mid: int
+    mention: Mention
+    clause: str
+    terms: set[str]
+    vector: dict[str, float]
+    dependent: bool = False  # cannot found a row: opens on a pronoun, or only refers back to the day
+    reference: bool = False  # names the day as a reference point ("since the April 20 explosion")
+    whole: bool = True  # its sentence reports one happening: the row may show all of it, not the clause
 
 
 @dataclass(slots=True)
 class _Cluster:
-    """Mentions of one happening. Its span and words stay those of the mention that founded it: a growing
-    span or word set would let a long cluster swallow everything near it (chaining)."""
+    """Mentions of one happening. Its span is that of the mention that founded it and its words their sum
+    (a centroid): a growing span would let a long cluster swallow everything near it (chaining)."""
 
     date: date
     last: date
     granularity: str
-    items: list[tuple[int, Mention, str, set[str]]] = field(default_factory=list)
-    terms: set[str] = field(default_factory=set)
+    items: list[_Item] = field(default_factory=list)
+    centroid: dict[str, float] = field(default_factory=dict)
+    terms: set[str] = field(default_factory=set)  # the founder's words
+
+    def add(self, item: _Item) -> None:
+        if not self.items:
+            self.terms = item.terms
+        self.items.append(item)
+        for t, w in item.vector.items():
+            self.centroid[t] = self.centroid.get(t, 0.0) + w
 
 
 def _span(m: Mention) -> tuple[date, date]:
+    """The days a mention covers: a month or a year names its whole span."""
+    if m.granularity == "month":
+        nxt = date(m.date.year + (m.date.month == 12), m.date.month % 12 + 1, 1)
+        return m.date, max(m.last or m.date, nxt - timedelta(days=1))
+    if m.granularity == "year":
+        return m.date, max(m.last or m.date, date(m.date.year, 12, 31))
     return m.date, m.last or m.date
 
 
@@ -67,71 +124,255 @@ def clauses(mentions: Sequence[tuple[int, Mention]]) -> dict[int, str]:
     return out
 
 
-def _compatible(c: _Cluster, m: Mention) -> bool:
-    if c.granularity != m.granularity:
+def is_reference(m: Mention) -> bool:
+    """The mention names its date as a reference point for something else: "since April 20", "after the
+    April 20 explosion", "the 20 April catastrophe" (a determiner, the date, a noun)."""
+    pos = m.text.find(m.time_text) if m.time_text else -1
+    if pos < 0:
         return False
+    before = _REFERENCE_BEFORE.search(m.text, max(0, pos - 16), pos)
+    if before is None:
+        return False
+    if before.group(0).lower().split()[0] in ("the", "its", "this", "that"):
+        return bool(_NOUN_AFTER.match(m.text[pos + len(m.time_text):]))
+    return True
+
+
+def _compatible(c: _Cluster, m: Mention) -> bool:
+    """Same day, or overlapping periods; a long period (more than a week of days) only the same one."""
     first, last = _span(m)
-    if m.granularity == "day":
+    if m.granularity == "day" and c.granularity == "day":
         if (c.last - c.date).days > MAX_RANGE_DAYS or (last - first).days > MAX_RANGE_DAYS:
-            return (first, last) == (c.date, c.last)  # a long period matches only the same period
+            return (first, last) == (c.date, c.last)
         return first <= c.last and c.date <= last
-    if m.granularity == "month":
-        return (first.year, first.month) == (c.date.year, c.date.month)
-    return first.year == c.date.year
+    if _GRAN_ORDER[m.granularity] > _GRAN_ORDER[c.granularity]:
+        return False  # finest first: a coarse cluster never takes a finer mention
+    if c.granularity == m.granularity:
+        return (first, last) == (c.date, c.last)
+    return first <= c.date and c.last <= last  # the finer cluster lies inside the coarse mention
 
 
-def _similar(a: set[str], b: set[str]) -> float:
-    if not a or not b:
+def _weights(texts: Sequence[str]) -> dict[str, float]:
+    df: Counter[str] = Counter()
+    for t in texts:
+        df.update(set(content_terms(t)))
+    n = len(texts)
+    return {t: math.log((n + 1) / (c + 1)) + 1 for t, c in df.items()}
+
+
+def _vector(terms: list[str], idf: Mapping[str, float]) -> dict[str, float]:
+    counts = Counter(terms)
+    vec = {t: (1 + math.log(c)) * idf.get(t, 1.0) for t, c in counts.items()}
+    norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
+    return {t: v / norm for t, v in vec.items()}
+
+
+def _cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    dot = sum(w * b.get(t, 0.0) for t, w in a.items())
+    nb = math.sqrt(sum(v * v for v in b.values()))
+    return dot / nb if nb else 0.0  # ``a`` is a unit vector or a centroid normalised here
+
+
+def _similarity(c: _Cluster, item: _Item, threshold: float) -> float:
+    """How surely the item reports the cluster's happening, on the scale of ``threshold``: the TF-IDF cosine
+    to the cluster's centroid, or on one day, the words shared with its founder over the shorter clause's
+    (a short report and a long one of one day's happening: "Putin and Biden discussed such guarantees on
+    December 7" and a quoted statement about what they discussed that day)."""
+    if len(item.terms & c.centroid.keys()) < min(MIN_SHARED, len(item.terms)):
         return 0.0
-    return len(a & b) / min(len(a), len(b))
+    sim = _cosine(item.vector, c.centroid)
+    if c.granularity == "day" and item.mention.granularity == "day" and item.terms and c.terms:
+        shared = len(item.terms & c.terms)
+        if shared >= MIN_SHARED:
+            sim = max(sim, threshold * shared / min(len(item.terms), len(c.terms)) / DAY_OVERLAP)
+    return sim
 
 
-def build_events(story_id: str, mentions: Sequence[tuple[int, Mention]],
-                 threshold: float = MERGE_THRESHOLD) -> list[tuple[Event, list[int]]]:
-    """Merge (id, mention) pairs into events sorted by date; returns each event with its mention ids."""
+def build_events(story_id: str, mentions: Sequence[tuple[int, Mention]], threshold: float = MERGE_THRESHOLD,
+                 coarse: float = COARSE_THRESHOLD) -> list[tuple[Event, list[int]]]:
+    """Merge (id, mention) pairs into events sorted by date; returns each event with its mention ids.
+
+    A mention that cannot stand alone (its sentence opens on an unresolved pronoun, or is page
+    furniture) only ever joins an event; one that joins none is left out of the timeline (its sentence
+    stays searchable)."""
     clause_of = clauses(mentions)
-    ordered = sorted(mentions, key=lambda x: (x[1].date, _GRAN_ORDER[x[1].granularity], x[1].document,
-                                              x[1].sentence, x[0]))
-    clusters: list[_Cluster] = []
-    for mid, m in ordered:
+    idf = _weights([clause_of[mid] for mid, _ in mentions])
+    items = []
+    for mid, m in mentions:
         clause = clause_of[mid]
         # The date itself is what every candidate shares: only the other words say what happened.
-        terms = set(content_terms(clause.replace(m.time_text, " "))) if m.time_text else set(content_terms(clause))
+        terms = content_terms(clause.replace(m.time_text, " ") if m.time_text else clause)
+        reference = is_reference(m)
+        dependent = reference or not _stands_alone(clause) or not is_prose(m.text)
+        items.append(_Item(mid, m, clause, set(terms), _vector(terms, idf), dependent, reference))
+    by_sentence: dict[tuple[str, int], list[_Item]] = defaultdict(list)
+    for it in items:
+        by_sentence[(it.mention.document, it.mention.sentence)].append(it)
+    for group in by_sentence.values():  # a sentence's other dates that are mere reference points
+        for it in group:  # ("a new cap was used on Thursday … for the first time since 20 April") keep it whole
+            it.whole = all(o.reference for o in group if o is not it)
+    # finest first; on each date, the mentions that can found a row before those that can only join one
+    items.sort(key=lambda it: (-_GRAN_ORDER[it.mention.granularity], it.mention.date, it.dependent,
+                               it.mention.document, it.mention.sentence, it.mid))
+    clusters: list[_Cluster] = []
+    starts: list[tuple[date, int]] = []  # (cluster start, index), sorted: the clusters a period can hold
+    for it in items:
+        m = it.mention
+        first, last = _span(m)
+        if m.granularity == "day":
+            candidates = [c for c in clusters[-200:] if c.granularity == "day"]  # sorted by date: recent ones
+        else:
+            lo = bisect.bisect_left(starts, (first, -1))
+            hi = bisect.bisect_right(starts, (last, len(clusters)))
+            candidates = [clusters[i] for _, i in starts[lo:hi]]
         best, best_sim = None, 0.0
-        for c in reversed(clusters[-200:]):  # only recent clusters can overlap in time (sorted by date)
+        for c in reversed(candidates):
             if not _compatible(c, m):
                 continue
-            sim = _similar(terms, c.terms)
+            sim = _similarity(c, it, threshold)
             if sim > best_sim:
                 best, best_sim = c, sim
-        if best is not None and best_sim >= threshold:
-            best.items.append((mid, m, clause, terms))
-        else:
-            first, last = _span(m)
-            clusters.append(_Cluster(first, last, m.granularity, [(mid, m, clause, terms)], set(terms)))
+        needed = threshold if m.granularity == "day" else max(threshold, coarse)
+        if (best is None or best_sim < needed) and it.reference and m.granularity == "day":
+            # a reference to the day ("since April 20") is evidence of the day's main happening
+            main = max((c for c in candidates if c.granularity == "day" and (c.date, c.last) == (first, last)),
+                       key=lambda c: (len({x.mention.document for x in c.items}), -c.date.toordinal()),
+                       default=None)
+            if main is not None and len({x.mention.document for x in main.items}) >= 2:
+                best, best_sim = main, needed
+        if best is not None and best_sim >= needed:
+            best.add(it)
+        elif not it.dependent:
+            c = _Cluster(first, last, m.granularity)
+            c.add(it)
+            clusters.append(c)
+            bisect.insort(starts, (first, len(clusters) - 1))
     out = []
-    for c in clusters:
-        summary = _summary(c)
-        ids = [mid for mid, *_ in c.items]
-        first_m = c.items[0][1]
-        key = f"{story_id}|{c.date}|{c.granularity}|{first_m.document}|{first_m.sentence}|{first_m.time_text}"
-        ev = Event(
-            date=c.date, granularity=c.granularity, summary=summary, mentions=[m for _, m, _, _ in c.items],
-            last=c.last if c.last != c.date else None, id=hashlib.sha1(key.encode()).hexdigest()[:12],
-        )
-        out.append((ev, ids))
+    for c in _merge_same_span(clusters, threshold):
+        c.items.sort(key=lambda it: (it.mention.date, it.mention.document, it.mention.sentence, it.mid))
+        founder = min(c.items, key=lambda it: (-_GRAN_ORDER[it.mention.granularity], it.mention.document,
+                                               it.mention.sentence, it.mid))
+        fm = founder.mention
+        key = f"{story_id}|{c.date}|{c.granularity}|{fm.document}|{fm.sentence}|{fm.time_text}"
+        ev = Event(date=c.date, granularity=c.granularity, summary=_summary(c),
+                   mentions=[it.mention for it in c.items], last=c.last if _keeps_end(c) else None,
+                   id=hashlib.sha1(key.encode()).hexdigest()[:12])
+        out.append((ev, [it.mid for it in c.items]))
     out.sort(key=lambda x: (x[0].date, _GRAN_ORDER[x[0].granularity], -len(x[0].documents), x[0].id))
     return out
 
 
+def _merge_same_span(clusters: list[_Cluster], threshold: float) -> list[_Cluster]:
+    """Join clusters of one span whose centroids say the same thing: one happening founded twice, by two
+    reports too different to meet one by one ("oil began leaking on 20 April when the rig exploded" and
+    "eleven workers were killed in the explosion on the rig on 20 April"); the larger one absorbs."""
+    by_span: dict[tuple[date, date, str], list[_Cluster]] = defaultdict(list)
+    for c in clusters:
+        by_span[(c.date, c.last, c.granularity)].append(c)
+    out: list[_Cluster] = []
+    for group in by_span.values():
+        kept: list[_Cluster] = []
+        for c in sorted(group, key=lambda c: -len(c.items)):
+            into = max(kept, key=lambda k: _cosine(_unit(c.centroid), k.centroid), default=None)
+            if into is not None and _cosine(_unit(c.centroid), into.centroid) >= threshold:
+                for it in c.items:
+                    into.add(it)
+            else:
+                kept.append(c)
+        out.extend(kept)
+    return out
+
+
+def _unit(v: Mapping[str, float]) -> dict[str, float]:
+    norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
+    return {t: x / norm for t, x in v.items()}
+
+
+def _keeps_end(c: _Cluster) -> bool:
+    """Only a real range keeps an end: a month or a year already names its span."""
+    return (c.date, c.last) != _span(Mention("", 0, "", c.date, c.granularity))
+
+
+def _stands_alone(text: str) -> bool:
+    return not opens_on_pronoun(text)
+
+
 def _summary(c: _Cluster) -> str:
-    """The clause most representative of the cluster (most shared words), trimmed to a readable length."""
-    best_clause, best_score = c.items[0][2], -1.0
-    for _, _, clause, terms in c.items:
-        shared = sum(1 for other in c.items for t in terms if t in other[3])
-        score = shared / (1 + 0.02 * len(clause))
-        if score > best_score:
-            best_clause, best_score = clause, score
-    text = _SUMMARY_JUNK.sub("", best_clause.strip()) or best_clause.strip()
-    text = text[0].upper() + text[1:] if text else text
-    return text if len(text) <= 240 else text[:237].rsplit(" ", 1)[0] + "…"
+    """The clearest complete sentence of the cluster: prose that stands alone (no caption, byline or
+    opening pronoun), of a readable length, and the most representative of what all its mentions say
+    (most shared words); trimmed to a readable length."""
+    def text(it: _Item) -> str:
+        return it.mention.text if it.whole and _stands_alone(it.mention.text) else it.clause
+
+    def score(it: _Item) -> tuple[int, int, float]:
+        n = len(text(it).split())
+        clear = is_prose(it.mention.text) and _stands_alone(text(it)) and SUMMARY_WORDS[0] <= n <= SUMMARY_WORDS[1]
+        reported = not text(it).lstrip().startswith(_QUOTES)  # the reporter's words, not a quoted statement
+        shared = sum(1 for other in c.items for t in it.terms if t in other.terms)
+        return int(clear), int(reported), shared / (1 + 0.02 * len(it.clause))
+
+    best = max(c.items, key=lambda it: (*score(it), -it.mid))
+    shown = text(best).strip()
+    shown = _SUMMARY_JUNK.sub("", shown) or shown
+    shown = shown[0].upper() + shown[1:] if shown else shown
+    return shown if len(shown) <= 240 else shown[:237].rsplit(" ", 1)[0] + "…"
+
+
+# --------------------------------------------------------------------------------------------------
+# Sections
+
+
+def story_period(events: Sequence[Event], published: Mapping[str, date | None]) -> tuple[date, date] | None:
+    """The story's own period: from its first to its last article's publication (a stray early article
+    left out), extended back over the days just before it that several articles report (the explosion the
+    day before the first report), a step of at most ``CHAIN_DAYS`` at a time. Without publication dates, the span of the
+    days its articles corroborate most. None when nothing is dated."""
+    pubs = sorted(d for d in published.values() if d)
+    support: dict[date, set[str]] = defaultdict(set)
+    for ev in events:
+        for m in ev.mentions:
+            if m.granularity == "day" and (m.last is None or (m.last - m.date).days <= MAX_RANGE_DAYS):
+                support[m.date].add(m.document)
+    need = 2 if len({d for s in support.values() for d in s}) >= 3 else 1
+    days = sorted(d for d, docs in support.items() if len(docs) >= need)
+    if pubs:
+        # the earliest articles but a stray one: a story of 20 or more starts at its 5th percentile
+        start, end = pubs[len(pubs) // 20], pubs[-1]
+        for d in reversed([d for d in days if d < start]):
+            if (start - d).days > CHAIN_DAYS:
+                break
+            start = d
+        return start, end
+    if not days:
+        return None
+    k = max(1, len(days) // 10)  # the middle 80% of corroborated days
+    return days[k - 1] if len(days) > 2 else days[0], days[-k] if len(days) > 2 else days[-1]
+
+
+def section_of(ev: Event, period: tuple[date, date] | None, published: Mapping[str, date | None]) -> str:
+    """"expected" when every article that mentions the event wrote before it (a plan, a deadline, a
+    forecast) or it lies after the story's period; "background" when it ended before the period, or is
+    a period much longer than the story's that began before it; otherwise "story"."""
+    dated = [(m, published.get(m.document)) for m in ev.mentions]
+    if dated and all(p is not None and m.date > p for m, p in dated):
+        return "expected"
+    if period is None:
+        return "story"
+    first, last = ev.date, _span(Mention("", 0, "", ev.date, ev.granularity, ev.last))[1]
+    if last < period[0]:
+        return "background"
+    if first < period[0] and (last - first) > 2 * (period[1] - period[0]):
+        return "background"  # a whole year around a story of months ("this year's crop") is its context
+    if first > period[1]:
+        return "expected"
+    return "story"
+
+
+def assign_sections(events: Sequence[Event], published: Mapping[str, date | None]) -> tuple[date, date] | None:
+    """Set every event's ``section``; returns the story period used."""
+    period = story_period(events, published)
+    for ev in events:
+        ev.section = section_of(ev, period, published)
+    return period

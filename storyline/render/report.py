@@ -9,13 +9,15 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import escape
 
+from ..contract import SECTION_TITLES, sections, story_section
 from .palette import colours, hue, outlet_hues
 from .terminal import when
 
 
 def timeline_svg(story: dict, width: int = 940, height: int = 90) -> str:
-    """The timeline as a picture: events on a date axis, dot size = number of sources."""
-    events = story["timeline"]
+    """The story section of the timeline as a picture: events on a date axis, dot size = number of sources
+    (background and expected events would stretch the axis over decades)."""
+    events = story_section(story["timeline"])
     if not events:
         return ""
     days = [date.fromisoformat(e["date"]).toordinal() for e in events]
@@ -56,6 +58,8 @@ _env.filters["hue"] = hue
 _env.filters["when"] = when
 _env.globals["axis"] = timeline_svg
 _env.filters["by_speaker"] = by_speaker
+_env.filters["sections"] = sections
+_env.globals["section_titles"] = SECTION_TITLES
 
 
 def render_html(data: dict, hues: Mapping[str, int] | None = None) -> str:

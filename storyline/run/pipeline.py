@@ -17,7 +17,7 @@ from itertools import islice
 from ..annotate.document import annotate_batch
 from ..ingest.readers import read_paths
 from ..link import corrections, dedup
-from ..link.events import build_events
+from ..link.events import assign_sections, build_events
 from ..link.stories import StoryIndex, StoryState, features, tfidf
 from ..model import Analysis, Document, ReadError
 from ..store import Store
@@ -240,6 +240,7 @@ def rebuild_timelines(store: Store, story_ids: Iterable[str], progress: Progress
         docs = store.story_documents(sid)
         mentions = store.mentions(docs) if docs else []
         built = build_events(sid, mentions)
+        assign_sections([e for e, _ in built], {d.id: d.published for d in store.documents(docs)} if docs else {})
         store.replace_events(sid, [e for e, _ in built], [ids for _, ids in built])
     if progress and todo:
         progress("timelines", len(todo), len(todo))

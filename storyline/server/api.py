@@ -560,17 +560,21 @@ def create_app(db_path: str | Path, limits: Limits | None = None, token: str | N
     @app.get("/api/stories/{story_id}/timeline", tags=["stories"], responses=NOT_FOUND)
     def get_timeline(story_id: str, offset: int = Offset,
                      limit: int | None = Query(None, ge=1, description="Events per page (all when absent)."),
-                     format: Literal["json", "csv"] = Format) -> Response:
+                     format: Literal["json", "csv"] = Format,
+                     section: Literal["story", "background", "expected"] | None = Query(
+                         None, description="Only this section: the story's own period, earlier background, "
+                                           "or expected.")) -> Response:
         """The dated events of a story in date order, each with its mentions, its sources in order of
-        publication (``reports``) and who reported it first; ``total`` events. ``format=csv``: every event."""
+        publication (``reports``), who reported it first and its section (story, background, expected);
+        ``total`` events and the story's ``period``. ``format=csv``: every event."""
         if format == "csv":
             return story_csv("timeline", story_id,
                              lambda d: csv_tables.to_csv(csv_tables.TIMELINE, csv_tables.timeline_rows([d])))
         story = decoded(story_id, "story")
-        events = story["timeline"]
+        events = [e for e in story["timeline"] if section is None or e.get("section", "story") == section]
         chosen = events[offset: offset + limit] if limit is not None else events[offset:]
-        return encoded({"id": story["id"], "title": story["title"], "timeline": chosen, "total": len(events),
-                        "limit": limit, "offset": offset})
+        return encoded({"id": story["id"], "title": story["title"], "period": story.get("period"),
+                        "timeline": chosen, "total": len(events), "limit": limit, "offset": offset})
 
     @app.get("/api/stories/{story_id}/quotes", tags=["stories"], responses=NOT_FOUND)
     def get_story_quotes(story_id: str, limit: int = Limit, offset: int = Offset) -> Response:

@@ -24,6 +24,7 @@ from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
+from .. import contract
 from ..profiles import profile, reader_label
 from ..render.palette import colours, hue
 from ..render.terminal import when
@@ -56,6 +57,8 @@ def hue_class(name: str | None) -> str:
 _env.filters["hue"] = hue_class
 _env.filters["when"] = when
 _env.filters["safe_url"] = safe_url
+_env.filters["sections"] = contract.sections
+_env.globals["section_titles"] = contract.SECTION_TITLES
 _env.filters["qs"] = lambda params: urlencode({k: v for k, v in params.items() if v not in (None, "")})
 
 
@@ -114,7 +117,7 @@ def axis_svg(story: dict) -> Markup:
     """Events on a date axis; above each, one dot per outlet reporting it (coloured as its badges), so
     corroboration shows at a glance. Month/year precision events are hollow bars over their period.
     Each event links to its entry in the list below. Only SVG attributes, no inline style (CSP)."""
-    events = story["timeline"]
+    events = contract.story_section(story["timeline"])  # background and expected would stretch the axis
     if not events:
         return Markup("")
     width, pad, base = 940.0, 24.0, 120.0
@@ -303,7 +306,8 @@ def story_view(db: Database, story_id: str, events: int = 0, speakers: int = 0, 
     outlets: dict[str, int] = defaultdict(int)
     for d in data["documents"]:
         outlets[docs[d]["outlet"] or d] += 1
-    timeline = window(data["timeline"], events, EVENTS_PAGE)
+    shown = [e for _, evs in contract.sections(data["timeline"]) for e in evs]  # the story's own period first
+    timeline = window(shown, events, EVENTS_PAGE)
     timeline["rows"] = [ev | {"mentions": ev["mentions"][:MENTIONS_SHOWN], "mention_total": len(ev["mentions"])}
                          for ev in timeline["rows"]]
     groups = window(json.loads(parts["speakers"]), speakers, SPEAKERS_PAGE)

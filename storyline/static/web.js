@@ -12,6 +12,8 @@
     el.classList.add("focus");
     var details = el.querySelector("details");
     if (details) details.open = true;
+    var section = el.closest("details.section");  // a background or expected event: unfold its section
+    if (section && !section.open) { section.open = true; el.scrollIntoView(); }
   }
   window.addEventListener("hashchange", focusEvent);
   document.addEventListener("DOMContentLoaded", focusEvent);
