@@ -6,9 +6,11 @@ Heavy modules (spaCy, scikit-learn, the server) are imported by the commands tha
 from __future__ import annotations
 
 import json
+import re
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.console import Console
@@ -19,8 +21,28 @@ from . import contract
 from .render.terminal import when
 from .store import Store, StoreError
 
-console = Console(stderr=True)
-out = Console()
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # C0 but tab and newline, DEL, C1
+
+
+class SafeConsole(Console):
+    """A Console that prints no control character it was given: titles, outlets, file names and article
+    text are untrusted, and ESC/OSC sequences in them would clear the screen, set the window title or
+    write the clipboard. Every string rich prints (tables, titles, markup) passes through ``render_str``;
+    rich's own styling codes are added later and are kept."""
+
+    def render_str(self, text: str, **kwargs: Any):  # type: ignore[override]
+        return super().render_str(_CONTROL.sub("", text), **kwargs)
+
+    def print_json(self, json_str: str | None = None, *, data: Any = None, **kwargs: Any) -> None:
+        """JSON as ``json.dumps(indent=2)`` writes it, C1 controls written as ``\\u`` escapes (JSON already
+        escapes C0 ones), so the printed value is the same and the terminal sees no control character."""
+        value = json.loads(json_str) if json_str is not None else data
+        text = json.dumps(value, indent=2, ensure_ascii=False)
+        self.out(re.sub(r"[\x7f-\x9f]", lambda m: f"\\u{ord(m[0]):04x}", text), highlight=False)
+
+
+console = SafeConsole(stderr=True)
+out = SafeConsole()
 DB_OPTION = click.option("--db", default="storyline.db", show_default=True, envvar="STORYLINE_DB",
                          help="SQLite database file (created on first use).")
 

@@ -1041,6 +1041,8 @@ def _r_quantity(m: re.Match[str], ctx: _Ctx) -> _Hit | None:
     unit = m["unit"].lower()
     unit_s = unit.rstrip("s") if not unit.startswith("centur") else "century"
     n = _num(num_txt)
+    if n is not None and not n < 1e15:
+        return None  # "999…9 days": no span of time anyone can place (and past 1e308 not even a float)
     vague = n is None
     plural = unit.endswith("s")
     hy = m["hy"]

@@ -44,6 +44,11 @@ def splitter() -> Language:
     return nlp
 
 
+# A sentence is cut (at a space) past this many characters: the statistical models cost more than linear
+# time and memory in a sentence's length, and text without punctuation (a table dump, a run-on scrape) would
+# otherwise be one sentence of the whole article. News sentences are rarely over 500 characters.
+MAX_SENTENCE_CHARS = 2_000
+
 _PARA = re.compile(r"\n\s*\n|\n")
 
 
@@ -74,7 +79,8 @@ def split_sentences(doc_id: str, text: str) -> list[Sentence]:
             lead = len(sent.text) - len(sent.text.lstrip())
             start = p_start + sent.start_char + lead
             out.append(Sentence(doc_id, len(out), start, start + len(s_text), s_text, para_index))
-    return _split_furniture(_merge_quote_splits(_move_opening_quotes(out, text), text), text)
+    # cut to length first: the furniture patterns then never scan a whole article without punctuation
+    return _split_furniture(_cap_length(_merge_quote_splits(_move_opening_quotes(out, text), text), text), text)
 
 
 def _split_furniture(sentences: list[Sentence], text: str) -> list[Sentence]:
@@ -95,6 +101,26 @@ def _split_furniture(sentences: list[Sentence], text: str) -> list[Sentence]:
             if trimmed:
                 start = s.start + a + lead
                 out.append(Sentence(s.document, len(out), start, start + len(trimmed), trimmed, s.paragraph))
+    return out
+
+
+def _cap_length(sentences: list[Sentence], text: str, limit: int = MAX_SENTENCE_CHARS) -> list[Sentence]:
+    """Cut sentences longer than ``limit`` characters into pieces, at the last space before the limit."""
+    if all(s.end - s.start <= limit for s in sentences):
+        return sentences
+    out: list[Sentence] = []
+    for s in sentences:
+        start = s.start
+        while s.end - start > limit:
+            cut = text.rfind(" ", start + limit // 2, start + limit)
+            end = cut if cut > 0 else start + limit
+            out.append(Sentence(s.document, len(out), start, end, text[start:end].rstrip(), s.paragraph))
+            out[-1].end = start + len(out[-1].text)
+            start = end
+            while start < s.end and text[start].isspace():
+                start += 1
+        if start < s.end:
+            out.append(Sentence(s.document, len(out), start, s.end, text[start : s.end], s.paragraph))
     return out
 
 

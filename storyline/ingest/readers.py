@@ -9,11 +9,13 @@ the text over the URL; what nobody says stays unknown (see ``readers_text``).
 from __future__ import annotations
 
 import codecs
+import errno
 import gzip
 import hashlib
 import json
 import os
 import re
+import stat
 import zlib
 from collections.abc import Iterable, Iterator
 from datetime import date
@@ -361,6 +363,31 @@ def _looks_like_html(text: str) -> bool:
 # Building documents
 
 
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
+
+
+def _check_text(name: str, value: str | None) -> None:
+    """Refuse a lone surrogate (JSON allows ``"\\udc00"``; UTF-8, SQLite and terminals do not)."""
+    if value and (m := _SURROGATE.search(value)):
+        raise ValueError(f"field {name!r} is not valid Unicode text: lone surrogate "
+                         f"U+{ord(m[0]):04X} at character {m.start()}")
+
+
+def _one_line(value: str | None) -> str | None:
+    """A title or outlet: one line, control characters (terminal escapes among them) as spaces."""
+    return re.sub(r"\s+", " ", _CONTROL.sub(" ", value)).strip() or None if value else None
+
+
+def fs_text(name: str) -> str:
+    """A file name as text: bytes that are not UTF-8 (kept by Python as surrogate escapes) are shown as
+    ``\\xNN``, so an id or a message made of a file name can be stored and printed."""
+    if not _SURROGATE.search(name):
+        return name
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace") \
+        if not re.search(r"[\ud800-\udc7f\udd00-\udfff]", name) else name.encode("utf-8", "backslashreplace").decode()
+
+
 def _short_hash(value: str) -> str:
     return hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
@@ -371,7 +398,10 @@ def _document(
     path: str | None = None, find_title: bool = True,
 ) -> Document:
     """One Document from raw article text plus whatever metadata the container gave."""
-    title = re.sub(r"\s+", " ", title).strip() if title else None
+    for name, value in (("text", raw), ("title", title), ("url", url), ("outlet", outlet)):
+        _check_text(name, value)
+    title = _one_line(title)
+    outlet = _one_line(outlet)
     if published is not None:
         pub_source = published_source
     else:
@@ -486,6 +516,8 @@ def read_record(
     raw_id = record.get("id")
     if raw_id is not None and (isinstance(raw_id, bool) or not isinstance(raw_id, (str, int))):
         raise ValueError(f"field 'id' must be a string or an integer, got {type(raw_id).__name__}")
+    if isinstance(raw_id, str):
+        _check_text("id", raw_id)
     doc_id = str(raw_id).strip() if raw_id is not None and str(raw_id).strip() else None
     key, value = _field(record, "published")
     published = None
@@ -558,6 +590,9 @@ def _read_json(path: Path, data: bytes) -> Iterator[Document | ReadError]:
     except json.JSONDecodeError as exc:
         yield ReadError(f"{path}:{exc.lineno}", f"invalid JSON: {exc.msg} (column {exc.colno})")
         return
+    except RecursionError:
+        yield ReadError(str(path), "invalid JSON: nested too deeply")
+        return
     if isinstance(value, dict) and not any(_field(value, f)[0] for f in ("text", "html")):
         value = next((value[k] for k in _RECORD_LISTS if isinstance(value.get(k), list)), value)
     items = value if isinstance(value, list) else [value]
@@ -569,6 +604,8 @@ def _read_json(path: Path, data: bytes) -> Iterator[Document | ReadError]:
             yield read_record(item, where, default_id=f"{path.stem}:{n}", path=str(path))
         except ValueError as exc:
             yield ReadError(where, str(exc))
+        except Exception as exc:  # one record a library fails on must not cost the records after it
+            yield ReadError(where, f"unexpected error: {type(exc).__name__}: {exc}")
 
 
 def _lines(fh: BinaryIO, max_bytes: int) -> Iterator[tuple[int, bytes | None]]:
@@ -587,6 +624,17 @@ def _lines(fh: BinaryIO, max_bytes: int) -> Iterator[tuple[int, bytes | None]]:
         yield n, line
 
 
+def parse_json(text: str | bytes) -> Any:
+    """``json.loads`` whose every failure is a ValueError with a readable reason: nesting deeper than the
+    parser's recursion limit ("[[[[..." 100,000 deep) raises RecursionError, which is not one."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"invalid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
+    except RecursionError:
+        raise ValueError("invalid JSON: nested too deeply") from None
+
+
 def _read_jsonl(path: Path, fh: BinaryIO, max_bytes: int) -> Iterator[Document | ReadError]:
     seen = 0
     for n, line in _lines(fh, max_bytes):
@@ -599,17 +647,12 @@ def _read_jsonl(path: Path, fh: BinaryIO, max_bytes: int) -> Iterator[Document |
         seen += 1
         try:
             text = decode_bytes(line.removeprefix(codecs.BOM_UTF8) if n == 1 else line)
-            record = json.loads(text)
-        except json.JSONDecodeError as exc:
-            yield ReadError(where, f"invalid JSON: {exc.msg} (column {exc.colno})")
-            continue
+            yield read_record(parse_json(text.rstrip("\r\n")), where, default_id=f"{path.stem}:{n}",
+                              path=str(path))
         except ValueError as exc:
-            yield ReadError(where, str(exc))
-            continue
-        try:
-            yield read_record(record, where, default_id=f"{path.stem}:{n}", path=str(path))
-        except ValueError as exc:
-            yield ReadError(where, str(exc))
+            yield ReadError(where, str(exc).replace(" (line 1, column", " (column"))
+        except Exception as exc:  # one line a library fails on must not cost the lines after it
+            yield ReadError(where, f"unexpected error: {type(exc).__name__}: {exc}")
     if not seen:
         yield ReadError(str(path), "empty file")
 
@@ -731,6 +774,16 @@ def _format(path: Path, head: bytes) -> str:
 
 
 def _read_file(path: Path, max_bytes: int) -> Iterator[Document | ReadError]:
+    """One file's documents and errors, with ids, paths and messages made printable (``fs_text``)."""
+    for item in _read_one(path, max_bytes):
+        if isinstance(item, Document):
+            item.id, item.path = fs_text(item.id), item.path and fs_text(item.path)
+        else:
+            item.where, item.message = fs_text(item.where), fs_text(item.message)
+        yield item
+
+
+def _read_one(path: Path, max_bytes: int) -> Iterator[Document | ReadError]:
     where = str(path)
     try:
         size = path.stat().st_size
@@ -767,20 +820,56 @@ def _read_file(path: Path, max_bytes: int) -> Iterator[Document | ReadError]:
         yield ReadError(where, f"unexpected error: {type(exc).__name__}: {exc}")
 
 
+_SPECIAL = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a character device"),
+            (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+
+
+def _kind(path: Path) -> str:
+    """"file" or "dir" (links followed), else why the path cannot be read: a reason to report, since
+    opening a FIFO or a device would block or never end, and a broken link is a missing article."""
+    try:
+        st = os.stat(path)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "symbolic link loop (too many levels of links)"
+        if exc.errno == errno.ENOENT and os.path.islink(path):
+            return f"dangling symbolic link (to {os.readlink(path)}, which does not exist)"
+        if exc.errno == errno.ENOENT:
+            return "no such file or directory"
+        return f"cannot read: {exc.strerror or exc}"
+    if stat.S_ISDIR(st.st_mode):
+        return "dir"
+    if stat.S_ISREG(st.st_mode):
+        return "file"
+    what = next((name for test, name in _SPECIAL if test(st.st_mode)), "not a regular file")
+    return f"{what}, not a regular file"
+
+
 def _walk(folder: Path) -> Iterator[Path | ReadError]:
-    """Files under a folder, recursively, in path order (a, b/c, d), skipping hidden files and folders."""
+    """Files under a folder, recursively, in path order (a, b/c, d), skipping hidden files and folders.
+
+    Like ``os.walk``, links to folders are not followed (no loops, no leaving the tree); they, broken
+    links, FIFOs and devices are reported, never silently passed over.
+    """
     try:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except OSError as exc:
-        yield ReadError(str(folder), f"cannot read folder: {exc.strerror or exc}")
+        yield ReadError(fs_text(str(folder)), f"cannot read folder: {exc.strerror or exc}")
         return
     for entry in entries:
         if entry.name.startswith("."):
             continue
-        if entry.is_dir(follow_symlinks=False):  # like os.walk: no symlink loops
-            yield from _walk(Path(entry.path))
-        elif entry.is_file():
-            yield Path(entry.path)
+        path = Path(entry.path)
+        kind = _kind(path)
+        if kind == "dir" and entry.is_symlink():
+            yield ReadError(fs_text(str(path)), "symbolic link to a folder: not followed (name the folder "
+                                                "itself to read it)")
+        elif kind == "dir":
+            yield from _walk(path)
+        elif kind == "file":
+            yield path
+        else:
+            yield ReadError(fs_text(str(path)), kind)
 
 
 def read_paths(paths: Iterable[str | Path] | str | Path, max_bytes: int = MAX_BYTES
@@ -795,14 +884,14 @@ def read_paths(paths: Iterable[str | Path] | str | Path, max_bytes: int = MAX_BY
         paths = [paths]
     for p in paths:
         path = Path(p)
-        if path.is_dir():
+        kind = _kind(path)
+        if kind == "dir":
             for f in _walk(path):
                 if isinstance(f, ReadError):
                     yield f
                 else:
                     yield from _read_file(f, max_bytes)
-        elif path.exists():
+        elif kind == "file":
             yield from _read_file(path, max_bytes)
         else:
-            yield ReadError(str(path), "no such file or directory")
-
+            yield ReadError(fs_text(str(path)), kind)
