@@ -586,18 +586,30 @@ PRIVATE_OPTION = click.option("--allow-private", is_flag=True,
 @EVERY_OPTION
 @WEBHOOK_OPTION
 @PRIVATE_OPTION
-@click.option("--token", envvar="STORYLINE_TOKEN", help="Write token: adding feeds through the API needs "
-              "`Authorization: Bearer TOKEN` (also STORYLINE_TOKEN).")
+@click.option("--allow-host", "allow_hosts", multiple=True, metavar="NAME",
+              help="Another host name the server answers to (besides --host, localhost and IP addresses); "
+                   "repeatable.")
+@click.option("--token", envvar="STORYLINE_TOKEN", default=None,
+              help="Write token: writes (articles, uploads, feeds) need 'Authorization: Bearer TOKEN' (also "
+                   "STORYLINE_TOKEN). Bound beyond loopback without one, a fresh token is made and printed.")
 def serve(db: str, host: str, port: int, watch_sources: tuple[str, ...], every: str, webhook: str | None,
-          allow_private: bool, token: str | None) -> None:
+          allow_private: bool, allow_hosts: tuple[str, ...], token: str | None) -> None:
     """Serve the REST API (OpenAPI at /openapi.json, docs at /docs) and the web UI; with --watch, watch
     feeds beside it (new articles appear on open story pages as they are analysed)."""
+    import secrets
+
     import uvicorn
 
     from .server.api import create_app
+    from .server.guard import Access, is_loopback
     from .server.watch import WatchOptions
 
     open_store(db).close()  # create the schema / fail early with a clear message
+    if not token and not is_loopback(host):
+        token = secrets.token_urlsafe(32)
+        console.print(f"{escape(host)} is reachable from other machines: writes need this token: {token}\n"
+                      "(send 'Authorization: Bearer TOKEN'; choose your own with --token or STORYLINE_TOKEN)",
+                      highlight=False, soft_wrap=True)
     watch = None
     if watch_sources:
         from .watch import SourceError, read_sources
@@ -607,7 +619,7 @@ def serve(db: str, host: str, port: int, watch_sources: tuple[str, ...], every: 
         except SourceError as exc:
             raise click.ClickException(str(exc)) from exc
         watch = WatchOptions(urls, _seconds(every), webhook, allow_private)
-    app = create_app(db, token=token, watch=watch, allow_private=allow_private)
+    app = create_app(db, access=Access.for_bind(host, allow_hosts, token), watch=watch, allow_private=allow_private)
     # open event streams end within a few seconds of Ctrl-C instead of holding the shutdown
     uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=5)
 

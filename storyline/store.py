@@ -12,7 +12,6 @@ import hashlib
 import json
 import logging
 import os
-import re
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -229,6 +228,11 @@ class _ProcessingLock:
 
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_ProcessingLock._after_fork)
+
+
+# "column contains ?", case-insensitively (ASCII, as LIKE) and literally: a user's "%" or "_" is that
+# character, not a wildcard, and no length of input makes a pattern "too complex" (LIKE's limit is 50 kB).
+_CONTAINS = "instr(lower({}), lower(?)) > 0"
 
 
 def _d(value: str | None) -> date | None:
@@ -655,8 +659,8 @@ class Store:
         """WHERE clause for stories: title contains ``q``, an article from ``outlet``, active in the period."""
         clauses, args = [], []
         if q:
-            clauses.append("s.title LIKE ?")
-            args.append(f"%{q}%")
+            clauses.append(_CONTAINS.format("s.title"))
+            args.append(q)
         if outlet:
             clauses.append("EXISTS (SELECT 1 FROM documents o WHERE o.story = s.id AND o.outlet = ?)")
             args.append(outlet)
@@ -791,8 +795,8 @@ class Store:
                 clauses.append("0")
         if filters.get("speaker"):
             clauses.append(f"EXISTS (SELECT 1 FROM quotes q{_SPEAKER_JOIN} WHERE q.document = f.document"
-                           f" AND q.sentence = f.idx AND {_SPEAKER} LIKE ?)")
-            args.append(f"%{filters['speaker']}%")
+                           f" AND q.sentence = f.idx AND {_CONTAINS.format(_SPEAKER)})")
+            args.append(filters["speaker"])
         names = filters.get("entity")
         if names:
             names = list(names)  # type: ignore[call-overload]
@@ -1125,9 +1129,9 @@ class Store:
         """Quotes whose speaker contains ``speaker`` in documents stored in (after, upto]."""
         rows = self.db.execute(
             "SELECT q.document, q.text, q.speaker, q.kind, d.story, d.outlet FROM quotes q"
-            " JOIN documents d ON d.id = q.document WHERE d.seq > ? AND d.seq <= ? AND q.speaker LIKE ?"
-            " ESCAPE '\\' ORDER BY d.seq, q.start",
-            (after, upto, "%" + re.sub(r"([%_\\])", r"\\\1", speaker) + "%"))
+            f" JOIN documents d ON d.id = q.document WHERE d.seq > ? AND d.seq <= ? AND {_CONTAINS.format('q.speaker')}"
+            " ORDER BY d.seq, q.start",
+            (after, upto, speaker))
         return [dict(r) for r in rows]
 
     def save_alerts(self, alerts: Sequence[dict], checked: dict[int, int], deliver: bool) -> list[int]:

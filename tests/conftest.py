@@ -65,7 +65,7 @@ def free_port() -> int:
 class LiveServer:
     """uvicorn serving ``create_app(db)`` on 127.0.0.1 in a background thread."""
 
-    def __init__(self, db: Path) -> None:
+    def __init__(self, db: Path, **options: object) -> None:
         import uvicorn
 
         from storyline.server.api import create_app
@@ -73,7 +73,7 @@ class LiveServer:
         self.db = db
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(create_app(db), host="127.0.0.1", port=self.port, log_level="warning",
+        config = uvicorn.Config(create_app(db, **options), host="127.0.0.1", port=self.port, log_level="warning",
                                 lifespan="on")
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, name="live-server", daemon=True)

@@ -41,7 +41,7 @@ def reader(seed_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     """A client for read-only tests (one shared copy of the seed)."""
     db = tmp_path_factory.mktemp("read") / "read.db"
     shutil.copy(seed_db, db)
-    with TestClient(create_app(db)) as client:
+    with TestClient(create_app(db), base_url="http://127.0.0.1") as client:
         yield client
 
 
@@ -49,7 +49,7 @@ def reader(seed_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
 def writer(db_copy: Path) -> Iterator[TestClient]:
     """A client over a private copy, with small limits so the limit tests stay cheap."""
     limits = Limits(max_body=200_000, max_article=20_000, max_batch=5, max_files=3)
-    with TestClient(create_app(db_copy, limits=limits)) as client:
+    with TestClient(create_app(db_copy, limits=limits), base_url="http://127.0.0.1") as client:
         yield client
 
 
@@ -342,7 +342,8 @@ def test_upload_reads_files_like_the_cli(writer: TestClient) -> None:
 
 def test_upload_limits_and_errors(writer: TestClient) -> None:
     error_of(writer.post("/api/upload", files=[("files", ("x.pdf", b"%PDF-1.4", "application/pdf"))]), 415)
-    error_of(writer.post("/api/upload", data={"note": "no files"}), 422)
+    error_of(writer.post("/api/upload", files={"note": (None, "no files")}), 422)  # multipart, no files
+    error_of(writer.post("/api/upload", data={"note": "no files"}), 415)  # a urlencoded form: not multipart
     big = ("big.txt", b"word " * 5000, "text/plain")
     assert "per article" in error_of(writer.post("/api/upload", files=[("files", big)]), 413)
     many = [("files", (f"f{i}.txt", f"Text number {i} about things.".encode(), "text/plain"))
@@ -353,7 +354,7 @@ def test_upload_limits_and_errors(writer: TestClient) -> None:
 
 def test_reads_run_beside_a_write(db_copy: Path) -> None:
     """Concurrent readers on their own connections keep answering while the writer ingests."""
-    with TestClient(create_app(db_copy)) as client:
+    with TestClient(create_app(db_copy), base_url="http://127.0.0.1") as client:
         story = client.get("/api/stories").json()["items"][0]["id"]
         errors: list[str] = []
         done = threading.Event()
@@ -430,7 +431,7 @@ def test_stored_views_follow_writes_from_the_api_and_from_other_processes(db_cop
     shows at once, whether it came through this server's writer or another connection (a CLI run)."""
     from storyline.run import pipeline
 
-    with TestClient(create_app(db_copy)) as client:
+    with TestClient(create_app(db_copy), base_url="http://127.0.0.1") as client:
         story = client.get("/api/stories").json()["items"][0]["id"]
         before = client.get(f"/api/stories/{story}").json()
         page_before = client.get(f"/stories/{story}").text

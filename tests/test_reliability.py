@@ -585,7 +585,7 @@ def limited_client(db_copy: Path) -> Iterator[object]:
     from storyline.server.api import Limits, create_app
 
     limits = Limits(max_body=64 * 1024, max_article=8 * 1024, max_batch=3, max_files=2)
-    with TestClient(create_app(db_copy, limits=limits)) as client:
+    with TestClient(create_app(db_copy, limits=limits), base_url="http://127.0.0.1") as client:
         yield client
 
 
@@ -635,7 +635,7 @@ def test_an_article_the_stages_fail_on_does_not_break_later_ingests(db_copy: Pat
         return real(docs)
 
     monkeypatch.setattr(pipeline, "annotate_batch", annotate)
-    with TestClient(create_app(db_copy)) as client:
+    with TestClient(create_app(db_copy), base_url="http://127.0.0.1") as client:
         first = client.post("/api/articles", json={"id": "poison", "text": "POISON: officials in Riga met."})
         second = client.post("/api/articles", json={
             "id": "after", "published": "2022-03-04",
@@ -655,7 +655,7 @@ def test_upload_file_names_cannot_point_outside_the_upload_folder(db_copy: Path)
     name = f"storyline-escape-{uuid.uuid4().hex}.txt"
     tmp = Path(tempfile.gettempdir())
     targets = [tmp / name, tmp.parent / name, ROOT / name, tmp / f"x{name}", Path("/tmp") / f"abs-{name}"]
-    with TestClient(create_app(db_copy)) as client:
+    with TestClient(create_app(db_copy), base_url="http://127.0.0.1") as client:
         resp = client.post("/api/upload", files=[
             ("files", (f"../../{name}", b"Officials in Riga met on 3 March 2022.", "text/plain")),
             ("files", (f"..\\..\\x{name}", b"Farmers in Punjab began the harvest on 1 April 2022.",

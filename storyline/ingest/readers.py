@@ -421,6 +421,8 @@ def _document(
         title, text = split_title(text)
     if not text:
         raise ValueError("no article text (empty, or only boilerplate)")
+    if doc_id.strip() in (".", ".."):  # a URL path segment a browser would resolve away: unopenable
+        raise ValueError(f"id {doc_id!r} cannot name a document")
     return Document(id=doc_id, text=text, title=title or None, url=url or None, outlet=outlet,
                     outlet_source=outlet_source if outlet else "unknown", published=published,
                     published_source=pub_source if published else "unknown", path=path)

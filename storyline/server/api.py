@@ -40,7 +40,8 @@ from ..render import csv_tables
 from ..render.palette import colours, hue, outlet_hues
 from ..run import pipeline
 from ..store import Store
-from .reads import document_detail, page, ranked_claims, views
+from .guard import Access, Guard
+from .reads import MAX_OFFSET, MAX_TEXT, document_detail, page, ranked_claims, views
 from .web import error_page, register
 
 if TYPE_CHECKING:
@@ -61,6 +62,9 @@ class Limits:
     max_batch: int = 200  # articles per request
     max_files: int = 50  # files per upload
     max_pending_writes: int = 64  # queued write requests before answering 503
+    # bytes of request bodies held at once, over all requests (a body is held until its response is sent):
+    # 30 concurrent 7 MB uploads would otherwise hold 600 MB and more once parsed
+    max_in_flight: int = 32 * 1024 * 1024
 
 
 class ApiError(Exception):
@@ -184,12 +188,13 @@ class Database:
         live = [(job, fut) for job, fut in group if fut.set_running_or_notify_cancel()]
         try:
             results = Ingest.run_group(store, [job for job, _ in live])
-        except BaseException as exc:  # every request of the group learns of the failure
-            for _, fut in live:
-                fut.set_exception(exc)
-            return
+        except BaseException as exc:  # annotating or linking the group failed as a whole
+            results = [exc] * len(live)
         for (_, fut), result in zip(live, results, strict=True):
-            fut.set_result(result)
+            if isinstance(result, BaseException):
+                fut.set_exception(result)
+            else:
+                fut.set_result(result)
 
     def close(self) -> None:
         with self._lock:
@@ -241,7 +246,8 @@ def _mb(n: int) -> str:
 
 
 def _check_article_size(record: dict, index: int, limits: Limits, where: str) -> None:
-    size = sum(len(v.encode("utf-8")) for k in ("text", "html") if isinstance(v := record.get(k), str))
+    size = sum(len(v.encode("utf-8", "surrogatepass"))  # a lone surrogate is refused later, naming its field
+               for k in ("text", "html") if isinstance(v := record.get(k), str))
     if size > limits.max_article:
         raise ApiError(413, f"{where} is {_mb(size)}; the limit is {_mb(limits.max_article)} per article",
                        index=index)
@@ -249,11 +255,11 @@ def _check_article_size(record: dict, index: int, limits: Limits, where: str) ->
 
 def parse_articles(body: bytes, limits: Limits) -> list[Document]:
     """Validate every article before storing any: a batch is accepted whole or refused whole."""
-    from ..ingest.readers import read_record
+    from ..ingest.readers import parse_json, read_record
 
     try:
-        data = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as exc:
+        data = parse_json(body)
+    except (ValueError, UnicodeDecodeError) as exc:  # nested too deeply included
         raise ApiError(400, f"body is not valid JSON: {exc}") from exc
     records = data if isinstance(data, list) else [data]
     if not records:
@@ -271,6 +277,8 @@ def parse_articles(body: bytes, limits: Limits) -> list[Document]:
             docs.append(read_record(record, where))
         except ValueError as exc:
             errors.append({"index": i, "error": f"{where}: {exc}"})
+        except Exception as exc:  # a library failing on one hostile article fails that article only
+            errors.append({"index": i, "error": f"{where}: unreadable ({type(exc).__name__})"})
     if errors:
         raise ApiError(422, f"{len(errors)} of {len(records)} articles are invalid; nothing was stored",
                        errors=errors)
@@ -319,14 +327,22 @@ class Ingest:
                 "duplicates": len(self.docs) - len(self.added), "articles": articles, "stories": stories}
 
     @staticmethod
-    def run_group(store: Store, group: list[Ingest]) -> list[dict]:
-        """Runs on the writer thread: store every request's articles, annotate and link them once."""
-        for job in group:
-            job.store(store)
+    def run_group(store: Store, group: list[Ingest]) -> list[dict | Exception]:
+        """Runs on the writer thread: store every request's articles, annotate and link them once.
+
+        A request whose articles cannot be stored gets its own error; the others go on (annotation already
+        isolates a document no stage can analyse: it is marked failed, the rest are analysed).
+        """
+        failed: dict[int, Exception] = {}
+        for n, job in enumerate(group):
+            try:
+                job.store(store)
+            except Exception as exc:
+                failed[n] = exc
         if any(job.added for job in group):
             pipeline.annotate_pending(store, workers=1)
             pipeline.link_pending(store)
-        return [job.result(store) for job in group]
+        return [failed[n] if n in failed else job.result(store) for n, job in enumerate(group)]
 
 
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
@@ -341,6 +357,9 @@ def read_uploads(files: list[tuple[str, bytes]], limits: Limits) -> tuple[list[D
     with tempfile.TemporaryDirectory(prefix="storyline-upload-") as tmp:
         for n, (name, data) in enumerate(files):
             base = _SAFE_NAME.sub("_", Path(name).name).lstrip(".") or f"upload{n}"
+            stem, dot, suffix = base.rpartition(".")
+            if len(base) > 100:  # file systems refuse names over 255 bytes; the name is only a label here
+                base = f"{stem[:80]}{dot}{suffix[:16]}" if dot else base[:100]
             if not base.lower().endswith(UPLOAD_SUFFIXES):
                 kinds = ", ".join(UPLOAD_SUFFIXES)
                 raise ApiError(415, f"{name}: unsupported file type; send one of {kinds}")
@@ -377,14 +396,18 @@ def _json_bytes(status: int, payload: dict) -> tuple[list[tuple[bytes, bytes]], 
 
 
 class BodyLimit:
-    """Refuse request bodies over ``limit`` bytes before any parsing (Content-Length or streamed)."""
+    """Refuse request bodies over ``limit`` bytes before any parsing (Content-Length or streamed), and
+    bodies that would take the bytes held by all requests in flight over ``in_flight`` (503, retry)."""
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
-        self.app, self.limit = app, limit
+    def __init__(self, app: ASGIApp, limit: int, in_flight: int) -> None:
+        self.app, self.limit, self.max_in_flight = app, limit, in_flight
+        self.held = 0  # the event loop is one thread: no lock needed
 
-    async def _refuse(self, send: Send, size: str) -> None:
-        headers, body = _json_bytes(413, {"error": f"request body is {size}; the limit is {_mb(self.limit)}"})
-        await send({"type": "http.response.start", "status": 413, "headers": headers})
+    async def _refuse(self, send: Send, status: int, message: str) -> None:
+        headers, body = _json_bytes(status, {"error": message})
+        if status == 503:
+            headers.append((b"retry-after", b"1"))
+        await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -393,57 +416,59 @@ class BodyLimit:
             return
         length = dict(scope["headers"]).get(b"content-length")
         if length is not None and length.isdigit() and int(length) > self.limit:
-            await self._refuse(send, _mb(int(length)))
+            await self._refuse(send, 413, f"request body is {_mb(int(length))}; the limit is {_mb(self.limit)}")
             return
-        chunks, size, more = [], 0, True
-        while more:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > self.limit:
-                await self._refuse(send, f"over {_mb(self.limit)}")
-                return
-            chunks.append(chunk)
-            more = message.get("more_body", False)
-        replayed = False
+        busy = f"the server is holding {_mb(self.max_in_flight)} of request bodies; retry shortly"
+        reserved = int(length) if length is not None and length.isdigit() else 0
+        if self.held + reserved > self.max_in_flight:
+            await self._refuse(send, 503, busy)
+            return
+        self.held += reserved
+        try:
+            chunks, size, more = [], 0, True
+            while more:
+                message = await receive()
+                if message["type"] == "http.disconnect":
+                    return
+                chunk = message.get("body", b"")
+                size += len(chunk)
+                if size > self.limit:
+                    await self._refuse(send, 413, f"request body is over {_mb(self.limit)}; the limit is "
+                                                  f"{_mb(self.limit)}")
+                    return
+                if size > reserved:  # streamed without a (truthful) length: count it as it comes
+                    if self.held + size - reserved > self.max_in_flight:
+                        await self._refuse(send, 503, busy)
+                        return
+                    self.held += size - reserved
+                    reserved = size
+                chunks.append(chunk)
+                more = message.get("more_body", False)
+            replayed = False
 
-        async def replay() -> Message:
-            nonlocal replayed
-            if not replayed:
-                replayed = True
-                return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
-            return await receive()
+            async def replay() -> Message:
+                nonlocal replayed
+                if not replayed:
+                    replayed = True
+                    return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+                return await receive()
 
-        await self.app(scope, replay, send)
-
-
-CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
-       "form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+            await self.app(scope, replay, send)
+        finally:
+            self.held -= reserved
 
 
-class SecurityHeaders:
-    """A strict Content-Security-Policy on every response: article text can never run script here."""
+class App(FastAPI):
+    """FastAPI with ``guard.Guard`` around everything, Starlette's error middleware included: its 500s
+    carry the security headers too, and no request from a host or site it refuses reaches a route."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+    def __init__(self, *args: Any, access: Access, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.state.access = access
+        self._guarded = Guard(super().__call__, access)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                headers += [(b"content-security-policy", CSP.encode()),
-                            (b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer"),
-                            (b"x-frame-options", b"DENY"), (b"cross-origin-opener-policy", b"same-origin")]
-                message = {**message, "headers": headers}
-            await send(message)
-
-        await self.app(scope, receive, with_headers)
+        await self._guarded(scope, receive, send)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -454,15 +479,17 @@ def _wants_html(request: Request) -> bool:
     return not request.url.path.startswith("/api/") and "text/html" in request.headers.get("accept", "")
 
 
-def create_app(db_path: str | Path, limits: Limits | None = None, token: str | None = None,
-               watch: WatchOptions | None = None, allow_private: bool = False) -> FastAPI:
+def create_app(db_path: str | Path, limits: Limits | None = None, access: Access | None = None,
+               watch: WatchOptions | None = None, allow_private: bool = False, token: str | None = None) -> FastAPI:
     """The ASGI app for ``storyline serve``: REST API under /api, HTML UI at /, docs at /docs.
 
-    ``watch``: run a feed watcher beside the API (``serve --watch``); ``token``: the write token that
-    adding feeds through the API needs; ``allow_private``: feeds on private addresses may be added."""
+    ``access``: the Host names it answers and the token writes need (default: loopback names, and
+    ``token``); ``storyline serve`` derives it from --host, --allow-host and --token. ``watch``: run a feed
+    watcher beside the API (``serve --watch``); ``allow_private``: feeds on private addresses may be added."""
     from .watch import WatchThread
     from .watch import register as register_watch
 
+    access = access or Access(token=token)
     limits = limits or Limits()
     db = Database(db_path, max_pending=limits.max_pending_writes)
     watcher = WatchThread(str(db_path), watch) if watch is not None else None
@@ -476,9 +503,9 @@ def create_app(db_path: str | Path, limits: Limits | None = None, token: str | N
             await run_in_threadpool(watcher.stop)
         await run_in_threadpool(db.close)
 
-    app = FastAPI(title="Storyline", version=str(contract.VERSION),
-                  description="Stories, sourced timelines, attributed quotes and outlets from news articles.",
-                  docs_url=None, redoc_url=None, lifespan=lifespan)
+    app = App(title="Storyline", version=str(contract.VERSION),
+              description="Stories, sourced timelines, attributed quotes and outlets from news articles.",
+              docs_url=None, redoc_url=None, lifespan=lifespan, access=access)
     app.state.db = db
     app.state.limits = limits
 
@@ -509,17 +536,24 @@ def create_app(db_path: str | Path, limits: Limits | None = None, token: str | N
     async def server_error(request: Request, exc: Exception) -> Response:
         return error_response(request, 500, f"internal error: {type(exc).__name__}")
 
+    def require_type(request: Request, media_type: str) -> None:
+        given = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if given != media_type:
+            raise ApiError(415, f"send this as {media_type}, not {given or 'an untyped body'}")
+
     def not_found(what: str, ident: str) -> ApiError:
         return ApiError(404, f"no {what} with id {ident!r}")
 
     NOT_FOUND: dict = {404: {"description": "No such id: {\"error\": message}"}}
     Limit = Query(20, ge=1, le=200, description="Items per page (1–200).")
-    Offset = Query(0, ge=0, description="Items to skip.")
+    Offset = Query(0, ge=0, le=MAX_OFFSET, description="Items to skip.")
 
     @app.get("/api/stories", tags=["stories"])
     def list_stories(limit: int = Limit, offset: int = Offset,
-                     q: str | None = Query(None, description="Only stories whose title contains this."),
-                     outlet: str | None = Query(None, description="Only stories with an article of this outlet."),
+                     q: str | None = Query(None, max_length=MAX_TEXT,
+                                           description="Only stories whose title contains this."),
+                     outlet: str | None = Query(None, max_length=MAX_TEXT,
+                                                description="Only stories with an article of this outlet."),
                      since: Annotated[date | None, Query(description="Only stories active on or after "
                                                                      "(YYYY-MM-DD).")] = None,
                      until: Annotated[date | None, Query(description="Only stories active on or before.")] = None,
@@ -641,10 +675,12 @@ def create_app(db_path: str | Path, limits: Limits | None = None, token: str | N
         return data
 
     @app.get("/api/quotes", tags=["quotes"], responses=NOT_FOUND)
-    def list_quotes(speaker: str | None = Query(None, description="The speaker's name, as shown, contains this "
+    def list_quotes(speaker: str | None = Query(None, max_length=MAX_TEXT,
+                                                description="The speaker's name, as shown, contains this "
                                                                   "(case-insensitive)."),
-                    story: str | None = Query(None, description="Only quotes from this story."),
-                    outlet: str | None = Query(None, description="Only quotes carried by this outlet."),
+                    story: str | None = Query(None, max_length=MAX_TEXT, description="Only quotes from this story."),
+                    outlet: str | None = Query(None, max_length=MAX_TEXT,
+                                               description="Only quotes carried by this outlet."),
                     limit: int = Limit, offset: int = Offset, format: Literal["json", "csv"] = Format) -> Response:
         """Attributed quotes with speaker (as corrected), outlet, publication date and their sentence."""
         store = db.reader()
@@ -668,7 +704,8 @@ def create_app(db_path: str | Path, limits: Limits | None = None, token: str | N
 
     @app.get("/api/documents", tags=["documents"])
     def list_documents(limit: int = Limit, offset: int = Offset,
-                       outlet: str | None = Query(None, description="Only this outlet's articles."),
+                       outlet: str | None = Query(None, max_length=MAX_TEXT,
+                                                  description="Only this outlet's articles."),
                        format: Literal["json", "csv"] = Format) -> Response:
         """Articles' metadata (no text), oldest first, with the story each belongs to."""
         store = db.reader()
@@ -680,7 +717,7 @@ def create_app(db_path: str | Path, limits: Limits | None = None, token: str | N
         return JSONResponse(page([contract.document_dict(d, store.document_links(d.id)) for d in docs],
                                  store.count_documents(outlet), limit, offset))
 
-    @app.get("/api/documents/{doc_id}", tags=["documents"], responses=NOT_FOUND)
+    @app.get("/api/documents/{doc_id:path}", tags=["documents"], responses=NOT_FOUND)
     def get_document(doc_id: str) -> dict:
         """An article's metadata, cleaned text, and its sentences, entities (with their entity page id),
         quotes and dated mentions, all with character offsets into ``text``."""
@@ -702,14 +739,18 @@ def create_app(db_path: str | Path, limits: Limits | None = None, token: str | N
 
     app.state.entity_index, app.state.entity_links = entity_index, entity_links
 
-    def search_filters(outlet: str | None = Query(None, description="Only articles of this outlet."),
+    def search_filters(outlet: str | None = Query(None, max_length=MAX_TEXT,
+                                                  description="Only articles of this outlet."),
                        since: Annotated[date | None, Query(description="Published on or after (YYYY-MM-DD).")] = None,
                        until: Annotated[date | None, Query(description="Published on or before (YYYY-MM-DD).")] = None,
-                       story: str | None = Query(None, description="Only this story."),
-                       topic: str | None = Query(None, description="Only this topic (when topics exist)."),
-                       speaker: str | None = Query(None, description="Sentences quoting a speaker whose name "
-                                                                     "contains this."),
-                       entity: str | None = Query(None, description="Sentences naming this entity (its id)."),
+                       story: str | None = Query(None, max_length=MAX_TEXT, description="Only this story."),
+                       topic: str | None = Query(None, max_length=MAX_TEXT,
+                                                 description="Only this topic (when topics exist)."),
+                       speaker: str | None = Query(None, max_length=MAX_TEXT,
+                                                   description="Sentences quoting a speaker whose name "
+                                                               "contains this."),
+                       entity: str | None = Query(None, max_length=MAX_TEXT,
+                                                  description="Sentences naming this entity (its id)."),
                        ) -> dict:
         names = None
         if entity:
@@ -834,7 +875,9 @@ def create_app(db_path: str | Path, limits: Limits | None = None, token: str | N
                          422: {"description": "Invalid article(s) or too many; nothing stored"}})
     async def post_articles(request: Request) -> Response:
         """Store one article or a list, then annotate and link the new ones (idempotent: an article sent
-        twice, by id or by text, is stored once; the response marks each as new or duplicate)."""
+        twice, by id or by text, is stored once; the response marks each as new or duplicate). Only as
+        ``application/json``: a web page can send other types to any server without asking it first."""
+        require_type(request, "application/json")
         body = await request.body()
         docs = await run_in_threadpool(parse_articles, body, limits)
         return await write(docs)
@@ -846,6 +889,7 @@ def create_app(db_path: str | Path, limits: Limits | None = None, token: str | N
     async def upload(request: Request) -> Response:
         """Multipart upload of .txt, .html or .jsonl files (field name ``files``), read as the CLI reads
         them; unreadable records are listed under ``errors`` and the rest are stored."""
+        require_type(request, "multipart/form-data")
         try:
             form = await request.form(max_files=limits.max_files, max_fields=20)
         except Exception as exc:  # starlette's multipart errors carry a readable message
@@ -866,8 +910,7 @@ def create_app(db_path: str | Path, limits: Limits | None = None, token: str | N
         return await write(docs, errors)
 
     register(app, db)
-    register_watch(app, db, token=token, allow_private=allow_private or bool(watch and watch.allow_private),
-                   watch=watcher)
-    app.add_middleware(BodyLimit, limit=limits.max_body)
-    app.add_middleware(SecurityHeaders)
+    register_watch(app, db, token=access.token,
+                   allow_private=allow_private or bool(watch and watch.allow_private), watch=watcher)
+    app.add_middleware(BodyLimit, limit=limits.max_body, in_flight=limits.max_in_flight)
     return app

@@ -15,6 +15,8 @@ if TYPE_CHECKING:
     from .api import Database
 
 MARK_OPEN, MARK_CLOSE = "\x02", "\x03"  # never in stored text (control characters), unlike '[' and ']'
+MAX_OFFSET = 1_000_000_000  # of a page parameter: past SQLite's 64-bit integers it was a 500, past this a page is empty
+MAX_TEXT = 500  # characters of a filter or query parameter
 
 
 

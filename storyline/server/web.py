@@ -28,7 +28,7 @@ from .. import contract
 from ..profiles import profile, reader_label
 from ..render.palette import colours, hue
 from ..render.terminal import when
-from .reads import MARK_CLOSE, MARK_OPEN, document_detail, ranked_claims, views
+from .reads import MARK_CLOSE, MARK_OPEN, MAX_OFFSET, document_detail, ranked_claims, views
 
 if TYPE_CHECKING:
     from ..store import Store
@@ -59,6 +59,8 @@ _env.filters["when"] = when
 _env.filters["safe_url"] = safe_url
 _env.filters["sections"] = contract.sections
 _env.globals["section_titles"] = contract.SECTION_TITLES
+# A document's id may be anything, a URL with "/", "?" and "#" included: its link encodes it whole.
+_env.filters["path"] = lambda value: quote(str(value), safe="")
 _env.filters["qs"] = lambda params: urlencode({k: v for k, v in params.items() if v not in (None, "")})
 
 
@@ -384,7 +386,7 @@ def register(app: FastAPI, db: Database) -> None:
         return sorted(o["outlet"] for o in store.outlets() if o["outlet"])
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def index(offset: int = Query(0, ge=0), q: str | None = Query(None, max_length=500),
+    def index(offset: int = Query(0, ge=0, le=MAX_OFFSET), q: str | None = Query(None, max_length=500),
               outlet: str | None = Query(None, max_length=200), since: str | None = Query(None, max_length=10),
               until: str | None = Query(None, max_length=10)) -> Response:
         store = db.reader()
@@ -397,7 +399,7 @@ def register(app: FastAPI, db: Database) -> None:
                       documents=store.count_documents(), outlets=len(store.outlets()))
 
     @app.get("/search", response_class=HTMLResponse, include_in_schema=False)
-    def search(q: str = Query("", max_length=500), offset: int = Query(0, ge=0),
+    def search(q: str = Query("", max_length=500), offset: int = Query(0, ge=0, le=MAX_OFFSET),
                outlet: str | None = Query(None, max_length=200), since: str | None = Query(None, max_length=10),
                until: str | None = Query(None, max_length=10), story: str | None = Query(None, max_length=200),
                speaker: str | None = Query(None, max_length=200), entity: str | None = Query(None, max_length=300),
@@ -423,7 +425,7 @@ def register(app: FastAPI, db: Database) -> None:
 
     @app.get("/entities", response_class=HTMLResponse, include_in_schema=False)
     def entities_page(q: str = Query("", max_length=200), label: str = Query("", max_length=20),
-                      offset: int = Query(0, ge=0)) -> Response:
+                      offset: int = Query(0, ge=0, le=MAX_OFFSET)) -> Response:
         items = [e for e in sorted(app.state.entity_index().values(), key=lambda e: (-e["mentions"], e["name"]))
                  if (not q or any(q.lower() in n.lower() for n in e["names"]))
                  and (not label or e["label"] == label)]
@@ -444,15 +446,16 @@ def register(app: FastAPI, db: Database) -> None:
                       years=sorted(years.items()))
 
     @app.get("/stories/{story_id}", response_class=HTMLResponse, include_in_schema=False)
-    def story_page(story_id: str, events: int = Query(0, ge=0), speakers: int = Query(0, ge=0),
-                   sources: int = Query(0, ge=0)) -> Response:
+    def story_page(story_id: str, events: int = Query(0, ge=0, le=MAX_OFFSET),
+                   speakers: int = Query(0, ge=0, le=MAX_OFFSET), sources: int = Query(0, ge=0, le=MAX_OFFSET)
+                   ) -> Response:
         with colours(db.outlet_hues()):  # the axis dots and badges share the palette
             view = story_view(db, story_id, events, speakers, sources, app.state.entity_links())
             if view is None:
                 return error_page_404(f"no story with id {story_id!r}")
             return render("web_story.html", title=view["story"]["title"], **view)
 
-    @app.get("/documents/{doc_id}", response_class=HTMLResponse, include_in_schema=False)
+    @app.get("/documents/{doc_id:path}", response_class=HTMLResponse, include_in_schema=False)
     def document_page(doc_id: str) -> Response:
         store = db.reader()
         doc = store.document(doc_id)
