@@ -127,8 +127,13 @@ def test_the_statistical_stages_see_at_most_the_article_budget(monkeypatch: pyte
     result = annotate.annotate(doc)
     assert 0 < seen[0] <= annotate.MAX_ANALYSED_CHARS
     assert all(q.end <= annotate.MAX_ANALYSED_CHARS for q in result.quotes)
-    # dates are rule-based and cheap: the whole article still gets them
+    # dates are rule-based and cheaper: they are resolved further (here, in the whole article)
+    assert len(doc.text) < annotate.MAX_DATED_CHARS
     assert result.mentions and max(m.sentence for m in result.mentions) == len(result.sentences) - 1
+    more = "".join(f"Officials in Geneva said on January 10, 2022 that talk {i} would go on. " for i in range(4_000))
+    longer = annotate.annotate(Document("longer", more, published=date(2022, 1, 11)))
+    last = longer.sentences[max(m.sentence for m in longer.mentions)]
+    assert annotate.MAX_DATED_CHARS - 100 < last.end <= annotate.MAX_DATED_CHARS < len(more)
 
 
 # ------------------------------------------------------------------------------ terminal escapes (item 9)

@@ -175,6 +175,7 @@ _NOT_PAST = {
 _NOT_PAST_BEFORE = re.compile(
     r"\b(?:to|will|would|could|should|may|might|must|can|shall)\s+(?:be|have\s+been)\s+$", re.I)
 Tense = tuple[str, bool] | None  # ("past" | "future", strong)
+TENSE_REACH = 400  # characters either side of a date where a tense cue may govern it (news sentences are shorter)
 CLOSE_CUE = 30  # a past-tense verb this close to the date, in the same phrase, is a strong cue
 _CLAUSE_BREAK = re.compile(r"[,;:()\"“”]|\b(?:that|which|who|to|but|payable|effective|record|until|by"
                            r"|from|through|pending|when|while|before|after|as)\b", re.I)
@@ -268,7 +269,10 @@ class _Ctx:
     def _nearest_cue(self, s0: int, s1: int, start: int, end: int) -> Tense:
         best: tuple[int, str, bool] | None = None
         fallback: tuple[int, str] | None = None
-        for m in _TENSE.finditer(self.text, s0, max(s1, end)):
+        # cues within TENSE_REACH characters: a "sentence" of thousands (text without punctuation) would
+        # otherwise cost (dates × cues) in its length, minutes for one article
+        lo, hi = max(s0, start - TENSE_REACH), min(max(s1, end), end + TENSE_REACH)
+        for m in _TENSE.finditer(self.text, lo, hi):
             if start <= m.start() < end:
                 continue
             word = m.group(0).lower()

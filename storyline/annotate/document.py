@@ -19,6 +19,9 @@ MIN_EVENT_WORDS = 4  # a dateline ("MOSCOW, January 19.") anchors nothing
 # words, four times a long feature. Past it, a document (a report, a scraped dump) is still split and its
 # dates resolved, but finding names and quotes in it would hold the single writer for minutes.
 MAX_ANALYSED_CHARS = 50_000
+# Characters whose dates are resolved: rule-based and cheaper, but a dump dense with weekdays still costs
+# seconds per 100,000 characters. 200,000 is some 35,000 words, beyond any news article.
+MAX_DATED_CHARS = 200_000
 
 
 _MONTH = re.compile(r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?(?![\w])")
@@ -106,7 +109,7 @@ def annotate(doc: Document) -> Analysis:
     head = [s for s in sentences if s.end <= MAX_ANALYSED_CHARS]  # the statistical stages' budget
     entities = extract_entities(doc.id, doc.text, head)
     quotes = _unique_quotes(extract_quotes(doc.id, doc.text, head, entities))
-    mentions = event_mentions(doc, sentences)
+    mentions = event_mentions(doc, [s for s in sentences if s.end <= MAX_DATED_CHARS])
     return Analysis(doc, sentences, entities, quotes, mentions)
 
 
