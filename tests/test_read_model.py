@@ -54,7 +54,7 @@ def test_a_database_without_views_gets_them_on_first_read(db_copy: Path) -> None
         with store.transaction() as db:
             db.execute("DELETE FROM story_views")
             db.execute("INSERT INTO stale_views (story) SELECT id FROM stories")
-    with TestClient(create_app(db_copy)) as client:
+    with TestClient(create_app(db_copy), base_url="http://127.0.0.1") as client:
         assert client.get(f"/api/stories/{sid}").json() == expected
 
 
@@ -112,7 +112,7 @@ def big(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
 
 def test_the_page_of_a_big_story_stays_small_and_pages_its_lists(big: tuple[Path, str]) -> None:
     path, sid = big
-    with TestClient(create_app(path)) as client:
+    with TestClient(create_app(path), base_url="http://127.0.0.1") as client:
         page = client.get(f"/stories/{sid}")
         assert page.status_code == 200
         assert len(page.content) < 500_000
@@ -127,7 +127,7 @@ def test_the_page_of_a_big_story_stays_small_and_pages_its_lists(big: tuple[Path
 
 def test_the_api_pages_every_long_list_with_totals(big: tuple[Path, str]) -> None:
     path, sid = big
-    with TestClient(create_app(path)) as client:
+    with TestClient(create_app(path), base_url="http://127.0.0.1") as client:
         for route, total in (("quotes", 3000), ("speakers", 300), ("claims", 800), ("sources", 1500)):
             got = client.get(f"/api/stories/{sid}/{route}", params={"limit": 7, "offset": 10}).json()
             assert (got["total"], got["limit"], got["offset"], len(got["items"])) == (total, 7, 10, 7), route
