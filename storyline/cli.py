@@ -590,8 +590,9 @@ PRIVATE_OPTION = click.option("--allow-private", is_flag=True,
               help="Another host name the server answers to (besides --host, localhost and IP addresses); "
                    "repeatable.")
 @click.option("--token", envvar="STORYLINE_TOKEN", default=None,
-              help="Write token: writes (articles, uploads, feeds) need 'Authorization: Bearer TOKEN' (also "
-                   "STORYLINE_TOKEN). Bound beyond loopback without one, a fresh token is made and printed.")
+              help="Write token, sent as 'Authorization: Bearer TOKEN' (also STORYLINE_TOKEN): adding feeds "
+                   "through the API needs it, and every write when bound beyond loopback (where, without one, "
+                   "a fresh token is made and printed).")
 def serve(db: str, host: str, port: int, watch_sources: tuple[str, ...], every: str, webhook: str | None,
           allow_private: bool, allow_hosts: tuple[str, ...], token: str | None) -> None:
     """Serve the REST API (OpenAPI at /openapi.json, docs at /docs) and the web UI; with --watch, watch

@@ -479,7 +479,7 @@ def test_quotes_speaker_matches_the_name_shown(tmp_path: Path) -> None:
     db = tmp_path / "spill.db"
     with Store(db) as store:
         pipeline.analyze(store, [str(Path(__file__).parent / "data" / "speakers" / "obama_spill.jsonl")], workers=1)
-    with TestClient(create_app(db)) as client:
+    with TestClient(create_app(db), base_url="http://127.0.0.1") as client:
         every = client.get("/api/quotes", params={"limit": 200}).json()["items"]
         assert {i["speaker"] for i in every} == {"Barack Obama"} and len({i["document"] for i in every}) == 4
         asked = client.get("/api/quotes", params={"speaker": "Barack Obama", "limit": 200}).json()

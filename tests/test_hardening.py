@@ -376,8 +376,14 @@ def test_a_server_bound_beyond_loopback_takes_writes_only_with_its_token(db_copy
                            env={"STORYLINE_TOKEN": "from-env"})
     assert calls[-1][0].state.access.token == "from-env" and "from-env" not in result.output
     assert "news.lan" in calls[-1][0].state.access.hosts
-    runner.invoke(main, ["serve", "--db", db])
+    runner.invoke(main, ["serve", "--db", db], env={"STORYLINE_TOKEN": ""})
     assert calls[-1][0].state.access.token is None and calls[-1][1]["host"] == "127.0.0.1"
+    runner.invoke(main, ["serve", "--db", db, "--token", "feeds-only"])  # on loopback: feeds need it, not articles
+    assert not calls[-1][0].state.access.writes_need_token
+    with TestClient(create_app(db_copy, token="feeds-only"), base_url=BASE) as c:
+        assert c.post("/api/articles", json=article(2)).status_code == 201
+    with pytest.raises(ValueError, match="need a token"):
+        Access.for_bind("192.168.1.5")
 
 
 # ------------------------------------------------------------------------- headers on every response (11)

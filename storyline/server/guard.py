@@ -59,16 +59,22 @@ class Access:
     """The Host names a server answers to and the token writes need (None: no token).
 
     IP literals are always answered: DNS rebinding needs a name the attacker controls, and a page can only
-    make the browser send ``Host: 192.168.1.5`` by being served from that address itself.
+    make the browser send ``Host: 192.168.1.5`` by being served from that address itself. ``token`` is
+    required on every write when ``writes_need_token`` (a server other machines can reach); on loopback,
+    only the routes that always need one (adding feeds) ask for it.
     """
 
     hosts: frozenset[str] = LOOPBACK_NAMES
     token: str | None = None
+    writes_need_token: bool = False
 
     @classmethod
     def for_bind(cls, bind: str, allow: Iterable[str] = (), token: str | None = None) -> Access:
         names = {host_name(bind), *LOOPBACK_NAMES, *(host_name(h) for h in allow if h.strip())}
-        return cls(frozenset(n for n in names if n), token or None)
+        beyond = not is_loopback(bind)
+        if beyond and not token:
+            raise ValueError(f"{bind} is reachable from other machines: writes need a token")
+        return cls(frozenset(n for n in names if n), token or None, beyond)
 
     def host_allowed(self, host: str) -> bool:
         name = host_name(host)
@@ -140,7 +146,7 @@ class Guard:
         why = cross_site_reason(headers, scope.get("scheme", "http"))
         if why is not None:
             return _refusal(403, why)
-        if self.access.token is not None:
+        if self.access.writes_need_token and self.access.token is not None:
             given = headers.get(b"authorization", b"").decode("latin-1")
             scheme, _, value = given.partition(" ")
             if scheme.lower() != "bearer" or not hmac.compare_digest(value.strip().encode(),
