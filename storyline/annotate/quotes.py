@@ -981,8 +981,9 @@ def attributions(doc_id: str, text: str, sentences: list[Sentence], entities: li
             u.speaker, u.speaker_span, u.label = ctx.speaker(u.np, u.sentence)
             u.speaker_text = text[u.speaker_span[0] : u.speaker_span[1]]
         elif u.inherit and not u.framed and (prev := _continued(last_unit, u.sentence)) is not None:
-            u.speaker, u.label, u.speaker_text = prev.speaker, prev.label, prev.speaker_text
-            u.speaker_span, u.cue = prev.speaker_span, prev.cue
+            u.speaker, u.label = prev.speaker, prev.label
+            if prev.sentence == u.sentence - 1:  # named in the sentence before: point at that mention
+                u.speaker_text, u.speaker_span, u.cue = prev.speaker_text, prev.speaker_span, prev.cue
         elif u.inherit and not u.framed and u.sentence > 0 and not inside(sentences[u.sentence - 1].start) and (
                 subj := ctx.subject(u.sentence - 1)) is not None and subj[1] == "PERSON":
             # `Gov. Bobby Jindal scoffed at the plan.` / `"This is a disaster for our state."`: a quote
