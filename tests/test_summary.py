@@ -109,3 +109,18 @@ def test_t17_summaries_beat_random_sentences():
     assert result["tasks"] >= 12
     assert systems["storyline"]["rouge1"] > systems["random"]["rouge1"]
     assert systems["storyline"]["rouge2"] > systems["random"]["rouge2"]
+
+
+def test_summaries_and_claims_never_use_captions_credits_or_comments():
+    """Page furniture stays searchable but is never a claim, so never a summary sentence."""
+    from storyline.analysis.compare import claim_units
+    from storyline.annotate.nlp import split_sentences
+    from storyline.model import Document
+
+    text = ("June 4: A crew picks up oil on the beach at Grand Isle in Louisiana.\n\n"
+            "At 22:56 26th Apr 2009, Jericoa wrote: the oil companies should pay for every beach.\n\n"
+            "BP said on Friday that the new containment cap was collecting most of the leaking oil.")
+    doc = Document("d", text, outlet="Wire")
+    units = claim_units([doc], {"d": split_sentences("d", text)})
+    assert [u.text for u in units] == ["BP said on Friday that the new containment cap was collecting most of the "
+                                       "leaking oil."]

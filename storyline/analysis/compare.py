@@ -8,7 +8,8 @@ Methods:
   reported *undated* when a sentence of the outlet states the same claim as one of those mentions.
 - **Claims**: every sentence that states something in the outlet's or a source's words is a candidate;
   sentences that are mostly quotation (over half their letters inside quotes or attributed quote
-  spans), boilerplate (calls to action and the paragraph they sit in, "Label:" headings, bylines, lines
+  spans), page furniture (``sentence_kind``: captions, credits, bylines, reader comments, promo lines),
+  boilerplate (calls to action and the paragraph they sit in, "Label:" headings, bylines, lines
   without lower-case words, template markup) and fragments (under 4 content words) are left out.
   Candidates are vectorised with TF-IDF over stemmed content words (IDF from the story itself; names,
   which recur in most sentences of a story, weigh ``NAME_WEIGHT``) and merged by greedy average-link
@@ -47,6 +48,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
 from ..annotate.entities import merge_names
+from ..annotate.sentence_kind import is_prose
 from ..model import Document, Event, Quote, Sentence, Story
 from ..text import content_terms
 from .framing import cue_counts, find_framing, quoted_fraction, speaker_stats
@@ -163,8 +165,8 @@ def claim_units(docs: Sequence[Document], sentences: dict[str, list[Sentence]],
         sents = sentences.get(doc.id, [])
         furniture = boilerplate_paragraphs(sents)
         for s in sents:
-            if is_boilerplate(s, furniture) or len(set(content_terms(s.text))) < MIN_TERMS:
-                continue
+            if is_boilerplate(s, furniture) or not is_prose(s.text) or len(set(content_terms(s.text))) < MIN_TERMS:
+                continue  # captions, credits, bylines, comments, promo lines are no claims (nor summaries)
             qs = [q for q in by_doc[doc.id] if q.start < s.end and q.end > s.start and q.kind != "indirect"]
             if quoted_fraction(s, qs) > QUOTED_MAX:
                 continue
