@@ -243,3 +243,12 @@ def test_a_quote_standing_after_a_sentence_about_a_person_is_theirs():
     found = quotes(text)
     assert len(found) == 2 and {q.speaker for q in found} == {"Bobby Jindal"}
     assert all(q.speaker_text is None for q in found)  # no mention of the speaker to point at
+
+
+def test_credits_and_datelines_are_never_speakers():
+    """A credit glued into a sentence is cut out by the splitter; a wire dateline's agency is not what "the
+    oil giant" or "it" stands for."""
+    found = quotes("Photograph: Dave Martin/AP BP's woes deepened on Tuesday, the company said.")
+    assert found and {q.speaker for q in found} == {"BP"}
+    found = quotes("WASHINGTON (Reuters) - The oil giant said it would pay for the clean-up of the coast.")
+    assert found and all(q.speaker != "Reuters" for q in found)

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from spacy.lang.en.stop_words import STOP_WORDS
 
 from ..model import Entity, Quote, Sentence
+from . import sentence_kind
 from .nlp import load_model
 
 # Speech verbs, every form written out (the pipeline runs without a lemmatizer). The first word of a
@@ -585,9 +586,13 @@ class _Context:
         self.entities = sorted(entities, key=lambda e: e.start)
         self.starts = [e.start for e in self.entities]
         self.sent_of = sent_of
+        # Sentences that are page furniture (a dateline "WASHINGTON (Reuters) -", a credit): their names are
+        # never what "it", "the company" or a sentence's subject refers to.
+        self.furniture = {k for k, s in enumerate(sentences)
+                          if sentence_kind.kind(s.text) in ("credit", "byline", "caption")}
         self.by_sentence: dict[int, list[Entity]] = {}  # by position in ``sentences``
         for e in self.entities:
-            if not inside(e.start):
+            if not inside(e.start) and sent_of(e.start) not in self.furniture:
                 self.by_sentence.setdefault(sent_of(e.start), []).append(e)
         self.speakers: dict[int, list[tuple[str, str]]] = {}  # sentence -> (name, label) of its speakers
         self.gender: dict[str, str] = {}
@@ -685,7 +690,8 @@ class _Context:
     def resolve_org_noun(self, noun: str, position: int) -> str | None:
         """"the ministry": the last organisation named before whose name has that word; "the company",
         "the oil giant": else the last organisation named before (in the article's own words)."""
-        before = [e for e in self.entities if e.start < position and e.label in ("ORG", "FAC")]
+        before = [e for e in self.entities if e.start < position and e.label in ("ORG", "FAC")
+                  and self.sent_of(e.start) not in self.furniture]
         for e in reversed(before):
             if noun in (e.canonical or e.text).lower().split():
                 return e.canonical or e.text
