@@ -96,7 +96,8 @@ def analyze(paths: tuple[str, ...], db: str, json_path: str | None, html_path: s
     console.print(
         f"read {report.read} articles: {report.added} new, {report.skipped} already stored; "
         f"{report.annotated} annotated, {report.linked} linked; {len(report.errors)} unreadable; "
-        f"{store.count_stories()} stories in {escape(db)}", highlight=False, soft_wrap=True)
+        f"{store.count_stories()} stories in {store.count_topics()} topics in {escape(db)}", highlight=False,
+        soft_wrap=True)
     data = None
     if json_path or html_path:
         data = contract.build(store)
@@ -280,6 +281,30 @@ def entity_names(store: Store, entity: str | None) -> list[str] | None:
     if hit is None:
         raise click.ClickException(f"no entity {entity!r}; `storyline entities --q NAME` lists them")
     return hit["names"]
+
+
+@main.command()
+@DB_OPTION
+@click.option("--json", "as_json", is_flag=True, help="Print the topics' JSON (contract v1 ``topics``).")
+def topics(db: str, as_json: bool) -> None:
+    """List topics (groups of related stories), each with its stories."""
+    store = open_store(db, must_exist=True)
+    rows = store.topics()
+    if as_json:
+        out.print_json(json.dumps([contract.topic_dict(t) for t in rows]))
+        return
+    stories = {s["id"]: s for s in store.stories()}
+    table = Table(expand=True)
+    for col in ("Topic / story", "Title", "Articles", "From", "To"):
+        table.add_column(col)
+    for t in rows:
+        table.add_row(f"[bold]{escape(t['id'])}[/]", f"[bold]{escape(t['title'])}[/]", str(t["documents"]),
+                      t["first"] or "", t["last"] or "")
+        for sid in t["stories"]:
+            s = stories[sid]
+            table.add_row(f"  {escape(sid)}", f"  {escape(s['title'])}", str(s["documents"]), s["first"] or "",
+                          s["last"] or "")
+    out.print(table)
 
 
 @main.command()

@@ -98,7 +98,11 @@ def quote_dict(q: Quote, names: dict[str, str], sentences: dict[tuple[str, int],
 def story(store: Store, story_id: str) -> dict | None:
     """A story's record of the contract, as stored when it last changed (None: no such story)."""
     text = store.view(story_id, "story")
-    return json.loads(text) if text is not None else None
+    if text is None:
+        return None
+    record = json.loads(text)
+    head = store.story_title(story_id)  # the topic is read live: regrouping topics leaves stories' views alone
+    return {**record, "topic": head.get("topic") if head else None}
 
 
 def view(store: Store, story_id: str, part: str) -> Any:
@@ -146,15 +150,23 @@ def correction_dict(c: dict) -> dict:
             "undone": c["undone"], "description": describe(c)}
 
 
+def topic_dict(row: dict) -> dict:
+    """A topic in the contract: ``{id, title, stories (ids, biggest first), first, last}``."""
+    return {"id": row["id"], "title": row["title"], "stories": row["stories"], "first": row["first"],
+            "last": row["last"]}
+
+
 def build(store: Store, story_ids: Iterable[str] | None = None) -> dict:
-    """The whole JSON contract for the database (or for the given stories)."""
+    """The whole JSON contract for the database (or for the given stories, and their topics)."""
     ids = list(story_ids) if story_ids is not None else [s["id"] for s in store.stories()]
     stories = [s for s in (story(store, i) for i in ids) if s is not None]
     wanted = {d for s in stories for d in s["documents"] + s["duplicates"]} if story_ids is not None else None
     documents = [document_dict(d, store.document_links(d.id)) for d in store.documents()
                  if wanted is None or d.id in wanted]
+    topic_ids = {s["topic"] for s in stories}
+    topics = [topic_dict(t) for t in store.topics() if story_ids is None or t["id"] in topic_ids]
     return {"version": VERSION, "generated": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "documents": documents, "stories": stories}
+            "documents": documents, "stories": stories, "topics": topics}
 
 
 def write_json(data: dict, path: str | Path) -> None:

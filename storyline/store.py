@@ -145,6 +145,36 @@ MIGRATIONS: list[str] = [
     ALTER TABLE events ADD COLUMN section TEXT NOT NULL DEFAULT 'story';
     INSERT OR IGNORE INTO dirty_stories (story) SELECT id FROM stories;
     """,
+    # 8: order-independent stories and topics (stories.py). Line keys and outlet line counts (link_lines: a
+    # monotone count of linked articles, unlike migration 4's ingest tallies) are kept per article, each
+    # article's clustering features and connected component too, topics and redirects (ids of stories and
+    # topics that merged into another). Stories made by the old single-pass clusterer depended on arrival
+    # order: every article is linked again by the next run.
+    """
+    CREATE TABLE document_lines (key TEXT NOT NULL, document TEXT NOT NULL, PRIMARY KEY (key, document))
+        WITHOUT ROWID;
+    CREATE TABLE link_lines (outlet TEXT NOT NULL, key TEXT NOT NULL, n INTEGER NOT NULL,
+        PRIMARY KEY (outlet, key)) WITHOUT ROWID;
+    CREATE TABLE features (document TEXT PRIMARY KEY, published TEXT, vector BLOB NOT NULL,
+        entities TEXT NOT NULL, headline TEXT, words TEXT NOT NULL, component TEXT NOT NULL) WITHOUT ROWID;
+    CREATE INDEX features_component ON features(component);
+    ALTER TABLE stories ADD COLUMN topic TEXT;
+    ALTER TABLE stories ADD COLUMN canonical TEXT;
+    CREATE INDEX stories_topic ON stories(topic);
+    CREATE TABLE topics (id TEXT PRIMARY KEY, title TEXT NOT NULL, canonical TEXT NOT NULL, first TEXT,
+        last TEXT);
+    CREATE TABLE redirects (old TEXT PRIMARY KEY, new TEXT NOT NULL) WITHOUT ROWID;
+    CREATE TABLE embeddings (text_hash TEXT PRIMARY KEY, vector BLOB NOT NULL) WITHOUT ROWID;
+    CREATE INDEX documents_duplicate ON documents(duplicate_of);
+    DELETE FROM stories;
+    DELETE FROM event_mentions;
+    DELETE FROM events;
+    DELETE FROM dirty_stories;
+    DELETE FROM lsh;
+    DELETE FROM term_df;
+    DELETE FROM meta WHERE key = 'n_docs';
+    UPDATE documents SET linked = 0, story = NULL, duplicate_of = NULL WHERE annotated = 1;
+    """,
 ]
 
 # A quote's speaker after corrections: a fix of that one quote wins over a rename of its speaker's name.
@@ -565,43 +595,141 @@ class Store:
         row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return row[0] if row else default
 
-    def story_states(self) -> list[dict]:
-        """Everything incremental clustering needs to continue where the last run stopped."""
-        rows = self.db.execute("SELECT id, title, title_score, centroid, size, first, last FROM stories ORDER BY id")
-        return [{**dict(r), "centroid": json.loads(r["centroid"])} for r in rows]
+    # -- story clustering (stories.py): what it keeps between runs ---------------------------------
+    def line_counts(self, outlet: str, keys: Iterable[str]) -> dict[str, int]:
+        """How many articles of ``outlet`` hold each line key (outlet furniture counts)."""
+        keys = list(keys)
+        out: dict[str, int] = {}
+        for i in range(0, len(keys), 500):
+            chunk = keys[i : i + 500]
+            out.update(self.db.execute(f"SELECT key, n FROM link_lines WHERE outlet = ? AND key IN"
+                                       f" ({','.join('?' * len(chunk))})", (outlet, *chunk)).fetchall())
+        return out
 
-    def save_links(self, docs: Sequence[dict], stories: dict[str, dict], df_delta: dict[str, int],
-                   n_docs_delta: int) -> None:
+    def documents_with_lines(self, outlet: str, keys: Iterable[str]) -> set[str]:
+        """Linked articles of ``outlet`` holding any of these line keys."""
+        keys = list(keys)
+        out: set[str] = set()
+        for i in range(0, len(keys), 500):
+            chunk = keys[i : i + 500]
+            out.update(r[0] for r in self.db.execute(
+                "SELECT dl.document FROM document_lines dl JOIN documents d ON d.id = dl.document"
+                f" WHERE d.outlet = ? AND d.linked = 1 AND dl.key IN ({','.join('?' * len(chunk))})",
+                (outlet, *chunk)))
+        return out
+
+    def embeddings(self, hashes: Iterable[str]) -> dict[str, bytes]:
+        """Stored sentence embeddings by text hash (float32 bytes)."""
+        hashes = list(hashes)
+        out: dict[str, bytes] = {}
+        for i in range(0, len(hashes), 500):
+            chunk = hashes[i : i + 500]
+            out.update(self.db.execute(f"SELECT text_hash, vector FROM embeddings WHERE text_hash IN"
+                                       f" ({','.join('?' * len(chunk))})", chunk).fetchall())
+        return out
+
+    def features(self) -> list[dict]:
+        """Every linked article's clustering features and component."""
+        rows = self.db.execute("SELECT * FROM features ORDER BY document")
+        return [{**dict(r), "entities": json.loads(r["entities"]), "words": json.loads(r["words"])} for r in rows]
+
+    def cluster_state(self, doc_ids: Sequence[str]) -> dict[str, dict]:
+        """For these articles' stories: {story: {"canonical", "topic", "title", "members"}} (members: all its
+        non-duplicate articles)."""
+        stories: set[str] = set()
+        for i in range(0, len(doc_ids), 500):
+            chunk = list(doc_ids[i : i + 500])
+            stories.update(r[0] for r in self.db.execute(
+                f"SELECT DISTINCT story FROM documents WHERE story IS NOT NULL AND id IN"
+                f" ({','.join('?' * len(chunk))})", chunk))
+        out: dict[str, dict] = {}
+        for sid in sorted(stories):
+            row = self.db.execute("SELECT canonical, topic, title FROM stories WHERE id = ?", (sid,)).fetchone()
+            members = {r[0] for r in self.db.execute(
+                "SELECT id FROM documents WHERE story = ? AND duplicate_of IS NULL", (sid,))}
+            out[sid] = {"canonical": row[0] if row else None, "topic": row[1] if row else None,
+                        "title": row[2] if row else None, "members": members}
+        return out
+
+    def save_links(self, docs: Sequence[dict], lines: dict[str, dict], features: dict[str, dict],
+                   clusters: dict, embeddings: dict[str, bytes] | None = None) -> None:
         """Write the cross-document results of one batch atomically.
 
-        ``docs``: {id, story, duplicate_of, minhash, bands}; ``stories``: id -> {title, title_score, centroid,
-        size, first, last}; ``df_delta``: document-frequency increments of the clustering vocabulary.
+        ``docs``: {id, duplicate_of, minhash, bands} for each article of the batch; ``lines``: new article id
+        → {outlet, keys (every line key)};
+        ``features``: id → {published, vector, entities, headline, words, component} for every re-clustered
+        article; ``clusters``: {assign: {article: story}, stories: {id: {title, size, first, last, topic,
+        canonical}}, topics: {id: {title, canonical, first, last}}, removed_stories, removed_topics,
+        redirects: {old id: new id}, dirty: story ids whose timelines must be rebuilt}; ``embeddings``: text
+        hash → vector bytes of the texts embedded for this batch.
         """
         with self.transaction() as db:
             before = self._done(db, "linked = 1", [d["id"] for d in docs])  # re-linked: old bands go (lsh
             for d in docs:  # has no index by document, so an unconditional DELETE scans every band stored)
-                db.execute("UPDATE documents SET story = ?, duplicate_of = ?, minhash = ?, linked = 1 WHERE id = ?",
-                           (d["story"], d["duplicate_of"], d["minhash"], d["id"]))
+                db.execute("UPDATE documents SET duplicate_of = ?, minhash = ?, linked = 1 WHERE id = ?",
+                           (d["duplicate_of"], d["minhash"], d["id"]))
                 if d["id"] in before:
                     db.execute("DELETE FROM lsh WHERE document = ?", (d["id"],))
                 if d["duplicate_of"] is None:
                     db.executemany("INSERT INTO lsh (band, key, document) VALUES (?,?,?)",
                                    [(i, key, d["id"]) for i, key in enumerate(d["bands"])])
-            for sid, s in stories.items():
+            db.executemany("INSERT OR IGNORE INTO embeddings VALUES (?, ?)", sorted((embeddings or {}).items()))
+            for doc_id, ln in lines.items():
+                db.executemany("INSERT OR IGNORE INTO document_lines VALUES (?, ?)",
+                               [(k, doc_id) for k in sorted(ln["keys"])])
+                if ln["outlet"]:
+                    db.executemany("INSERT INTO link_lines VALUES (?, ?, 1) ON CONFLICT(outlet, key)"
+                                   " DO UPDATE SET n = n + 1", [(ln["outlet"], k) for k in sorted(ln["keys"])])
+            db.executemany(
+                "INSERT OR REPLACE INTO features VALUES (?,?,?,?,?,?,?)",
+                [(i, f["published"], f["vector"], json.dumps(f["entities"]), f["headline"], json.dumps(f["words"]),
+                  f["component"]) for i, f in features.items()])
+            for doc_id, story in clusters["assign"].items():
+                db.execute("UPDATE documents SET story = ? WHERE id = ?", (story, doc_id))
+                db.execute("UPDATE documents SET story = ? WHERE duplicate_of = ?", (story, doc_id))
+            for d in docs:  # a duplicate of an article outside the re-clustered ones
+                if d["duplicate_of"] is not None and d["duplicate_of"] not in clusters["assign"]:
+                    db.execute("UPDATE documents SET story = (SELECT story FROM documents WHERE id = ?)"
+                               " WHERE id = ?", (d["duplicate_of"], d["id"]))
+            db.executemany("DELETE FROM stories WHERE id = ?", [(s,) for s in clusters["removed_stories"]])
+            db.executemany("DELETE FROM topics WHERE id = ?", [(t,) for t in clusters["removed_topics"]])
+            for sid, s in clusters["stories"].items():
                 db.execute(
-                    "INSERT INTO stories (id, title, title_score, centroid, size, first, last)"
-                    " VALUES (?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET title=excluded.title,"
-                    " title_score=excluded.title_score, centroid=excluded.centroid,"
-                    " size=excluded.size, first=excluded.first, last=excluded.last",
-                    (sid, s["title"], s["title_score"], json.dumps(s["centroid"]), s["size"], s["first"],
-                     s["last"]),
-                )
-            db.executemany("INSERT INTO term_df (term, n) VALUES (?, ?) ON CONFLICT(term) DO UPDATE SET n = n + ?",
-                           [(t, n, n) for t, n in df_delta.items()])
-            total = int(self.meta("n_docs", "0")) + n_docs_delta
-            db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('n_docs', ?)", (str(total),))
-            touched = set(stories) | {d["story"] for d in docs if d["story"]}  # a near-duplicate changes its story
-            db.executemany("INSERT OR IGNORE INTO dirty_stories (story) VALUES (?)", [(s,) for s in sorted(touched)])
+                    "INSERT INTO stories (id, title, title_score, centroid, size, first, last, topic, canonical)"
+                    " VALUES (?,?,0,'{}',?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET title=excluded.title,"
+                    " size=excluded.size, first=excluded.first, last=excluded.last, topic=excluded.topic,"
+                    " canonical=excluded.canonical",
+                    (sid, s["title"], s["size"], s["first"], s["last"], s["topic"], s["canonical"]))
+            for tid, t in clusters["topics"].items():
+                db.execute("INSERT OR REPLACE INTO topics (id, title, canonical, first, last) VALUES (?,?,?,?,?)",
+                           (tid, t["title"], t["canonical"], t["first"], t["last"]))
+            came_back = [(i,) for i in [*clusters["stories"], *clusters["topics"]]
+                         if db.execute("SELECT 1 FROM redirects WHERE old = ?", (i,)).fetchone()]
+            db.executemany("DELETE FROM redirects WHERE old = ?", came_back)  # an id that is live again
+            for old, new in sorted(clusters["redirects"].items()):
+                db.execute("UPDATE redirects SET new = ? WHERE new = ?", (new, old))  # no chains
+                db.execute("INSERT OR REPLACE INTO redirects VALUES (?, ?)", (old, new))
+            db.executemany("INSERT OR IGNORE INTO dirty_stories (story) VALUES (?)",
+                           [(s,) for s in sorted(clusters["dirty"])])
+
+    def reset_links(self, order: Sequence[str]) -> None:
+        """Forget every cross-document result (duplicates, stories, topics, timelines) and queue the articles
+        for linking again in ``order`` (ids; the others after them): the same corpus arriving in another
+        order. The per-document annotations and the embeddings of texts are kept. (Used by ``storyline eval
+        stories``.)"""
+        with self.transaction() as db:
+            for table in ("stories", "topics", "redirects", "features", "document_lines", "link_lines", "lsh",
+                          "event_mentions", "events", "dirty_stories", "story_views", "stale_views"):
+                db.execute(f"DELETE FROM {table}")
+            db.execute("UPDATE documents SET linked = 0, story = NULL, duplicate_of = NULL WHERE annotated = 1")
+            top = db.execute("SELECT COALESCE(MAX(seq), 0) FROM documents").fetchone()[0]
+            db.executemany("UPDATE documents SET seq = ? WHERE id = ?",
+                           [(top + 1 + i, doc_id) for i, doc_id in enumerate(order)])
+
+    def redirect(self, old_id: str) -> str | None:
+        """Where a story or topic id that merged into another now lives (None: not a redirect)."""
+        row = self.db.execute("SELECT new FROM redirects WHERE old = ?", (old_id,)).fetchone()
+        return row[0] if row else None
 
     def dirty_stories(self) -> set[str]:
         """Stories linked to new documents whose timelines have not been rebuilt yet (an interrupted run)."""
@@ -677,13 +805,39 @@ class Store:
         """Story rows with counts, biggest first; filtered by title, outlet and period (publication dates)."""
         where, args = self._story_filter(q, outlet, since, until)
         sql = (
-            "SELECT s.id, s.title, s.first, s.last,"
+            "SELECT s.id, s.title, s.first, s.last, s.topic,"
             " COUNT(d.id) AS documents, COUNT(DISTINCT d.outlet) AS outlets,"
             " (SELECT COUNT(*) FROM events e WHERE e.story = s.id) AS events"
             " FROM stories s JOIN documents d ON d.story = s.id AND d.duplicate_of IS NULL"
             + where + " GROUP BY s.id ORDER BY documents DESC, s.last DESC, s.id LIMIT ? OFFSET ?"
         )
         return [dict(r) for r in self.db.execute(sql, (*args, limit, offset))]
+
+    def topic_stories(self, topic_id: str) -> list[dict]:
+        """The stories of one topic, as ``stories()`` rows, in that order."""
+        return [r for r in self.stories() if r["topic"] == topic_id] if self.topic_row(topic_id) else []
+
+    def topic_row(self, topic_id: str) -> dict | None:
+        row = self.db.execute("SELECT id, title, first, last FROM topics WHERE id = ?", (topic_id,)).fetchone()
+        return dict(row) if row else None
+
+    def topics(self, limit: int = -1, offset: int = 0) -> list[dict]:
+        """Topic rows with their story ids (largest first, as ``stories()``), most articles first."""
+        rows = [dict(r) for r in self.db.execute(
+            "SELECT t.id, t.title, t.first, t.last, COUNT(d.id) AS documents"
+            " FROM topics t JOIN stories s ON s.topic = t.id"
+            " JOIN documents d ON d.story = s.id AND d.duplicate_of IS NULL"
+            " GROUP BY t.id ORDER BY documents DESC, t.last DESC, t.id LIMIT ? OFFSET ?", (limit, offset))]
+        order: dict[str, list[str]] = {}
+        for s in self.stories():
+            order.setdefault(s["topic"], []).append(s["id"])
+        for r in rows:
+            r["stories"] = order.get(r["id"], [])
+        return rows
+
+    def count_topics(self) -> int:
+        return self.db.execute("SELECT COUNT(DISTINCT s.topic) FROM stories s"
+                               " JOIN documents d ON d.story = s.id AND d.duplicate_of IS NULL").fetchone()[0]
 
     def count_stories(self, q: str | None = None, outlet: str | None = None, since: str | None = None,
                       until: str | None = None) -> int:
@@ -694,18 +848,22 @@ class Store:
         return self.db.execute(sql, args).fetchone()[0]
 
     def story_title(self, story_id: str) -> dict | None:
-        """``{"id", "title"}`` of a story, or None when there is no such story."""
-        row = self.db.execute("SELECT id, title FROM stories WHERE id = ?", (story_id,)).fetchone()
+        """``{"id", "title", "topic"}`` of a story, or None when there is no such story."""
+        row = self.db.execute("SELECT id, title, topic FROM stories WHERE id = ?", (story_id,)).fetchone()
         return dict(row) if row else None
 
     def story_fingerprint(self, story_id: str) -> str:
-        """Changes whenever a story's inputs change: its articles, events, their mentions, or its title."""
+        """Changes whenever a story's inputs change: its articles, events, their mentions, its title, or its
+        topic (the topic's title and stories, which its page lists)."""
         row = self.db.execute(
             "SELECT (SELECT COUNT(*) || ':' || COALESCE(MAX(seq), 0) FROM documents WHERE story = ?1),"
             " (SELECT group_concat(id) FROM (SELECT id FROM events WHERE story = ?1 ORDER BY position)),"
             " (SELECT COUNT(*) || ':' || COALESCE(SUM(em.mention), 0) FROM event_mentions em"
             "  JOIN events e ON e.id = em.event WHERE e.story = ?1),"
             " (SELECT title FROM stories WHERE id = ?1),"
+            " (SELECT t.id || ':' || t.title FROM topics t JOIN stories s ON s.topic = t.id WHERE s.id = ?1),"
+            " (SELECT group_concat(id || ':' || title) FROM (SELECT id, title FROM stories"
+            "  WHERE topic = (SELECT topic FROM stories WHERE id = ?1) ORDER BY id)),"
             " (SELECT COUNT(*) || ':' || COALESCE(MAX(id), 0) || ':' || COUNT(undone) FROM corrections)",
             (story_id,)).fetchone()
         return "|".join(str(v) for v in row)

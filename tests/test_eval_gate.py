@@ -66,8 +66,8 @@ def test_story_clustering_floors() -> None:
     from evaluation import stories
 
     result = _run(stories.run, limit=25, corpora=["meantime", "t17"], progress=False)
-    _check("stories_t17", _rows(result, "t17")["storyline"])
-    _check("stories_meantime", _rows(result, "meantime")["storyline"])
+    _check("stories_t17", _rows(result, "t17")["storyline topics"])
+    _check("stories_meantime", _rows(result, "meantime")["storyline topics"])
 
 
 def test_t17_timeline_floor() -> None:

@@ -65,13 +65,18 @@ def test_run_on_a_tiny_slice():
         dataset_dir("timeline17")
     except DatasetMissing as exc:
         pytest.skip(str(exc))
-    result = stories.run(limit=2, lead_words=120, workers=1, progress=False)
+    result = stories.run(limit=2, lead_words=120, workers=1, progress=False, orders=2,
+                         peers=("tfidf-avglink", "minilm-avglink"))
     assert result["benchmark"] == "stories" and result["primary"] == "pairwise_f1"
     by = {(r["dataset"], r["system"].split(" (")[0]): r for r in result["rows"]}
     assert {k[0] for k in by} == {"t17", "meantime"}
-    assert by[("t17", "storyline")]["documents"] == 18 and by[("meantime", "storyline")]["documents"] == 8
+    assert by[("t17", "storyline topics")]["documents"] == 18 and by[("meantime", "storyline topics")]["documents"] == 8
+    assert by[("t17", "storyline stories")]["clusters"] >= by[("t17", "storyline topics")]["clusters"]
+    assert by[("t17", "storyline stability")]["pairwise_f1"] == 1.0  # the same partition in another order
+    assert {("t17", "minilm-avglink"), ("meantime", "tfidf-avglink")} <= set(by)
     for row in result["rows"]:
-        assert 0.0 <= row["pairwise_f1"] <= 1.0 and 0.0 < row["bcubed_f1"] <= 1.0
+        if "stability" not in row["system"]:
+            assert 0.0 <= row["pairwise_f1"] <= 1.0 and 0.0 < row["bcubed_f1"] <= 1.0
     oracle = next(r for r in result["rows"] if r["dataset"] == "t17" and "oracle" in r["system"])
     assert oracle["clusters"] == oracle["gold_clusters"] == 9
     anchors = result["extra"][0]

@@ -99,9 +99,11 @@ def big(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
                          for i, e in enumerate(timeline)]}
     with Store(path) as store:
         store.add_documents([Document(id=d, text=f"Text of article {d}.", outlet=v["outlet"]) for d, v in docs.items()])
-        store.save_links([{"id": d, "story": sid, "duplicate_of": None, "minhash": None, "bands": []} for d in docs],
-                         {sid: {"title": "The long story", "title_score": 1.0, "centroid": {}, "size": n_docs,
-                                "first": "2010-01-01", "last": "2010-12-28"}}, {}, n_docs)
+        story = {"title": "The long story", "size": n_docs, "first": "2010-01-01", "last": "2010-12-28",
+                 "topic": "t" + sid, "canonical": next(iter(docs))}
+        store.save_links([{"id": d, "duplicate_of": None, "minhash": None, "bands": []} for d in docs], {}, {},
+                         {"assign": {d: sid for d in docs}, "stories": {sid: story}, "topics": {}, "redirects": {},
+                          "removed_stories": [], "removed_topics": [], "dirty": {sid}})
         parts = {"story": record, "matrix": matrix, "per_outlet": {}, "key_dates": [], "speakers": speakers,
                  "documents": docs}
         store.save_views(sid, {k: json.dumps(v) for k, v in parts.items()})

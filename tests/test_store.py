@@ -84,7 +84,7 @@ def test_read_queries_for_the_api_and_ui(db_copy):
         assert store.count_stories("no story has this title") == 0
         outlet = store.outlets()[0]["outlet"]
         assert 0 < store.count_documents(outlet) <= store.count_documents()
-        assert store.story_title(top["id"]) == {"id": top["id"], "title": top["title"]}
+        assert store.story_title(top["id"]) == {"id": top["id"], "title": top["title"], "topic": top["topic"]}
         assert store.story_title("nope") is None
         hits = store.search("security", marks=("\x02", "\x03"), context=16)
         assert hits and all("\x02" in h["snippet"] and "published" in h for h in hits)
@@ -131,12 +131,14 @@ def test_first_saves_never_scan_for_old_rows(store):
     d = store.document("d1")
     a = Analysis(d, [Sentence("d1", 0, 0, len(d.text), d.text)])
     link = {"id": "d1", "story": "s1", "duplicate_of": None, "minhash": b"", "bands": [b"k0", b"k1"]}
-    story = {"title": "T", "title_score": 0.0, "centroid": {}, "size": 1, "first": None, "last": None}
+    story = {"title": "T", "size": 1, "first": None, "last": None, "topic": "t1", "canonical": "d1"}
+    clusters = {"assign": {"d1": "s1"}, "stories": {"s1": story}, "topics": {}, "removed_stories": [],
+                "removed_topics": [], "redirects": {}, "dirty": {"s1"}}
     store.save_analyses([a])
-    store.save_links([link], {"s1": story}, {}, 1)
+    store.save_links([link], {}, {}, clusters)
     assert not [s for s in statements if s.startswith("DELETE")], "a first save deleted (scanned) old rows"
     store.save_analyses([a])  # re-annotating and re-linking replace the old rows
-    store.save_links([link], {"s1": story}, {}, 0)
+    store.save_links([link], {}, {}, clusters)
     assert any("DELETE FROM sentences_fts" in s for s in statements)
     assert any("DELETE FROM lsh" in s for s in statements)
     store.db.set_trace_callback(None)

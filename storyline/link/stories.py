@@ -1,112 +1,489 @@
-"""Incremental story clustering: each new article joins the most similar existing story or starts one.
+"""Stories and topics: an order-independent, incremental clustering of articles.
 
-Single-pass clustering against story centroids (as in Miranda et al. 2018's news-stream clustering) is
-what lets a grown corpus be processed without recomputing old stories. Articles are represented by
-TF-IDF over their headline, lead and named entities; document frequencies are kept in the database so
-IDF keeps improving as the corpus grows. Articles are assigned in ingestion order, so the result is
-deterministic and identical whichever engine annotated them.
+An article is seen through its headline and lead (sentence embeddings of each line, outlet furniture left
+out) and its salient named entities. The similarity of two articles is a pure function of the two
+(:func:`content`, :func:`similarity`): nothing corpus-wide such as IDF enters it, so it never changes as
+the corpus grows. Two articles far apart in time pay a penalty (``TIME_PENALTY``), so they join a story
+only on strong evidence; an article without a date is judged on content alone.
+
+Stories are the average-link clusters of those similarities cut at ``STORY_THRESHOLD``; topics continue
+the same average-link over whole stories, on content alone, down to ``TOPIC_THRESHOLD``. Average-link
+never joins two groups unless some pair of their articles is at least as similar as the cut, so every
+story and topic lies inside one connected component of the graph whose edges are the pairs with content
+similarity at least ``EDGE``. That is what makes the clustering incremental *and* exact: a new batch
+finds the components its articles touch, re-clusters those (and only those) from scratch, and leaves the
+rest alone. Everything is ordered canonically ((published, id)) before clustering, so the result is the
+same whatever order the articles arrived in, however the work was split, and whether a folder was
+analysed in one run or several: the same articles give the same stories and topics.
+
+Ids are stable: a story's id derives from its canonical member (its earliest article by (published, id)),
+so it stays when the story grows; when two stories merge, the survivor has the earlier canonical member
+and the other id becomes a redirect (kept by the store).
 """
 
 from __future__ import annotations
 
 import hashlib
 import math
-from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import numpy as np
 
 from ..model import Document, Entity
-from ..text import content_terms
+from ..text import EXTRA_STOP, content_terms, stem, words
+from . import furniture
 
-THRESHOLD = 0.1  # cosine(article, story centroid) to join a story; chosen on MEANTIME (dev), checked on T17
-LEAD_WORDS = 250
-CENTROID_TERMS = 300
-CANDIDATE_TERMS = 40
-
-
-def features(doc: Document, entities: Iterable[Entity]) -> Counter[str]:
-    """Raw term counts: headline words count double, entity names triple (they name the story)."""
-    counts: Counter[str] = Counter()
-    if doc.title:
-        for t in content_terms(doc.title):
-            counts[t] += 2
-    lead = " ".join(doc.text.split()[:LEAD_WORDS])
-    counts.update(content_terms(lead))
-    for e in entities:
-        if e.label in ("PERSON", "ORG", "GPE", "LOC", "FAC", "EVENT"):
-            counts["e:" + (e.canonical or e.text).lower()] += 3
-    return counts
-
-
-def tfidf(counts: Mapping[str, int], df: Mapping[str, int], n_docs: int) -> dict[str, float]:
-    vec = {t: (1 + math.log(c)) * (math.log((n_docs + 1) / (df.get(t, 0) + 1)) + 1) for t, c in counts.items()}
-    norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
-    return {t: v / norm for t, v in vec.items()}
+# Chosen on MEANTIME and by leave-one-topic-out on Timeline17 (BENCHMARKS.md, "Stories and topics").
+STORY_THRESHOLD = 0.40  # average similarity (time penalty included) within a story
+TOPIC_THRESHOLD = 0.20  # average content similarity between the stories of a topic
+EMBED_WEIGHT = 0.7  # the rest is entity overlap
+TIME_PENALTY = 0.05  # per unit of log(1 + days / TIME_SCALE) between two dated articles
+TIME_SCALE = 7.0
+EDGE = min(STORY_THRESHOLD, TOPIC_THRESHOLD)
+LEAD_WORDS = 40  # the lead embedded with the headline: its first sentence or two
+SALIENT = 10  # named entities kept per article (the most mentioned)
+ENTITY_LABELS = {"PERSON", "ORG", "GPE", "LOC", "FAC", "EVENT", "NORP"}
+ROUND = 5  # similarities are rounded, so BLAS summation order never changes a decision
+UNDATED = "9999-12-31"
 
 
 @dataclass(slots=True)
-class StoryState:
+class Item:
+    """One article as the clusterer sees it (a pure function of the article and its outlet's furniture)."""
+
     id: str
-    title: str
-    centroid: dict[str, float]  # sum of member vectors, pruned to the strongest terms
-    size: int
-    title_score: float = 0.0
-    first: str | None = None
-    last: str | None = None
-    norm: float = field(default=0.0)
+    published: date | None
+    vector: np.ndarray  # unit length (zero when nothing is left to embed)
+    entities: tuple[str, ...]  # salient names, display form
+    headline: str | None = None  # a usable headline, or None
+    words: tuple[str, ...] = ()  # lead words (lower case), for titles of headline-less stories
 
-    def refresh(self) -> None:
-        if len(self.centroid) > CENTROID_TERMS:
-            top = sorted(self.centroid.items(), key=lambda kv: -kv[1])[:CENTROID_TERMS]
-            self.centroid = dict(top)
-        self.norm = math.sqrt(sum(v * v for v in self.centroid.values())) or 1.0
-
-    def similarity(self, vec: Mapping[str, float]) -> float:
-        return sum(w * self.centroid.get(t, 0.0) for t, w in vec.items()) / self.norm
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.published.isoformat() if self.published else UNDATED, self.id)
 
 
-class StoryIndex:
-    """Story centroids with an inverted index over their top terms, to find candidates quickly."""
+# --------------------------------------------------------------------------------------------------
+# Features
 
-    def __init__(self, stories: Iterable[StoryState], threshold: float = THRESHOLD) -> None:
-        self.stories: dict[str, StoryState] = {}
-        self.postings: dict[str, set[str]] = defaultdict(set)
-        self.threshold = threshold
-        for s in stories:
-            s.refresh()
-            self._index(s)
 
-    def _index(self, s: StoryState) -> None:
-        self.stories[s.id] = s
-        for t, _ in sorted(s.centroid.items(), key=lambda kv: -kv[1])[:CENTROID_TERMS // 3]:
-            self.postings[t].add(s.id)
+def lead_lines(doc: Document, furniture_keys: set[str]) -> list[str]:
+    """The article's first lines that are not outlet furniture, up to LEAD_WORDS words."""
+    out, n = [], 0
+    for start, end, key in furniture.lines(doc.text):
+        if n >= LEAD_WORDS:
+            break
+        if key not in furniture_keys:
+            line = " ".join(doc.text[start:end].split()[: LEAD_WORDS - n])
+            out.append(line)
+            n += len(line.split())
+    return out
 
-    def assign(self, doc: Document, vec: dict[str, float]) -> tuple[str, bool]:
-        """Story id for this article (joining or creating), and whether the story is new."""
-        top = sorted(vec.items(), key=lambda kv: -kv[1])[:CANDIDATE_TERMS]
-        candidates = set().union(*(self.postings.get(t, set()) for t, _ in top)) if top else set()
-        best, best_sim = None, 0.0
-        for sid in sorted(candidates):
-            sim = self.stories[sid].similarity(vec)
-            if sim > best_sim:
-                best, best_sim = self.stories[sid], sim
-        published = doc.published.isoformat() if doc.published else None
-        if best is not None and best_sim >= self.threshold:
-            for t, w in vec.items():
-                best.centroid[t] = best.centroid.get(t, 0.0) + w
-            best.size += 1
-            # The member closest to the story's centre names it.
-            if doc.title and best_sim > best.title_score:
-                best.title, best.title_score = doc.title, best_sim
-            if published:
-                best.first = min(filter(None, [best.first, published]))
-                best.last = max(filter(None, [best.last, published]))
-            best.refresh()
-            self._index(best)
-            return best.id, False
-        sid = "s" + hashlib.sha1(doc.id.encode("utf-8")).hexdigest()[:10]
-        title = doc.title or " ".join(doc.text.split()[:12])
-        state = StoryState(sid, title, dict(vec), 1, 0.5 if doc.title else 0.0, published, published)
-        state.refresh()
-        self._index(state)
-        return sid, True
+
+def line_keys(doc: Document) -> set[str]:
+    """Every line key of an article (the headline as a line too): what outlet furniture is counted on."""
+    keys = {key for _, _, key in furniture.lines(doc.text)}
+    if doc.title:
+        keys.add(furniture.line_key(doc.title))
+    return keys
+
+
+def embed_text(doc: Document, furniture_keys: set[str]) -> str:
+    """What is embedded: the usable headline and the lead, outlet furniture left out."""
+    headline = usable_headline(doc.title, furniture_keys)
+    return "\n".join(([headline] if headline else []) + lead_lines(doc, furniture_keys))
+
+
+_TIME = re.compile(r"\b\d{1,2}[:.]\d{2}\b|\b(?:GMT|UTC|BST|EST|EDT|PST|UK time)\b", re.IGNORECASE)
+_DATE_WORDS = re.compile(r"\b(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\b|\b(?:19|20)\d\d\b")
+_BYLINE = re.compile(r"^\s*(?:by|from|posted|updated|published|filed|photo|image|video|watch|listen|"
+                     r"share|follow|subscribe|sign up|click|download|advertisement)\b", re.IGNORECASE)
+
+
+def usable_headline(title: str | None, furniture_keys: set[str]) -> str | None:
+    """The headline, unless it is furniture of its outlet, a byline, a dateline or a page template."""
+    if not title:
+        return None
+    title = " ".join(title.split())
+    n = len(title.split())
+    if not 3 <= n <= 30 or "|" in title or "\\" in title or _BYLINE.match(title):
+        return None
+    if _TIME.search(title) or len(_DATE_WORDS.findall(title)) >= 2:
+        return None
+    if furniture.line_key(title) in furniture_keys or len(content_terms(title)) < 2:
+        return None
+    return title
+
+
+def item(doc: Document, vector: np.ndarray, entities: Iterable[Entity], furniture_keys: set[str]) -> Item:
+    """An article's features: its embedded headline and lead (``vector``, of :func:`embed_text`), its
+    salient entities outside furniture lines (``furniture_keys``: its lines that are outlet furniture) and
+    its lead words."""
+    headline = usable_headline(doc.title, furniture_keys)
+    spans = [(a, b) for a, b, k in furniture.lines(doc.text) if k in furniture_keys]
+    outlet = (doc.outlet or "").casefold()
+    counts: Counter[str] = Counter()
+    first: dict[str, int] = {}
+    shown: dict[str, Counter[str]] = {}
+    for e in entities:
+        if e.label not in ENTITY_LABELS or any(a <= e.start < b for a, b in spans):
+            continue
+        name = (e.canonical or e.text).strip()
+        folded = name.casefold()
+        if not folded or folded == outlet or (outlet and folded in outlet):
+            continue
+        counts[folded] += 1
+        first.setdefault(folded, e.start)
+        shown.setdefault(folded, Counter())[name] += 1
+    top = sorted(counts, key=lambda f: (-counts[f], first[f], f))[:SALIENT]
+    names = tuple(min(shown[f], key=lambda s: (-shown[f][s], s)) for f in top)
+    lead = [w.lower() for line in ([headline] if headline else []) + lead_lines(doc, furniture_keys)
+            for w in words(line)]
+    return Item(doc.id, doc.published, np.asarray(vector, dtype=np.float32), names, headline, tuple(lead[:80]))
+
+
+# --------------------------------------------------------------------------------------------------
+# Similarity
+
+
+def _entity_matrix(items: Sequence[Item], vocab: dict[str, int]) -> tuple[list, list, list]:
+    """Sparse (rows, cols, values) of unit-length binary entity vectors; ``vocab`` grows as names come."""
+    rows: list[int] = []
+    cols: list[int] = []
+    vals: list[float] = []
+    for i, it in enumerate(items):
+        names = {n.casefold() for n in it.entities}
+        for n in names:
+            rows.append(i)
+            cols.append(vocab.setdefault(n, len(vocab)))
+            vals.append(1.0 / math.sqrt(len(names)))
+    return rows, cols, vals
+
+
+def content(a: Sequence[Item], b: Sequence[Item]) -> np.ndarray:
+    """Content similarity of every article of ``a`` with every one of ``b``: embeddings and entity overlap."""
+    from scipy.sparse import csr_matrix
+
+    if not a or not b:
+        return np.zeros((len(a), len(b)))
+    va = np.stack([x.vector for x in a]).astype(np.float64)
+    vb = np.stack([x.vector for x in b]).astype(np.float64)
+    sim = EMBED_WEIGHT * (va @ vb.T)
+    vocab: dict[str, int] = {}
+    ea, eb = _entity_matrix(a, vocab), _entity_matrix(b, vocab)
+    ma = csr_matrix((ea[2], (ea[0], ea[1])), shape=(len(a), len(vocab) or 1))
+    mb = csr_matrix((eb[2], (eb[0], eb[1])), shape=(len(b), len(vocab) or 1))
+    sim += (1 - EMBED_WEIGHT) * (ma @ mb.T).toarray()
+    return np.round(sim, ROUND)
+
+
+def time_penalty(a: Sequence[Item], b: Sequence[Item]) -> np.ndarray:
+    """What two dated articles lose for the days between them (zero when either date is unknown)."""
+    da = np.array([x.published.toordinal() if x.published else np.nan for x in a], dtype=np.float64)
+    db = np.array([x.published.toordinal() if x.published else np.nan for x in b], dtype=np.float64)
+    days = np.abs(da[:, None] - db[None, :])
+    return np.round(np.nan_to_num(TIME_PENALTY * np.log1p(days / TIME_SCALE), nan=0.0), ROUND)
+
+
+def similarity(a: Item, b: Item) -> float:
+    """The story-level similarity of two articles (content less the time penalty)."""
+    return float(content([a], [b])[0, 0] - time_penalty([a], [b])[0, 0])
+
+
+# --------------------------------------------------------------------------------------------------
+# Clustering
+
+
+def _average_link(sim: np.ndarray, groups: list[list[int]], threshold: float) -> list[list[int]]:
+    """Average-link agglomeration of ``groups`` (lists of rows of ``sim``) while the best average
+    similarity between two groups is at least ``threshold``. Hand-written because scipy's linkage starts
+    from single items; ties go to the earliest pair (groups are in canonical order)."""
+    n = len(groups)
+    if n < 2:
+        return [list(g) for g in groups]
+    member = np.zeros((sim.shape[0], n))
+    for j, g in enumerate(groups):
+        member[g, j] = 1.0
+    sums = member.T @ sim @ member
+    sizes = member.sum(axis=0)
+    alive = list(range(n))
+    merged: dict[int, list[int]] = {j: list(g) for j, g in enumerate(groups)}
+    while len(alive) > 1:
+        idx = np.array(alive)
+        avg = sums[np.ix_(idx, idx)] / np.outer(sizes[idx], sizes[idx])
+        np.fill_diagonal(avg, -np.inf)
+        flat = int(np.argmax(avg))
+        i, j = divmod(flat, len(idx))
+        if np.round(avg[i, j], ROUND) < threshold:
+            break
+        a, b = (int(idx[i]), int(idx[j])) if idx[i] < idx[j] else (int(idx[j]), int(idx[i]))
+        sums[a, :] += sums[b, :]
+        sums[:, a] += sums[:, b]
+        sizes[a] += sizes[b]
+        merged[a] = merged[a] + merged.pop(b)
+        alive.remove(b)
+    return [sorted(merged[j]) for j in alive]
+
+
+def cluster(items: Sequence[Item]) -> list[list[list[str]]]:
+    """Topics, each a list of stories, each a list of article ids: the whole clustering of ``items``."""
+    return [topic for comp in cluster_components(items) for topic in comp]
+
+
+def cluster_components(items: Sequence[Item]) -> list[list[list[list[str]]]]:
+    """The clustering of ``items`` by connected component: components → topics → stories → article ids.
+
+    A pure function of the set of items (they are put in canonical order first)."""
+    from scipy.cluster.hierarchy import fcluster, linkage
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    items = sorted(items, key=lambda x: x.key)
+    if not items:
+        return []
+    sim = content(items, items)
+    story_sim = sim - time_penalty(items, items)
+    n_comp, labels = connected_components(csr_matrix(sim >= EDGE), directed=False)
+    comps: dict[int, list[int]] = {}
+    for i, c in enumerate(labels):
+        comps.setdefault(int(c), []).append(i)
+    out: list[list[list[list[str]]]] = []
+    for rows in sorted(comps.values(), key=lambda r: r[0]):
+        topics: list[list[list[str]]] = []
+        if len(rows) == 1:
+            stories = [rows]
+        else:
+            block = story_sim[np.ix_(rows, rows)]
+            dist = 1.0 - block[np.triu_indices(len(rows), k=1)]
+            tree = linkage(np.clip(dist, 0.0, None), method="average")
+            cut = fcluster(tree, 1.0 - STORY_THRESHOLD + 1e-9, criterion="distance")
+            by: dict[int, list[int]] = {}
+            for r, lab in zip(rows, cut, strict=True):
+                by.setdefault(int(lab), []).append(r)
+            stories = sorted((sorted(g) for g in by.values()), key=lambda g: g[0])
+        local = {r: k for k, r in enumerate(rows)}
+        grouped = _average_link(sim[np.ix_(rows, rows)], [[local[r] for r in s] for s in stories],
+                                TOPIC_THRESHOLD)
+        for topic in sorted(grouped, key=lambda g: g[0]):
+            inside = {rows[k] for k in topic}
+            members = [s for s in stories if s[0] in inside]
+            topics.append([[items[r].id for r in s] for s in members])
+        out.append(topics)
+    return out
+
+
+def canonical(items: Iterable[Item]) -> Item:
+    return min(items, key=lambda x: x.key)
+
+
+def story_id(members: Iterable[Item]) -> str:
+    return "s" + hashlib.sha1(canonical(members).id.encode("utf-8")).hexdigest()[:10]
+
+
+def topic_id(members: Iterable[Item]) -> str:
+    return "t" + hashlib.sha1(canonical(members).id.encode("utf-8")).hexdigest()[:10]
+
+
+# --------------------------------------------------------------------------------------------------
+# Titles
+
+# Words that say what kind of article it is, not what happened (beyond the shared stop words).
+GENERIC = {"people", "news", "report", "reports", "reported", "week", "weeks", "day", "days", "today",
+           "yesterday", "tomorrow", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
+           "sunday", "month", "months", "years", "government", "country", "world", "including", "like",
+           "just", "told", "added", "think", "going", "want", "know", "make", "made", "need", "way",
+           "thing", "things", "lot", "got", "get", "come", "came", "went", "cnn", "bbc", "reuters", "ap",
+           "afp", "image", "photo", "video", "copyright", "click", "story", "updated", "says", "adds",
+           "aired", "editor", "edition", "cents", "january", "february", "march", "april", "june", "july",
+           "august", "september", "october", "november", "december", "continue", "continued", "began",
+           "begins", "given", "carried", "local", "officials", "official", "statement", "latest", "early",
+           "late", "later", "percent", "number", "following", "asked", "called", "according"}
+
+
+def busiest(members: Sequence[Item]) -> list[Item]:
+    """The members of the busiest week (most articles; the earliest such week), or all when undated."""
+    dated = [m for m in members if m.published]
+    if not dated:
+        return list(members)
+    weeks = Counter(m.published.isocalendar()[:2] for m in dated)  # type: ignore[union-attr]
+    top = max(weeks.values())
+    week = min(w for w, n in weeks.items() if n == top)
+    return [m for m in dated if m.published.isocalendar()[:2] == week]  # type: ignore[union-attr]
+
+
+def title(members: Sequence[Item]) -> str:
+    """The headline of the member closest to the centre, in its busiest week; without usable headlines,
+    its leading entities and event words ("Mubarak, Egypt, Cairo: protests, protesters")."""
+    members = sorted(members, key=lambda m: m.key)
+    centre = np.mean(np.stack([m.vector for m in members]), axis=0) if members else None
+    for pool in (busiest(members), members):
+        with_headline = [m for m in pool if m.headline]
+        if with_headline and centre is not None:
+            best = max(with_headline, key=lambda m: (round(float(m.vector @ centre), ROUND), [-ord(c) for c in m.id]))
+            return best.headline  # type: ignore[return-value]
+    return described(members)
+
+
+def described(members: Sequence[Item]) -> str:
+    """A title made of the members' leading entities and event words, for headline-less articles."""
+    names: Counter[str] = Counter()
+    shown: dict[str, Counter[str]] = {}
+    for m in members:
+        for n in set(m.entities[:5]):
+            names[n.casefold()] += 1
+            shown.setdefault(n.casefold(), Counter())[n] += 1
+    lead = [min(shown[f], key=lambda s: (-shown[f][s], s)) for f in sorted(names, key=lambda f: (-names[f], f))][:3]
+    taken = {stem(w.casefold()) for n in lead for w in words(n)}
+    counts: Counter[str] = Counter()
+    surface: dict[str, Counter[str]] = {}
+    for m in members:
+        seen = set()
+        for w in m.words:
+            if len(w) < 4 or w in GENERIC or w in EXTRA_STOP or not content_terms(w):
+                continue
+            s = stem(w)
+            if s in taken or s in seen:
+                continue
+            seen.add(s)
+            counts[s] += 1
+            surface.setdefault(s, Counter())[w] += 1
+    event = [min(surface[s], key=lambda w: (-surface[s][w], w))
+             for s in sorted(counts, key=lambda s: (-counts[s], s))][:3]
+    if lead and event:
+        return f"{', '.join(lead)}: {', '.join(event)}"
+    return ", ".join(lead or event) or "Untitled story"
+
+
+# --------------------------------------------------------------------------------------------------
+# The incremental driver: one batch of new articles against what the store holds
+
+
+def _features_row(it: Item, component: str) -> dict:
+    return {"published": it.published.isoformat() if it.published else None, "vector": it.vector.tobytes(),
+            "entities": list(it.entities), "headline": it.headline, "words": list(it.words),
+            "component": component}
+
+
+def _item_from_row(doc_id: str, row: dict) -> Item:
+    return Item(doc_id, date.fromisoformat(row["published"]) if row["published"] else None,
+                np.frombuffer(row["vector"], dtype=np.float32), tuple(row["entities"]), row["headline"],
+                tuple(row["words"]))
+
+
+def _span(members: Sequence[Item]) -> tuple[str | None, str | None]:
+    dates = sorted(m.published for m in members if m.published)
+    return (dates[0].isoformat(), dates[-1].isoformat()) if dates else (None, None)
+
+
+def link_batch(store: Any, rows: list[dict], docs: list[Document]) -> set[str]:
+    """Cluster one batch of new, non-duplicate articles (``docs``) into the stored stories and topics,
+    re-clustering only the components they touch; ``rows`` are the batch's dedup rows. Saves everything
+    in one transaction and returns the stories whose timelines must be rebuilt."""
+    from .embed import embed
+
+    new_ids = {d.id for d in docs}
+    # Outlet furniture: count this batch's lines; lines that become furniture now change older articles.
+    keys = {d.id: line_keys(d) for d in docs}
+    delta: dict[str, Counter[str]] = {}
+    for d in docs:
+        if d.outlet:
+            delta.setdefault(d.outlet, Counter()).update(keys[d.id])
+    changed: set[str] = set()
+    for outlet, c in delta.items():
+        before = store.line_counts(outlet, c)
+        crossing = [k for k, n in c.items() if before.get(k, 0) < furniture.MIN_ARTICLES <= before.get(k, 0) + n]
+        changed |= store.documents_with_lines(outlet, crossing) - new_ids
+    old_docs = store.documents(sorted(changed)) if changed else []
+    for d in old_docs:
+        keys[d.id] = line_keys(d)
+
+    def furniture_of(d: Document) -> set[str]:
+        if not d.outlet:
+            return set()
+        known = store.line_counts(d.outlet, keys[d.id])
+        extra = delta.get(d.outlet, Counter())
+        return {k for k in keys[d.id] if known.get(k, 0) + extra.get(k, 0) >= furniture.MIN_ARTICLES}
+
+    # Features of the new articles and of the older ones whose furniture changed (embedded again).
+    fixtures = {d.id: furniture_of(d) for d in [*docs, *old_docs]}
+    texts = [embed_text(d, fixtures[d.id]) for d in [*docs, *old_docs]]
+    hashes = [hashlib.sha1(t.encode("utf-8", "surrogatepass")).hexdigest() for t in texts]
+    known = {h: np.frombuffer(v, dtype=np.float32) for h, v in store.embeddings(set(hashes)).items()}
+    todo = sorted({t: h for t, h in zip(texts, hashes, strict=True) if h not in known}.items())
+    new_vectors = dict(zip([h for _, h in todo], embed([t for t, _ in todo]), strict=True))
+    vectors = [known[h] if h in known else new_vectors[h] for h in hashes]
+    by_doc: dict[str, list[Entity]] = {}
+    for e in store.entities(sorted(new_ids | changed)) if new_ids | changed else []:
+        by_doc.setdefault(e.document, []).append(e)
+    fresh = {d.id: item(d, v, by_doc.get(d.id, []), fixtures[d.id]) for d, v in zip([*docs, *old_docs], vectors,
+                                                                                         strict=True)}
+
+    # The components these articles touch: their neighbours' (and the changed articles' own).
+    stored = {r["document"]: r for r in store.features()}
+    others = [_item_from_row(i, r) for i, r in stored.items() if i not in fresh]
+    touched = {stored[c]["component"] for c in changed if c in stored}
+    if others and fresh:
+        sim = content(list(fresh.values()), others)
+        touched |= {stored[others[j].id]["component"] for j in np.nonzero((sim >= EDGE).any(axis=0))[0]}
+    work = list(fresh.values()) + [o for o in others if stored[o.id]["component"] in touched]
+    items = {it.id: it for it in work}
+
+    # Re-cluster them; ids follow canonical members, vanished ids redirect to where their canonical went.
+    before_state = store.cluster_state(sorted(items))
+    clusters: dict[str, Any] = {"assign": {}, "stories": {}, "topics": {}, "redirects": {}}
+    feats: dict[str, dict] = {}
+    topic_of_doc: dict[str, str] = {}
+    for comp in cluster_components(work):
+        comp_members = [items[i] for topic in comp for story in topic for i in story]
+        comp_id = "c" + canonical(comp_members).id
+        for topic in comp:
+            t_members = [items[i] for story in topic for i in story]
+            tid = topic_id(t_members)
+            first, last = _span(t_members)
+            clusters["topics"][tid] = {"title": title(t_members), "canonical": canonical(t_members).id,
+                                       "first": first, "last": last}
+            for story in topic:
+                members = [items[i] for i in story]
+                sid = story_id(members)
+                first, last = _span(members)
+                clusters["stories"][sid] = {"title": title(members), "size": len(members), "first": first,
+                                            "last": last, "topic": tid, "canonical": canonical(members).id}
+                for m in members:
+                    clusters["assign"][m.id] = sid
+                    topic_of_doc[m.id] = tid
+        for m in comp_members:
+            feats[m.id] = _features_row(m, comp_id)
+    new_members: dict[str, set[str]] = {}
+    for doc_id, sid in clusters["assign"].items():
+        new_members.setdefault(sid, set()).add(doc_id)
+    # A story is gone when none of its articles is left outside the re-clustered ones (a hand correction
+    # can hold articles of several components in one story: it keeps its id, and the overlay re-applies).
+    removed = {sid for sid, old in before_state.items()
+               if sid not in clusters["stories"] and old["members"] <= set(items)}
+    old_topics = {s["topic"] for s in before_state.values() if s["topic"]}
+    for sid in removed:
+        old = before_state[sid]
+        anchor = old["canonical"] if old["canonical"] in clusters["assign"] else min(old["members"], default=None)
+        if anchor in clusters["assign"]:
+            clusters["redirects"][sid] = clusters["assign"][anchor]
+            if old["topic"] and old["topic"] not in clusters["topics"]:
+                clusters["redirects"][old["topic"]] = topic_of_doc[anchor]
+    for tid in old_topics - set(clusters["topics"]):  # a topic whose stories all stayed but regrouped
+        if tid not in clusters["redirects"]:
+            anchor = next((s["canonical"] for s in before_state.values() if s["topic"] == tid
+                           and s["canonical"] in topic_of_doc), None)
+            if anchor:
+                clusters["redirects"][tid] = topic_of_doc[anchor]
+    clusters["removed_stories"] = sorted(removed)
+    clusters["removed_topics"] = sorted(old_topics - set(clusters["topics"]))
+    clusters["dirty"] = {sid for sid, m in new_members.items()  # new members, or a new title (in its record)
+                         if m != before_state.get(sid, {}).get("members")
+                         or clusters["stories"][sid]["title"] != before_state.get(sid, {}).get("title")} | removed
+    lines = {d.id: {"outlet": d.outlet, "keys": keys[d.id]} for d in docs}
+    store.save_links(rows, lines, feats, clusters, {h: v.tobytes() for h, v in new_vectors.items()})
+    return clusters["dirty"]

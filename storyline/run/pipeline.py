@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import os
 import signal
-from collections import Counter, deque
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from itertools import islice
@@ -18,7 +18,7 @@ from ..annotate.document import annotate_batch
 from ..ingest.readers import read_paths
 from ..link import corrections, dedup
 from ..link.events import assign_sections, build_events
-from ..link.stories import StoryIndex, StoryState, features, tfidf
+from ..link.stories import link_batch
 from ..model import Analysis, Document, ReadError
 from ..store import Store
 from . import views
@@ -167,54 +167,33 @@ def _results(futures: list[Future], tick: Callable[[int], None] | None = None) -
 
 
 @_exclusive
-def link_pending(store: Store, report: RunReport | None = None, progress: Progress | None = None) -> RunReport:
-    """Fold near-duplicates, assign stories, and rebuild the timelines and views of the stories that changed."""
+def link_pending(store: Store, report: RunReport | None = None, progress: Progress | None = None,
+                 batch: int = BATCH * 4) -> RunReport:
+    """Fold near-duplicates, cluster stories and topics (``stories.link_batch``: only the components a batch
+    touches are re-clustered), and rebuild the timelines and views of the stories that changed. ``batch``:
+    articles linked at a time; the stories and topics do not depend on it (only the cost does)."""
     report = report or RunReport()
     total = store.count_pending("linked")
     if progress and total:
         progress("link", 0, total)
-    index = StoryIndex(StoryState(**row) for row in store.story_states())
     touched: set[str] = store.dirty_stories()  # left to rebuild by a run that was interrupted
-    while docs := store.pending("linked", limit=BATCH * 4):
-        rows, changed = [], {}
-        df_delta: Counter[str] = Counter()
-        batch_hashes: list[tuple[str, dedup.MinHash, list[bytes], str]] = []
-        n_docs = int(store.meta("n_docs", "0"))
-        entities = store.entities([d.id for d in docs])
-        by_doc: dict[str, list] = {}
-        for e in entities:
-            by_doc.setdefault(e.document, []).append(e)
+    while docs := store.pending("linked", limit=batch):
+        rows, originals = [], []
+        batch_hashes: list[tuple[str, dedup.MinHash, list[bytes]]] = []
         for doc in docs:
             mh = dedup.signature(doc.text)
             bands = dedup.bands(mh)
             candidates = sorted(store.lsh_candidates(bands))
             pool = [(c, dedup.from_bytes(store.minhash(c))) for c in candidates]  # type: ignore[arg-type]
-            pool += [(i, m) for i, m, b, _ in batch_hashes if set(b) & set(bands)]
+            pool += [(i, m) for i, m, b in batch_hashes if set(b) & set(bands)]
             original = dedup.best_match(mh, pool)
-            if original is not None:
-                story = store.story_of(original) or next((s for i, _, _, s in batch_hashes if i == original), None)
-                rows.append({"id": doc.id, "story": story, "duplicate_of": original,
-                             "minhash": dedup.to_bytes(mh), "bands": bands})
-                if story is not None:  # its record lists the near-duplicate
-                    touched.add(story)
-                continue
-            counts = features(doc, by_doc.get(doc.id, []))
-            df_delta.update(counts.keys())
-            n_docs += 1
-            df = store.term_df(counts.keys())
-            for t in counts:
-                df[t] = df.get(t, 0) + df_delta[t]
-            story, _ = index.assign(doc, tfidf(counts, df, n_docs))
-            changed[story] = index.stories[story]
-            touched.add(story)
-            batch_hashes.append((doc.id, mh, bands, story))
-            rows.append({"id": doc.id, "story": story, "duplicate_of": None, "minhash": dedup.to_bytes(mh),
-                         "bands": bands})
-            if progress and len(rows) % 16 == 0:
-                progress("link", report.linked + len(rows), total)
-        stories = {sid: {"title": s.title, "title_score": s.title_score, "centroid": s.centroid, "size": s.size,
-                         "first": s.first, "last": s.last} for sid, s in changed.items()}
-        store.save_links(rows, stories, dict(df_delta), sum(1 for r in rows if r["duplicate_of"] is None))
+            rows.append({"id": doc.id, "duplicate_of": original, "minhash": dedup.to_bytes(mh), "bands": bands})
+            if original is None:
+                batch_hashes.append((doc.id, mh, bands))
+                originals.append(doc)
+        touched |= link_batch(store, rows, originals)
+        # a story whose record lists a new near-duplicate changed too
+        touched |= {s for r in rows if r["duplicate_of"] and (s := store.story_of(r["id"]))}
         report.linked += len(rows)
         if progress:
             progress("link", report.linked, total)

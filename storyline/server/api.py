@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
 from fastapi import Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -517,6 +517,9 @@ def create_app(db_path: str | Path, limits: Limits | None = None, access: Access
 
     @app.exception_handler(ApiError)
     async def api_error(request: Request, exc: ApiError) -> Response:
+        missing = getattr(exc, "missing", None)  # a story or topic id that merged into another: 308
+        if exc.status == 404 and missing and (redirect := moved(request, missing)) is not None:
+            return redirect
         return error_response(request, exc.status, exc.message, **exc.extra)
 
     @app.exception_handler(StarletteHTTPException)
@@ -542,9 +545,22 @@ def create_app(db_path: str | Path, limits: Limits | None = None, access: Access
             raise ApiError(415, f"send this as {media_type}, not {given or 'an untyped body'}")
 
     def not_found(what: str, ident: str) -> ApiError:
-        return ApiError(404, f"no {what} with id {ident!r}")
+        error = ApiError(404, f"no {what} with id {ident!r}")
+        if what in ("story", "topic"):
+            error.missing = ident  # type: ignore[attr-defined]
+        return error
 
-    NOT_FOUND: dict = {404: {"description": "No such id: {\"error\": message}"}}
+    NOT_FOUND: dict = {404: {"description": "No such id: {\"error\": message}"},
+                       308: {"description": "The story or topic merged into another: Location names it"}}
+
+    def moved(request: Request, old: str) -> Response | None:
+        """A permanent redirect when ``old`` is the id of a story or topic that merged into another."""
+        new = db.reader().redirect(old)
+        if new is None:
+            return None
+        path = request.url.path.replace(f"/{old}", f"/{new}", 1)
+        return RedirectResponse(path + (f"?{request.url.query}" if request.url.query else ""), status_code=308)
+
     Limit = Query(20, ge=1, le=200, description="Items per page (1–200).")
     Offset = Query(0, ge=0, le=MAX_OFFSET, description="Items to skip.")
 
@@ -583,8 +599,9 @@ def create_app(db_path: str | Path, limits: Limits | None = None, access: Access
     def get_story(story_id: str) -> Response:
         """One story in the JSON contract's shape: articles, timeline with every source, quotes, outlets,
         claims and summary (sent as stored when the story last changed; the paginated routes below serve
-        the long lists piece by piece)."""
-        return json_text(stored(story_id, "story")["story"])
+        the long lists piece by piece), with its topic. A story that merged into another answers 308."""
+        record = json.loads(stored(story_id, "story")["story"])
+        return encoded({**record, "topic": (db.reader().story_title(story_id) or {}).get("topic")})
 
     Format = Query("json", description="json, or csv for a spreadsheet (every row, no paging).")
 
@@ -673,6 +690,24 @@ def create_app(db_path: str | Path, limits: Limits | None = None, access: Access
         if data is None:
             raise not_found("story", story_id)
         return data
+
+    @app.get("/api/topics", tags=["topics"])
+    def list_topics(limit: int = Limit, offset: int = Offset) -> dict:
+        """Topics (groups of related stories) with their story ids, biggest first."""
+        store = db.reader()
+        items = [contract.topic_dict(t) | {"documents": t["documents"]} for t in store.topics(limit, offset)]
+        return page(items, store.count_topics(), limit, offset)
+
+    @app.get("/api/topics/{topic_id}", tags=["topics"], responses=NOT_FOUND)
+    def get_topic(topic_id: str) -> dict:
+        """One topic: its title, span and stories (ids, and each story's row under ``items``). A topic
+        that merged into another answers 308 with the survivor's URL."""
+        store = db.reader()
+        row = next((t for t in store.topics() if t["id"] == topic_id), None)
+        if row is None:
+            raise not_found("topic", topic_id)
+        return contract.topic_dict(row) | {"documents": row["documents"],  # type: ignore[index]
+                                         "items": store.topic_stories(topic_id)}
 
     @app.get("/api/quotes", tags=["quotes"], responses=NOT_FOUND)
     def list_quotes(speaker: str | None = Query(None, max_length=MAX_TEXT,

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode, urlsplit
 
 from fastapi import FastAPI, Query, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
@@ -324,7 +324,12 @@ def story_view(db: Database, story_id: str, events: int = 0, speakers: int = 0, 
     links = entity_links or {}
     speaker_pages = {g["speaker"]: links.get(("PERSON", g["speaker"])) or links.get(("ORG", g["speaker"]))
                      for g in groups["rows"] if g["speaker"]}
+    store = db.reader()
+    head = store.story_title(story_id)
+    topic = store.topic_row(head["topic"]) if head and head.get("topic") else None
+    siblings = [s for s in store.topic_stories(topic["id"]) if s["id"] != story_id] if topic else []
     return {"story": data, "docs": docs, "timeline": timeline, "event_ids": event_ids,
+            "topic": topic, "siblings": siblings,
             "axis": axis_svg({"timeline": timeline["rows"]}), "quote_groups": groups,
             "sources": window(data["documents"], sources, SOURCES_PAGE),
             "outlets": sorted(outlets.items(), key=lambda kv: (-kv[1], kv[0])),
@@ -389,14 +394,32 @@ def register(app: FastAPI, db: Database) -> None:
     def index(offset: int = Query(0, ge=0, le=MAX_OFFSET), q: str | None = Query(None, max_length=500),
               outlet: str | None = Query(None, max_length=200), since: str | None = Query(None, max_length=10),
               until: str | None = Query(None, max_length=10)) -> Response:
+        """Topics with their stories; filtered (title, outlet, dates), the matching stories."""
         store = db.reader()
         f = {"q": q, "outlet": outlet, "since": _day(since), "until": _day(until)}
-        stories = store.stories(PAGE, offset, **f)
-        return render("web_index.html", hues=db.outlet_hues(), title="Stories", stories=stories,
-                      total=store.count_stories(**f), offset=offset, limit=PAGE, q=q or "",
-                      outlet=outlet or "", since=f["since"] or "", until=f["until"] or "",
-                      outlet_names=outlet_names(store), filtered=any(f.values()),
-                      documents=store.count_documents(), outlets=len(store.outlets()))
+        common = {"hues": db.outlet_hues(), "offset": offset, "limit": PAGE, "q": q or "", "outlet": outlet or "",
+                  "since": f["since"] or "", "until": f["until"] or "", "outlet_names": outlet_names(store),
+                  "filtered": any(f.values()), "documents": store.count_documents(),
+                  "outlets": len(store.outlets())}
+        if any(f.values()):
+            return render("web_index.html", title="Stories", stories=store.stories(PAGE, offset, **f),
+                          total=store.count_stories(**f), topics=None, **common)
+        rows = {s["id"]: s for s in store.stories()}
+        topics = [t | {"rows": [rows[i] for i in t["stories"] if i in rows]} for t in store.topics(PAGE, offset)]
+        return render("web_index.html", title="Stories", stories=[], topics=topics, total=store.count_topics(),
+                      story_total=len(rows), **common)
+
+    @app.get("/topics/{topic_id}", response_class=HTMLResponse, include_in_schema=False)
+    def topic_page(topic_id: str) -> Response:
+        store = db.reader()
+        topic = store.topic_row(topic_id)
+        if topic is None:
+            new = store.redirect(topic_id)
+            if new is not None:  # merged into another topic: saved links keep working
+                return RedirectResponse(f"/topics/{new}", status_code=308)
+            return error_page_404(f"no topic with id {topic_id!r}")
+        return render("web_topic.html", hues=db.outlet_hues(), title=topic["title"], topic=topic,
+                      stories=store.topic_stories(topic_id))
 
     @app.get("/search", response_class=HTMLResponse, include_in_schema=False)
     def search(q: str = Query("", max_length=500), offset: int = Query(0, ge=0, le=MAX_OFFSET),
@@ -452,6 +475,9 @@ def register(app: FastAPI, db: Database) -> None:
         with colours(db.outlet_hues()):  # the axis dots and badges share the palette
             view = story_view(db, story_id, events, speakers, sources, app.state.entity_links())
             if view is None:
+                new = db.reader().redirect(story_id)
+                if new is not None:  # merged into another story: saved links keep working
+                    return RedirectResponse(f"/stories/{new}", status_code=308)
                 return error_page_404(f"no story with id {story_id!r}")
             return render("web_story.html", title=view["story"]["title"], **view)
 
