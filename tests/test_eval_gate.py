@@ -21,8 +21,8 @@ FLOORS = {
     "tempeval3": ("value_f1", 0.83, 0.8365),  # all 20 platinum documents
     "polnear": ("content_f1", 0.61, 0.620),  # the first 40 test documents
     "polnear_source": ("source_f1", 0.60, 0.6115),
-    "stories_t17": ("pairwise_f1", 0.66, 0.6738),  # 25 articles per T17 topic, 400-word leads
-    "stories_meantime": ("pairwise_f1", 0.99, 1.0),  # 25 articles per MEANTIME story
+    "stories_t17": ("pairwise_f1", 0.63, 0.6377),  # topics, 25 articles per T17 topic, 400-word leads (issue 11)
+    "stories_meantime": ("pairwise_f1", 0.98, 0.9899),  # topics, 25 articles per MEANTIME story (issue 11)
     "t17": ("ar1_f", 0.13, 0.136),  # EgyptianProtest timelines cut to their first 20 gold dates
     "events_meantime": ("pairwise_f1", 0.24, 0.25),  # cross-document events, all 120 MEANTIME articles
 }
