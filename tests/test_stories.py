@@ -152,6 +152,37 @@ def test_a_merge_keeps_the_earlier_id_and_redirects_the_other(tmp_path, monkeypa
         assert store.story(second) is None and store.story(first) is not None
 
 
+def test_merged_ids_redirect_in_the_api_and_pages_and_topics_are_served(tmp_path, monkeypatch):
+    from fastapi.testclient import TestClient
+
+    from storyline.server.api import create_app
+
+    monkeypatch.setattr(stories, "STORY_THRESHOLD", 0.2)
+    monkeypatch.setattr(stories, "TOPIC_THRESHOLD", 0.1)
+    monkeypatch.setattr(stories, "EDGE", 0.1)
+    a = Document(id="a", text="alpha bravo charlie delta.", published=D0)
+    c = Document(id="c", text="echo foxtrot golf hotel.", published=D0 + timedelta(days=1))
+    b = Document(id="b", text="alpha bravo charlie delta echo foxtrot golf hotel.", published=D0 + timedelta(days=2))
+    path = tmp_path / "r.db"
+    with Store(path) as store:
+        analyse(store, [a])
+        analyse(store, [c])
+        old = store.story_of("c")
+        analyse(store, [b])
+        new = store.story_of("c")
+    with TestClient(create_app(path), base_url="http://127.0.0.1") as client:
+        r = client.get(f"/api/stories/{old}/timeline", follow_redirects=False)
+        assert r.status_code == 308 and r.headers["location"] == f"/api/stories/{new}/timeline"
+        assert client.get(f"/stories/{old}", follow_redirects=False).headers["location"] == f"/stories/{new}"
+        assert client.get("/api/stories/nonexistent").status_code == 404
+        story = client.get(f"/api/stories/{new}").json()
+        topics = client.get("/api/topics").json()["items"]
+        assert [t["stories"] for t in topics] == [[new]] and story["topic"] == topics[0]["id"]
+        assert client.get(f"/api/topics/{story['topic']}").json()["items"][0]["id"] == new
+        assert f"/topics/{story['topic']}" in client.get("/").text
+        assert client.get(f"/topics/{story['topic']}").status_code == 200
+
+
 def test_similarity_is_pure_and_time_aware():
     v = bag_of_words(["earthquake Gaziantep rescuers rubble"])[0]
     near = stories.Item("x", D0, v, ("Gaziantep",))
