@@ -8,7 +8,7 @@ from functools import lru_cache
 import snowballstemmer
 from spacy.lang.en.stop_words import STOP_WORDS
 
-_WORD = re.compile(r"[^\W\d_](?:[\w'’-]*\w)?", re.UNICODE)
+WORD = re.compile(r"[^\W\d_](?:[\w'’-]*\w)?", re.UNICODE)  # a word: letters, inner apostrophes and hyphens
 _stemmer = snowballstemmer.stemmer("english")
 # News boilerplate verbs and fillers that say nothing about what happened.
 EXTRA_STOP = {"said", "say", "says", "told", "tell", "according", "also", "would", "could", "year", "time",
@@ -21,13 +21,13 @@ def stem(word: str) -> str:
 
 
 def words(text: str) -> list[str]:
-    return _WORD.findall(text)
+    return WORD.findall(text)
 
 
 def content_terms(text: str) -> list[str]:
     """Lower-cased, stemmed words that are not stop words (order kept, duplicates kept)."""
     out = []
-    for w in _WORD.findall(text):
+    for w in WORD.findall(text):
         lw = w.lower().replace("’", "'")
         if lw.endswith("'s"):
             lw = lw[:-2]

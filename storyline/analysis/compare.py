@@ -50,10 +50,8 @@ from sklearn.preprocessing import normalize
 from ..annotate.entities import merge_names
 from ..annotate.sentence_kind import is_prose
 from ..model import Document, Event, Quote, Sentence, Story
-from ..text import content_terms
+from ..text import WORD, content_terms
 from .framing import cue_counts, find_framing, quoted_fraction, speaker_stats
-
-_WORD = re.compile(r"[^\W\d_](?:[\w'’-]*\w)?")
 
 NAME_WEIGHT = 0.6  # weight of name terms in sentence vectors (see vectorize)
 CLAIM_THRESHOLD = 0.42  # cosine of TF-IDF content-word vectors for two sentences to state one claim
@@ -180,7 +178,7 @@ def name_terms(texts: Sequence[str]) -> set[str]:
     cap: Counter[str] = Counter()
     seen: Counter[str] = Counter()
     for text in texts:
-        for k, m in enumerate(_WORD.finditer(text)):
+        for k, m in enumerate(WORD.finditer(text)):
             terms = content_terms(m.group()) if k else []  # a sentence's first word is capitalised anyway
             if terms:
                 seen[terms[0]] += 1
