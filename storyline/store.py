@@ -175,6 +175,13 @@ MIGRATIONS: list[str] = [
     DELETE FROM meta WHERE key = 'n_docs';
     UPDATE documents SET linked = 0, story = NULL, duplicate_of = NULL WHERE annotated = 1;
     """,
+    # 9: the read model's long lists one element a row (events, quotes, claims, speakers, sources), so a page
+    # of a 1,000-article story reads its hundred rows, not megabytes of JSON
+    """
+    CREATE TABLE story_items (story TEXT NOT NULL, kind TEXT NOT NULL, idx INTEGER NOT NULL, data TEXT NOT NULL,
+        PRIMARY KEY (story, kind, idx)) WITHOUT ROWID;
+    INSERT OR IGNORE INTO stale_views (story) SELECT id FROM stories;
+    """,
 ]
 
 # A quote's speaker after corrections: a fix of that one quote wins over a rename of its speaker's name.
@@ -754,13 +761,28 @@ class Store:
         """Stories whose stored views are missing or older than their timeline."""
         return {r[0] for r in self.db.execute("SELECT story FROM stale_views")}
 
-    def save_views(self, story_id: str, parts: dict[str, str]) -> None:
-        """Replace a story's views (JSON texts by part name) in one transaction; the story is then fresh."""
+    def save_views(self, story_id: str, parts: dict[str, str], items: dict[str, list[str]] | None = None) -> None:
+        """Replace a story's views (JSON texts by part name) and lists (JSON texts by kind, in order) in one
+        transaction; the story is then fresh."""
         with self.transaction() as db:
             db.execute("DELETE FROM story_views WHERE story = ?", (story_id,))
+            db.execute("DELETE FROM story_items WHERE story = ?", (story_id,))
             db.executemany("INSERT INTO story_views (story, part, data) VALUES (?, ?, ?)",
                            [(story_id, part, data) for part, data in parts.items()])
+            db.executemany("INSERT INTO story_items (story, kind, idx, data) VALUES (?, ?, ?, ?)",
+                           [(story_id, kind, i, data) for kind, rows in (items or {}).items()
+                            for i, data in enumerate(rows)])
             db.execute("DELETE FROM stale_views WHERE story = ?", (story_id,))
+
+    def view_items(self, story_id: str, kind: str, limit: int = -1, offset: int = 0) -> list[str]:
+        """A page of one of a story's stored lists, as JSON texts in order."""
+        rows = self.db.execute("SELECT data FROM story_items WHERE story = ? AND kind = ? AND idx >= ?"
+                               " ORDER BY idx LIMIT ?", (story_id, kind, offset, limit))
+        return [r[0] for r in rows]
+
+    def count_view_items(self, story_id: str, kind: str) -> int:
+        return self.db.execute("SELECT COUNT(*) FROM story_items WHERE story = ? AND kind = ?",
+                               (story_id, kind)).fetchone()[0]
 
     def view(self, story_id: str, part: str) -> str | None:
         """One stored view of a story, as the JSON text it was saved as (None: no such story or part)."""

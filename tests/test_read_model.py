@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from storyline import contract
+from storyline.analysis.view import page, ranked_claims
 from storyline.model import Document
 from storyline.run import pipeline, views
 from storyline.server.api import create_app
@@ -61,8 +62,8 @@ def test_a_database_without_views_gets_them_on_first_read(db_copy: Path) -> None
 @pytest.fixture(scope="module")
 def big(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     """A database holding one story as big as a long-running real one: 1,500 articles, 1,200 events with up
-    to 40 source sentences each, 3,000 quotes by 300 speakers, 800 claims (views written directly: the
-    page and the API only ever read them)."""
+    to 40 source sentences each, 3,000 quotes by 300 speakers, 800 claims (the record written directly and
+    its page parts built by analysis.view: the page and the API only ever read them)."""
     path = tmp_path_factory.mktemp("big") / "big.db"
     sid = "sbig"
     n_docs, outlets = 1500, [f"Outlet {i}" for i in range(12)]
@@ -104,9 +105,15 @@ def big(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
         store.save_links([{"id": d, "duplicate_of": None, "minhash": None, "bands": []} for d in docs], {}, {},
                          {"assign": {d: sid for d in docs}, "stories": {sid: story}, "topics": {}, "redirects": {},
                           "removed_stories": [], "removed_topics": [], "dirty": {sid}})
-        parts = {"story": record, "matrix": matrix, "per_outlet": {}, "key_dates": [], "speakers": speakers,
-                 "documents": docs}
-        store.save_views(sid, {k: json.dumps(v) for k, v in parts.items()})
+        ranked = ranked_claims(claims)
+        lists = ("timeline", "quotes", "outlets", "claims")
+        head = {k: v for k, v in record.items() if k not in lists} | {f"{k}_total": len(record[k]) for k in lists}
+        parts = {"story": record, "head": head, "matrix": matrix, "per_outlet": {}, "key_dates": [],
+                 "documents": docs, "page": page(record, matrix, ranked, docs)}
+        items = {"event": timeline, "quote": quotes, "claim": ranked, "speaker": speakers,
+                 "source": list(docs.values())}
+        store.save_views(sid, {k: json.dumps(v) for k, v in parts.items()},
+                         {k: [json.dumps(x) for x in v] for k, v in items.items()})
         with store.transaction() as db:
             db.execute("DELETE FROM dirty_stories")
     return path, sid

@@ -4,13 +4,20 @@ changes (``run.views`` stores them), so that reading a story never parses text o
 Parts (each stored as one JSON text, so the API can send ``story`` without decoding it):
 
 - ``story``: the story record of the JSON contract (v1): articles, timeline, quotes, outlets, claims, summary;
+- ``head``: that record without its long lists (timeline, quotes, outlets, claims), with their lengths;
 - ``matrix``: the outlet comparison's events × outlets coverage (``compare.matrix``);
 - ``per_outlet``: each outlet's own summary sentences;
 - ``key_dates``: every day that has a displayable sentence, most corroborated first, with up to
   ``KEY_EVENTS_MAX`` events each; a short timeline of any size is a slice of it (``key_dates.ranked_days``);
-- ``speakers``: quotes by speaker, most quoted first, each distinct wording once with every outlet that
-  carried it (the story page's quotes);
-- ``documents``: the contract's record of each article (and near-duplicate) of the story, by id.
+- ``documents``: the contract's record of each article (and near-duplicate) of the story, by id;
+- ``page``: what a story page shows beyond one page of each list: outlets with their article counts, the
+  most widely reported events of the matrix, the top claims, each outlet's first findings and the totals.
+
+Items (one JSON text per element, so a page of a long list is read without the rest): ``event`` (timeline
+order), ``shown`` (the same events as a page lists them: the story's own section first), ``quote`` (story
+order), ``claim`` (carried by most outlets first), ``speaker`` (quotes by speaker, most quoted first, each
+distinct wording once with every outlet carrying it), ``source`` (the story's articles, then its
+near-duplicates).
 """
 
 from __future__ import annotations
@@ -28,13 +35,18 @@ from .key_dates import TermWeights, ranked_days
 from .summary import summarize_view
 
 KEY_EVENTS_MAX = 20  # events per day kept for short timelines (the API's per_date maximum)
-PARTS = ("story", "matrix", "per_outlet", "key_dates", "speakers", "documents")
+PARTS = ("story", "head", "matrix", "per_outlet", "key_dates", "documents", "page")
+ITEMS = ("event", "quote", "claim", "speaker", "source")
+MATRIX_ROWS = 40  # events in a page's coverage matrix: the most widely reported
+CLAIMS_SHOWN = 10  # claims on a page: carried by the most outlets
+CARD_ITEMS = 38  # of each list on an outlet's card (adds, omits, framing): 8 shown, 30 more folded
 
 
 def build_view(story: Story, docs: Sequence[Document], duplicates: Sequence[Document],
-               sentences: dict[str, list[Sentence]], links: dict[str, dict]) -> dict[str, Any]:
-    """Every part of a story's read model from the story as stored (``docs`` its articles, ``duplicates``
-    its near-duplicates, ``sentences`` of every article, ``links`` each document's story and original)."""
+               sentences: dict[str, list[Sentence]], links: dict[str, dict]) -> tuple[dict[str, Any], dict[str, list]]:
+    """Every part and list of items of a story's read model from the story as stored (``docs`` its articles,
+    ``duplicates`` its near-duplicates, ``sentences`` of every article, ``links`` each document's story and
+    original)."""
     outlets = {d.id: d.outlet for d in docs}
     names = contract.speaker_names(story.quotes)
     texts = {(d, s.index): s.text for d, sents in sentences.items() for s in sents}
@@ -63,14 +75,49 @@ def build_view(story: Story, docs: Sequence[Document], duplicates: Sequence[Docu
     }
     records = {d.id: contract.document_dict(d, links.get(d.id)) for d in [*docs, *duplicates]}
     quotes = [qd | {"anchor": f"q-{q.start}"} for q, qd in zip(story.quotes, record["quotes"], strict=True)]
-    return {
+    coverage = matrix(compared)
+    claims = ranked_claims(record["claims"])
+    lists = ("timeline", "quotes", "outlets", "claims")
+    head = {k: v for k, v in record.items() if k not in lists} | {f"{k}_total": len(record[k]) for k in lists}
+    head["timeline_pinned"] = sum(1 for e in record["timeline"] if e.get("pinned"))
+    parts = {
         "story": record,
-        "matrix": matrix(compared),
+        "head": head,
+        "matrix": coverage,
         "per_outlet": summary["per_outlet"],
         "key_dates": key_dates(story, docs, sentences),
-        "speakers": quote_groups(quotes, records),
         "documents": records,
+        "page": page(record, coverage, claims, records),
     }
+    shown = [e for _, evs in contract.sections(record["timeline"]) for e in evs]  # the story's own period first
+    items = {"event": record["timeline"], "shown": shown, "quote": record["quotes"], "claim": claims,
+             "speaker": quote_groups(quotes, records), "source": list(records.values())}
+    return parts, items
+
+
+def ranked_claims(claims: list[dict]) -> list[dict]:
+    """Claims carried by the most outlets, then the most articles, first (story order on ties)."""
+    return sorted(claims, key=lambda c: (-len(c["outlets"]), -len(c["documents"])))
+
+
+def page(record: dict, coverage: dict, claims: list[dict], docs: dict[str, dict]) -> dict:
+    """What a story page shows besides one page of each long list (see the module docstring)."""
+    outlets: dict[str, int] = defaultdict(int)
+    for d in record["documents"]:
+        outlets[docs[d]["outlet"] or d] += 1
+    events = record["timeline"]
+    widest = sorted(coverage["events"], key=lambda r: (-len(r["outlets"]) - len(r["undated"]), r["event"]))
+    rows = [r | {"event_id": events[r["event"]]["id"]} for r in sorted(widest[:MATRIX_ROWS], key=lambda r: r["event"])]
+    cards = [{**o, **{k: o[k][:CARD_ITEMS] for k in ("adds", "omits", "framing")},
+              **{f"{k}_total": len(o[k]) for k in ("adds", "omits", "framing", "documents", "events")},
+              "documents": [], "events": [], "undated_events": [], "speakers": o["speakers"][:6]}
+             for o in record["outlets"]]
+    return {"outlets": sorted(outlets.items(), key=lambda kv: (-kv[1], kv[0])),
+            "corroborated": sum(1 for e in events if len(e["sources"]) > 1),
+            "matrix": {"outlets": coverage["outlets"], "articles": coverage["articles"], "events": rows,
+                       "events_total": len(coverage["events"])},
+            "claims": claims[:CLAIMS_SHOWN], "claims_total": len(claims),
+            "claims_shared": sum(1 for c in claims if not c["single_outlet"]), "cards": cards}
 
 
 def key_dates(story: Story, docs: Sequence[Document], sentences: dict[str, list[Sentence]]) -> list[dict]:

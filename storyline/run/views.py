@@ -26,8 +26,8 @@ def load_view(store: Store, story_id: str) -> StoryView:
     return make_view(story, docs, {d.id: store.sentences(d.id) for d in docs})
 
 
-def compute(store: Store, story_id: str) -> dict[str, str] | None:
-    """A story's views as the JSON texts to store (None: the story is gone or has no articles left)."""
+def compute(store: Store, story_id: str) -> tuple[dict[str, str], dict[str, list[str]]] | None:
+    """A story's views and lists as the JSON texts to store (None: the story is gone or has no articles)."""
     with store.snapshot():  # the story, its articles and their sentences from one state of the database
         story = store.story(story_id)
         if story is None or not story.documents:
@@ -40,9 +40,14 @@ def compute(store: Store, story_id: str) -> dict[str, str] | None:
         duplicates.sort(key=lambda d: order[d.id])
         sentences = {d.id: store.sentences(d.id) for d in docs}
         links = {d.id: store.document_links(d.id) for d in [*docs, *duplicates]}
-        parts = build_view(story, docs, duplicates, sentences, links)
-        parts["story"]["corrections"] = contract.story_corrections(store, parts["story"])
-    return {name: json.dumps(value, ensure_ascii=False, separators=(",", ":")) for name, value in parts.items()}
+        parts, items = build_view(story, docs, duplicates, sentences, links)
+        parts["story"]["corrections"] = parts["head"]["corrections"] = contract.story_corrections(store, parts["story"])
+    return ({name: _json(value) for name, value in parts.items()},
+            {kind: [_json(v) for v in values] for kind, values in items.items()})
+
+
+def _json(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def refresh(store: Store, story_ids: Iterable[str] | None = None, progress: Progress | None = None) -> int:
@@ -51,8 +56,8 @@ def refresh(store: Store, story_ids: Iterable[str] | None = None, progress: Prog
     if progress and todo:
         progress("views", 0, len(todo))  # the bar from the first story, not after it
     for n, sid in enumerate(todo, start=1):
-        parts = compute(store, sid)
-        store.save_views(sid, parts or {})
+        parts, items = compute(store, sid) or ({}, {})
+        store.save_views(sid, parts, items)
         if progress:
             progress("views", n, len(todo))
     return len(todo)

@@ -41,7 +41,7 @@ from ..render.palette import colours, hue, outlet_hues
 from ..run import pipeline
 from ..store import Store
 from .guard import Access, Guard
-from .reads import MAX_OFFSET, MAX_TEXT, document_detail, page, ranked_claims, views
+from .reads import MAX_OFFSET, MAX_TEXT, document_detail, page, views
 from .web import error_page, register
 
 if TYPE_CHECKING:
@@ -608,6 +608,18 @@ def create_app(db_path: str | Path, limits: Limits | None = None, access: Access
     def story_csv(name: str, story_id: str, table: Callable[[dict], str]) -> Response:
         return csv_response(f"{name}-{story_id}", table(decoded(story_id, "story")))
 
+    def listed(story_id: str, kind: str, limit: int, offset: int) -> tuple[str, int]:
+        """A page of one of a story's stored lists as a JSON array text, and the list's length."""
+        stored(story_id, "head")
+        store = db.reader()
+        with store.snapshot():
+            return ("[" + ",".join(store.view_items(story_id, kind, limit, offset)) + "]",
+                    store.count_view_items(story_id, kind))
+
+    def paged(story_id: str, kind: str, limit: int, offset: int) -> Response:
+        items, total = listed(story_id, kind, limit, offset)
+        return json_text(f'{{"items":{items},"total":{total},"limit":{limit},"offset":{offset}}}')
+
     @app.get("/api/stories/{story_id}/timeline", tags=["stories"], responses=NOT_FOUND)
     def get_timeline(story_id: str, offset: int = Offset,
                      limit: int | None = Query(None, ge=1, description="Events per page (all when absent)."),
@@ -621,35 +633,37 @@ def create_app(db_path: str | Path, limits: Limits | None = None, access: Access
         if format == "csv":
             return story_csv("timeline", story_id,
                              lambda d: csv_tables.to_csv(csv_tables.TIMELINE, csv_tables.timeline_rows([d])))
-        story = decoded(story_id, "story")
-        events = [e for e in story["timeline"] if section is None or e.get("section", "story") == section]
-        chosen = events[offset: offset + limit] if limit is not None else events[offset:]
-        return encoded({"id": story["id"], "title": story["title"], "period": story.get("period"),
-                        "timeline": chosen, "total": len(events), "limit": limit, "offset": offset})
+        if section is not None:  # one section: filtered from the stored record
+            story = decoded(story_id, "story")
+            events = [e for e in story["timeline"] if e.get("section", "story") == section]
+            chosen = events[offset: offset + limit] if limit is not None else events[offset:]
+            return encoded({"id": story["id"], "title": story["title"], "period": story.get("period"),
+                            "timeline": chosen, "total": len(events), "limit": limit, "offset": offset})
+        head = json.loads(stored(story_id, "head")["head"])
+        events, total = listed(story_id, "event", -1 if limit is None else limit, offset)
+        return json_text(f'{{"id":{json.dumps(head["id"])},"title":{json.dumps(head["title"], ensure_ascii=False)},'
+                         f'"period":{json.dumps(head.get("period"))},'
+                         f'"timeline":{events},"total":{total},"limit":{json.dumps(limit)},"offset":{offset}}}')
 
     @app.get("/api/stories/{story_id}/quotes", tags=["stories"], responses=NOT_FOUND)
     def get_story_quotes(story_id: str, limit: int = Limit, offset: int = Offset) -> Response:
         """The story's quotes in the contract's shape, in story order."""
-        found = decoded(story_id, "story")["quotes"]
-        return encoded(page(found[offset: offset + limit], len(found), limit, offset))
+        return paged(story_id, "quote", limit, offset)
 
     @app.get("/api/stories/{story_id}/speakers", tags=["stories"], responses=NOT_FOUND)
     def get_speakers(story_id: str, limit: int = Limit, offset: int = Offset) -> Response:
         """Quotes by speaker, most quoted first: each distinct wording once, with every outlet that carried it."""
-        found = decoded(story_id, "speakers")
-        return encoded(page(found[offset: offset + limit], len(found), limit, offset))
+        return paged(story_id, "speaker", limit, offset)
 
     @app.get("/api/stories/{story_id}/claims", tags=["stories"], responses=NOT_FOUND)
     def get_claims(story_id: str, limit: int = Limit, offset: int = Offset) -> Response:
         """Claims (sentences that state one thing, merged across outlets), carried by most outlets first."""
-        found = ranked_claims(decoded(story_id, "story")["claims"])
-        return encoded(page(found[offset: offset + limit], len(found), limit, offset))
+        return paged(story_id, "claim", limit, offset)
 
     @app.get("/api/stories/{story_id}/sources", tags=["stories"], responses=NOT_FOUND)
     def get_sources(story_id: str, limit: int = Limit, offset: int = Offset) -> Response:
         """The story's articles (oldest first), then its near-duplicates, as the contract's documents."""
-        docs = decoded(story_id, "documents")
-        return encoded(page(list(docs.values())[offset: offset + limit], len(docs), limit, offset))
+        return paged(story_id, "source", limit, offset)
 
     @app.get("/api/stories/{story_id}/compare", tags=["stories"], responses=NOT_FOUND)
     def get_compare(story_id: str) -> Response:
@@ -662,8 +676,8 @@ def create_app(db_path: str | Path, limits: Limits | None = None, access: Access
     @app.get("/api/stories/{story_id}/summary", tags=["stories"], responses=NOT_FOUND)
     def get_summary(story_id: str) -> Response:
         """The story's summary and each outlet's (as ``storyline summary --json``, one story)."""
-        parts = stored(story_id, "story", "per_outlet")
-        story = json.loads(parts["story"])
+        parts = stored(story_id, "head", "per_outlet")
+        story = json.loads(parts["head"])
         return encoded({"story": story_id, "title": story["title"], "summary": story["summary"],
                         "per_outlet": json.loads(parts["per_outlet"])})
 

@@ -77,8 +77,3 @@ def document_detail(store: Store, doc: Document) -> dict:
 
 def page(items: list, total: int, limit: int, offset: int) -> dict:
     return {"items": items, "total": total, "limit": limit, "offset": offset}
-
-
-def ranked_claims(claims: list[dict]) -> list[dict]:
-    """Claims carried by the most outlets, then the most articles, first (stable: story order on ties)."""
-    return sorted(claims, key=lambda c: (-len(c["outlets"]), -len(c["documents"])))
