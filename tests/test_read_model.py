@@ -110,7 +110,8 @@ def big(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
         head = {k: v for k, v in record.items() if k not in lists} | {f"{k}_total": len(record[k]) for k in lists}
         parts = {"story": record, "head": head, "matrix": matrix, "per_outlet": {}, "key_dates": [],
                  "documents": docs, "page": page(record, matrix, ranked, docs)}
-        items = {"event": timeline, "quote": quotes, "claim": ranked, "speaker": speakers,
+        items = {"event": timeline, "shown": [e | {"index": i} for i, e in enumerate(timeline)], "quote": quotes,
+                 "claim": ranked, "speaker": speakers,
                  "source": list(docs.values())}
         store.save_views(sid, {k: json.dumps(v) for k, v in parts.items()},
                          {k: [json.dumps(x) for x in v] for k, v in items.items()})

@@ -89,7 +89,8 @@ def build_view(story: Story, docs: Sequence[Document], duplicates: Sequence[Docu
         "documents": records,
         "page": page(record, coverage, claims, records),
     }
-    shown = [e for _, evs in contract.sections(record["timeline"]) for e in evs]  # the story's own period first
+    position = {id(e): i for i, e in enumerate(record["timeline"])}  # the page links an event to its API row
+    shown = [e | {"index": position[id(e)]} for _, evs in contract.sections(record["timeline"]) for e in evs]
     items = {"event": record["timeline"], "shown": shown, "quote": record["quotes"], "claim": claims,
              "speaker": quote_groups(quotes, records), "source": list(records.values())}
     return parts, items
