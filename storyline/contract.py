@@ -15,8 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .link.corrections import describe, split_story_id
-from .link.events import SECTIONS
-from .model import Document, Event, Quote
+from .model import SECTIONS, Document, Event, Quote
 from .store import Store
 
 VERSION = 1

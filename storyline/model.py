@@ -23,6 +23,9 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(norm.encode("utf-8")).hexdigest()
 
 
+SECTIONS = ("story", "background", "expected")  # a timeline event's section, in the order pages show them
+
+
 @dataclass(slots=True)
 class Document:
     id: str

@@ -39,7 +39,7 @@ PARTS = ("story", "head", "matrix", "per_outlet", "key_dates", "documents", "pag
 ITEMS = ("event", "quote", "claim", "speaker", "source")
 MATRIX_ROWS = 40  # events in a page's coverage matrix: the most widely reported
 CLAIMS_SHOWN = 10  # claims on a page: carried by the most outlets
-CARD_ITEMS = 38  # of each list on an outlet's card (adds, omits, framing): 8 shown, 30 more folded
+CARD_ITEMS = 20  # of each list on an outlet's card (adds, omits, framing): 8 shown, 12 more folded
 
 
 def build_view(story: Story, docs: Sequence[Document], duplicates: Sequence[Document],

@@ -53,7 +53,6 @@ _LEAD_JUNK = re.compile(r"^[\s,;:–—-]*(?:and|but|while|followed by|then)?[\s
 _SUMMARY_JUNK = re.compile(r"^(?:[-–—•*]\s+|[A-Z][a-z]+(?:'s)?(?: [a-z]+)?:\s+|/[A-Za-z]+/\.?\s+"
                            r"|\([A-Za-z]+\)\s*[-–—]\s*)+")
 _QUOTES = ('"', "“", "‘", "'", "«")
-SECTIONS = ("story", "background", "expected")
 CHAIN_DAYS = 14  # a corroborated day this close before the story's start extends its period
 
 

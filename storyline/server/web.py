@@ -280,7 +280,7 @@ def document_marks(detail: dict) -> list[dict]:
 # Page models
 
 
-EVENTS_PAGE = 100  # events listed (and drawn on the axis) per page of a story
+EVENTS_PAGE = 50  # events listed (and drawn on the axis) per page of a story: 1,000 articles stay < 500 kB
 MENTIONS_SHOWN = 12  # source sentences under one event; the API lists them all
 SPEAKERS_PAGE = 20  # speakers per page, each with their most carried quotes
 QUOTES_SHOWN = 3
