@@ -179,3 +179,19 @@ def test_undoing_twice_or_an_unknown_correction_is_an_error(store):
     with pytest.raises(corrections.CorrectionError, match="no active correction"):
         corrections.undo(store, cid)
     assert store.corrections(include_undone=True)[0]["undone"]
+
+
+def test_a_pinned_event_leads_the_short_timeline_whatever_its_corroboration(store):
+    a = story_of(store, "a1")
+    later = analysed("a3", STORY_A + " Ash fell on the villages.", 6, "Daily")
+    later.mentions[0] = Mention("a3", 0, later.sentences[0].text, date(2024, 3, 5), "day", None, "on 5 March")
+    add(store, later)
+    assert story_of(store, "a3") == a
+    top = contract.key_dates(store, a, 1)["dates"]
+    assert [d["date"] for d in top] == ["2024-03-01"]  # two articles name 1 March, one names 5 March
+    lone = next(e for e in store.story(a).events if e.date == date(2024, 3, 5))
+    pin = correct(store, "pin-event", event=lone.id)
+    top = contract.key_dates(store, a, 1)["dates"]
+    assert [d["date"] for d in top] == ["2024-03-05"] and top[0]["events"][0]["event"] == lone.id
+    undo(store, pin)
+    assert [d["date"] for d in contract.key_dates(store, a, 1)["dates"]] == ["2024-03-01"]

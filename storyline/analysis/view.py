@@ -29,7 +29,7 @@ from typing import Any
 
 from .. import contract
 from ..link.events import story_period
-from ..model import Document, Sentence, Story
+from ..model import Document, Event, Sentence, Story
 from .compare import claim_dicts, make_view, matrix, outlet_entries
 from .key_dates import TermWeights, ranked_days
 from .summary import summarize_view
@@ -127,11 +127,38 @@ def key_dates(story: Story, docs: Sequence[Document], sentences: dict[str, list[
     outlet = {d.id: d.outlet for d in docs}
     own = [e for e in story.events if e.section == "story"] or story.events  # the story's period, not its past
     weights = TermWeights(s.text for d in story.documents for s in sentences.get(d, []))
-    return [{"date": day.isoformat(), "events": [
+    days = [{"date": day.isoformat(), "events": [
         {"event": ke.event.id, "text": ke.mention.text, "document": ke.mention.document,
          "sentence_index": ke.mention.sentence, "outlet": outlet.get(ke.mention.document),
          "articles": ke.documents, "sources": sorted({outlet[d] or d for d in ke.document_ids if d in outlet})}
         for ke in chosen]} for day, chosen in ranked_days(own, KEY_EVENTS_MAX, weights)]
+    return pinned_first(days, [e for e in story.events if e.pinned is not None], outlet)
+
+
+def pinned_first(days: list[dict], pinned: Sequence[Event], outlet: dict[str, str | None]) -> list[dict]:
+    """An editor's pinned key events lead the short timeline: their days come first (in date order), each
+    pinned event first on its day, whatever its corroboration; a pinned event the ranking left out (no
+    sentence pinning its day, or past the day's cut) is added with its first mention."""
+    if not pinned:
+        return days
+    by_date = {d["date"]: d for d in days}
+    ids = {e.id for e in pinned}
+    for ev in pinned:
+        day = by_date.get(ev.date.isoformat())
+        if day is None:
+            day = by_date[ev.date.isoformat()] = {"date": ev.date.isoformat(), "events": []}
+            days.append(day)
+        if all(x["event"] != ev.id for x in day["events"]) and ev.mentions:
+            m = ev.mentions[0]
+            docs = ev.documents
+            day["events"].append({"event": ev.id, "text": m.text, "document": m.document,
+                                  "sentence_index": m.sentence, "outlet": outlet.get(m.document),
+                                  "articles": len(docs),
+                                  "sources": sorted({outlet[d] or d for d in docs if d in outlet})})
+    for day in days:
+        day["events"].sort(key=lambda x: x["event"] not in ids)  # stable: the ranking's order otherwise
+    lead = sorted((d for d in days if any(x["event"] in ids for x in d["events"])), key=lambda d: d["date"])
+    return lead + [d for d in days if all(x["event"] not in ids for x in d["events"])]
 
 
 def _norm(text: str) -> str:
