@@ -180,7 +180,11 @@ def test_merged_ids_redirect_in_the_api_and_pages_and_topics_are_served(tmp_path
         assert [t["stories"] for t in topics] == [[new]] and story["topic"] == topics[0]["id"]
         assert client.get(f"/api/topics/{story['topic']}").json()["items"][0]["id"] == new
         assert f"/topics/{story['topic']}" in client.get("/").text
-        assert client.get(f"/topics/{story['topic']}").status_code == 200
+        page = client.get(f"/topics/{story['topic']}")
+        assert page.status_code == 200 and f'name="topic" value="{story["topic"]}"' in page.text
+        hits = client.get("/search", params={"q": "alpha", "topic": story["topic"]}).text
+        assert "Only this topic" in hits and "/documents/a#" in hits
+        assert "/documents/a#" not in client.get("/search", params={"q": "alpha", "topic": "elsewhere"}).text
 
 
 def test_similarity_is_pure_and_time_aware():
