@@ -749,16 +749,18 @@ def follow_group() -> None:
 @follow_group.command("add")
 @DB_OPTION
 @click.option("--story", "story_id", help="A story's id: alert on new events and outlets reporting it first.")
+@click.option("--topic", "topic_id", help="A topic's id: what --story raises for each of its stories, and new stories.")
 @click.option("--query", help="Words: alert when a story matches them (in any sentence) for the first time.")
 @click.option("--speaker", help="A name: alert on new quotes by this speaker.")
-def follow_add(db: str, story_id: str | None, query: str | None, speaker: str | None) -> None:
-    """Follow one thing (give exactly one of --story, --query, --speaker)."""
+def follow_add(db: str, story_id: str | None, topic_id: str | None, query: str | None, speaker: str | None) -> None:
+    """Follow one thing (give exactly one of --story, --topic, --query, --speaker)."""
     from .watch import follow
     from .watch.alerts import iso
 
-    chosen = [(k, v) for k, v in (("story", story_id), ("query", query), ("speaker", speaker)) if v is not None]
+    chosen = [(k, v) for k, v in (("story", story_id), ("topic", topic_id), ("query", query), ("speaker", speaker))
+              if v is not None]
     if len(chosen) != 1:
-        raise click.UsageError("give exactly one of --story, --query, --speaker")
+        raise click.UsageError("give exactly one of --story, --topic, --query, --speaker")
     store = open_store(db)
     try:
         f = follow(store, chosen[0][0], chosen[0][1], iso(time.time()))
@@ -784,7 +786,7 @@ def follow_list(db: str, as_json: bool) -> None:
         table.add_row(str(f["id"]), f["kind"], escape(f["value"]), f["created"])
     out.print(table)
     if not rows:
-        console.print("nothing followed; `storyline follow add --story ID` (or --query, --speaker)")
+        console.print("nothing followed; `storyline follow add --story ID` (or --topic, --query, --speaker)")
 
 
 @follow_group.command("remove")

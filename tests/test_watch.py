@@ -332,8 +332,12 @@ def test_follow_alerts_and_webhook_retries(site, store):
     follow(store, "story", story, w.now())
     follow(store, "speaker", "Voss", w.now())
     follow(store, "query", "refill reservoir", w.now())
+    topic = next(r["topic"] for r in store.stories() if r["id"] == story)
+    by_topic = follow(store, "topic", topic, w.now())
     with pytest.raises(ValueError, match="no story"):
         follow(store, "story", "nope", w.now())
+    with pytest.raises(ValueError, match="no topic"):
+        follow(store, "topic", "nope", w.now())
 
     publish(site, ["a1", "a2", "a3", "a4"], etag='"2"')
     w.round(force=True)
@@ -345,6 +349,9 @@ def test_follow_alerts_and_webhook_retries(site, store):
     assert any(e["date"] == "2025-04-28" for e in alerts["event"]["events"])
     assert all(e["date"] not in ("2025-03-03", "2025-03-10") for e in alerts["event"]["events"])  # known dates
     assert {q["speaker"] for q in alerts["quote"]["quotes"]} == {"Elena Voss"}
+    # the topic follow raises what the story follow raises for its story (and no quote: that is a speaker's)
+    from_topic = {(a["kind"], a["story"]) for a in store.alerts() if a["follow"] == by_topic["id"]}
+    assert {("event", story), ("outlet", story)} <= from_topic and all(k != "quote" for k, _ in from_topic)
     # delivery: the first POST failed (500); that alert waits for its retry, after a backoff
     pending = [a for a in store.alerts() if a["delivery"] == "pending"]
     assert len(pending) == 1 and pending[0]["attempts"] == 1 and pending[0]["delivery_error"] == "HTTP 500"

@@ -11,7 +11,11 @@ What raises an alert (``kind``):
   not one more source for a known one);
 - ``outlet``: an outlet reports a followed story for the first time;
 - ``quote``: a followed speaker is quoted in a new article;
-- ``story``: a story matches a followed query (every word, in any sentence) for the first time.
+- ``story``: a story matches a followed query (every word, in any sentence) for the first time, or a new
+  story joins a followed topic.
+
+A followed topic raises, for each of its stories, what a followed story raises, and ``story`` for a story
+that is new in it; a topic (or story) merged into another is followed under its new id.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ import httpx
 from ..store import Store
 from .fetch import USER_AGENT, Clock
 
-FOLLOW_KINDS = ("story", "query", "speaker")
+FOLLOW_KINDS = ("story", "topic", "query", "speaker")
 MAX_ATTEMPTS = 8  # webhook deliveries before an alert is marked failed (backoff 5 s · 2^n: about 20 min)
 
 
@@ -51,6 +55,8 @@ def follow(store: Store, kind: str, value: str, now: str) -> dict:
         raise ValueError(f"an empty {kind} cannot be followed")
     if kind == "story" and store.story_title(value) is None:
         raise ValueError(f"no story with id {value!r}")
+    if kind == "topic" and store.topic_row(value) is None:
+        raise ValueError(f"no topic with id {value!r}")
     if kind == "query" and not any(c.isalnum() for c in value):
         raise ValueError(f"query {value!r} has no words to search for")
     return store.add_follow(kind, value, now)
@@ -76,24 +82,16 @@ def check(store: Store, now: str, deliver: bool = False) -> list[dict]:
             checked[f["id"]] = upto
             base = {"follow": f["id"], "created": now}
             if f["kind"] == "story":
-                story = f["value"]
-                new = store.new_documents(after, upto, story)
-                if not new:
-                    continue
-                events = store.new_events(story, after)
-                if events:
-                    reporting = {d for e in events for d in e["documents"]}
-                    alerts.append(base | {"kind": "event", "story": story, "title": title(story),
-                                          "events": [_event(e) for e in events],
-                                          "documents": [_doc(d) for d in new if d["id"] in reporting]})
-                known = store.story_outlets(story, after)
-                first: dict[str, list[dict]] = defaultdict(list)
-                for d in new:
-                    if d["outlet"] and d["outlet"] not in known:
-                        first[d["outlet"]].append(d)
-                if first:
-                    alerts.append(base | {"kind": "outlet", "story": story, "title": title(story),
-                                          "events": [], "documents": [_doc(d) for ds in first.values() for d in ds]})
+                alerts += story_alerts(store, base, current(store, f["value"]), after, upto, title)
+            elif f["kind"] == "topic":
+                for row in store.topic_stories(current(store, f["value"])):
+                    story = row["id"]
+                    if store.new_documents(0, after, story):
+                        alerts += story_alerts(store, base, story, after, upto, title)
+                    elif store.new_documents(after, upto, story):  # every article is new: a new story
+                        alerts.append(base | {"kind": "story", "story": story, "title": title(story),
+                                              "events": [_event(e) for e in store.new_events(story, after)],
+                                              "documents": [_doc(d) for d in store.new_documents(after, upto, story)]})
             elif f["kind"] == "query":
                 new = store.stories_matching(f["value"], after, upto)  # then: did they match before?
                 matched = new - store.stories_matching(f["value"], 0, after, among=sorted(new)) if new else set()
@@ -116,6 +114,38 @@ def check(store: Store, now: str, deliver: bool = False) -> list[dict]:
     if checked:
         for alert, alert_id in zip(alerts, store.save_alerts(alerts, checked, deliver), strict=True):
             alert["id"] = alert_id
+    return alerts
+
+
+def current(store: Store, story_or_topic: str) -> str:
+    """The id a story or topic lives under now (merges leave a redirect; chains are followed)."""
+    seen = {story_or_topic}
+    while (new := store.redirect(story_or_topic)) is not None and new not in seen:
+        seen.add(new)
+        story_or_topic = new
+    return story_or_topic
+
+
+def story_alerts(store: Store, base: dict, story: str, after: int, upto: int, title) -> list[dict]:
+    """What one story's new articles (stored after ``after``) raise: new events, outlets new to it."""
+    new = store.new_documents(after, upto, story)
+    if not new:
+        return []
+    alerts = []
+    events = store.new_events(story, after)
+    if events:
+        reporting = {d for e in events for d in e["documents"]}
+        alerts.append(base | {"kind": "event", "story": story, "title": title(story),
+                              "events": [_event(e) for e in events],
+                              "documents": [_doc(d) for d in new if d["id"] in reporting]})
+    known = store.story_outlets(story, after)
+    first: dict[str, list[dict]] = defaultdict(list)
+    for d in new:
+        if d["outlet"] and d["outlet"] not in known:
+            first[d["outlet"]].append(d)
+    if first:
+        alerts.append(base | {"kind": "outlet", "story": story, "title": title(story),
+                              "events": [], "documents": [_doc(d) for ds in first.values() for d in ds]})
     return alerts
 
 
