@@ -40,6 +40,19 @@ class CorrectionError(ValueError):
         self.status = status
 
 
+def _original_link(store: Store, doc: str, verb: str) -> dict:
+    """A document's links, refused when it is unknown or a near-duplicate (its original is what moves)."""
+    link = store.document_links(doc)
+    if not link:
+        raise CorrectionError(f"no document with id {doc!r}", 404)
+    if link.get("duplicate_of"):
+        raise CorrectionError(
+            f"document {doc!r} is a near-duplicate of {link['duplicate_of']!r}; "
+            f"{verb} the original (its copies follow it)"
+        )
+    return link
+
+
 def _story_ref(store: Store, story_id: str) -> dict:
     docs = store.story_documents(story_id)
     if store.story_title(story_id) is None or not docs:
@@ -72,15 +85,8 @@ def prepare(store: Store, kind: str, args: dict) -> dict:
         return {"stories": [_story_ref(store, s) for s in sources], "into": _story_ref(store, into)}
     if kind == "split-story":
         docs = _names(args.get("documents"), "documents")
-        links = {d: store.document_links(d) for d in docs}
+        links = {d: _original_link(store, d, "split") for d in docs}
         for d, link in links.items():
-            if not link:
-                raise CorrectionError(f"no document with id {d!r}", 404)
-            if link.get("duplicate_of"):
-                raise CorrectionError(
-                    f"document {d!r} is a near-duplicate of {link['duplicate_of']!r}; "
-                    "split the original (its copies follow it)"
-                )
             if not link.get("story"):
                 raise CorrectionError(f"document {d!r} is not linked to a story yet")
         title = args.get("title")
@@ -92,14 +98,7 @@ def prepare(store: Store, kind: str, args: dict) -> dict:
         }
     if kind == "move-article":
         doc = _text(args.get("document"), "document")
-        link = store.document_links(doc)
-        if not link:
-            raise CorrectionError(f"no document with id {doc!r}", 404)
-        if link.get("duplicate_of"):
-            raise CorrectionError(
-                f"document {doc!r} is a near-duplicate of {link['duplicate_of']!r}; "
-                "move the original (its copies follow it)"
-            )
+        link = _original_link(store, doc, "move")
         return {"document": doc, "from": link.get("story"), "to": _story_ref(store, _text(args.get("to"), "to"))}
     if kind == "rename-speaker":
         return {"from": _text(args.get("from"), "from"), "to": _text(args.get("to"), "to")}
