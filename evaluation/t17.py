@@ -271,8 +271,9 @@ def in_range(docs: Sequence[Annotated], task: Task) -> list[Annotated]:
 
 def storyline_timeline(docs: Sequence[Annotated], task: Task) -> dict[date, list[str]]:
     """Storyline: corroboration-ranked days of merged cross-article events (see ``storyline.rank``)."""
-    from storyline.analysis.key_dates import TermWeights, pins_day, short_timeline
+    from storyline.analysis.key_dates import pins_day, short_timeline
     from storyline.link.events import build_events
+    from storyline.text import TermWeights
 
     # Only mentions that pin one day: a range mention ("runs from June 1 to Nov 30") lets build_events chain
     # every later day into one event (see the report on events.py).

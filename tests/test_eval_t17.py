@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from evaluation import DatasetMissing, dataset_dir, datasets_root, render
-from storyline.analysis.key_dates import TermWeights, date_scores, displayable, key_events, short_timeline
+from storyline.analysis.key_dates import date_scores, displayable, key_events, short_timeline
 from storyline.model import Event, Mention
+from storyline.text import TermWeights
 
 
 def test_datasets_root_argument_env_and_missing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):

@@ -43,14 +43,12 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
-from scipy.sparse import csr_matrix, diags
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.preprocessing import normalize
+from scipy.sparse import csr_matrix
 
 from ..annotate.entities import merge_names
 from ..annotate.sentence_kind import is_prose
 from ..model import Document, Event, Quote, Sentence, Story
-from ..text import WORD, content_terms
+from ..text import WORD, content_terms, tfidf_matrix
 from .framing import cue_counts, find_framing, quoted_fraction, speaker_stats
 
 NAME_WEIGHT = 0.6  # weight of name terms in sentence vectors (see vectorize)
@@ -187,26 +185,13 @@ def name_terms(texts: Sequence[str]) -> set[str]:
 
 
 def vectorize(texts: Sequence[str], name_weight: float = NAME_WEIGHT) -> csr_matrix:
-    """L2-normalised TF-IDF rows over stemmed content words, IDF fitted on these texts.
+    """L2-normalised TF-IDF rows (``text.tfidf_matrix``), IDF fitted on these texts.
 
     Names weigh ``name_weight``: a story's actors recur in most of its sentences, so sharing them says less
     about two sentences stating the same thing than sharing what is said about them.
     """
-    if not texts:
-        return csr_matrix((0, 0))
-    vec = TfidfVectorizer(analyzer=content_terms, sublinear_tf=True)
-    try:
-        x = vec.fit_transform(texts).tocsr()
-    except ValueError:  # no content word at all
-        return csr_matrix((len(texts), 1))
-    if name_weight != 1.0:
-        names = name_terms(texts)
-        weights = np.ones(x.shape[1])
-        for term, col in vec.vocabulary_.items():
-            if term in names:
-                weights[col] = name_weight
-        x = normalize(x @ diags(weights)).tocsr()
-    return x
+    names = dict.fromkeys(name_terms(texts), name_weight) if name_weight != 1.0 and texts else None
+    return tfidf_matrix(texts, names)
 
 
 def dates_apart(a: Sequence[tuple[date, date]], b: Sequence[tuple[date, date]]) -> bool:

@@ -13,21 +13,17 @@ day) and the length bounds were set by reasoning, not by a search over scores.
 
 from __future__ import annotations
 
-import math
-from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import islice
 
 from ..model import Event, Mention
-from ..text import content_terms
+from ..text import TermWeights, Vector, cosine
 
 MAX_OVERLAP = 0.5  # cosine above which a sentence repeats one already chosen for the same day
 MIN_WORDS, MAX_WORDS = 6, 50  # a timeline line is a sentence a reader takes in at a glance
-
-Vector = dict[str, float]
-
 
 @dataclass(slots=True)
 class DateScore:
@@ -48,35 +44,6 @@ class KeyEvent:
     documents: int  # articles that report the event on this day
     centrality: float
     document_ids: list[str] = field(default_factory=list)  # those articles
-
-
-class TermWeights:
-    """Smoothed IDF over a set of texts, and L2-normalised TF-IDF vectors built with it."""
-
-    def __init__(self, texts: Iterable[str] = ()) -> None:
-        self.df: Counter[str] = Counter()
-        self.n = 0
-        for t in texts:
-            self.df.update(set(content_terms(t)))
-            self.n += 1
-
-    def idf(self, term: str) -> float:
-        return math.log((self.n + 1) / (self.df.get(term, 0) + 1)) + 1
-
-    def vector(self, text: str) -> Vector:
-        counts = Counter(content_terms(text))
-        vec = {t: (1 + math.log(c)) * self.idf(t) for t, c in counts.items()}
-        norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
-        return {t: v / norm for t, v in vec.items()}
-
-
-def cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
-    if len(a) > len(b):
-        a, b = b, a
-    dot = sum(w * b.get(t, 0.0) for t, w in a.items())
-    na = math.sqrt(sum(v * v for v in a.values()))
-    nb = math.sqrt(sum(v * v for v in b.values()))
-    return dot / (na * nb) if na and nb else 0.0
 
 
 def displayable(text: str) -> bool:

@@ -30,8 +30,9 @@ from typing import Any
 from .. import contract
 from ..link.events import story_period
 from ..model import Document, Event, Sentence, Story
+from ..text import TermWeights
 from .compare import claim_dicts, make_view, matrix, outlet_entries
-from .key_dates import TermWeights, ranked_days
+from .key_dates import ranked_days
 from .summary import summarize_view
 
 KEY_EVENTS_MAX = 20  # events per day kept for short timelines (the API's per_date maximum)

@@ -25,16 +25,15 @@ from __future__ import annotations
 
 import bisect
 import hashlib
-import math
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from ..annotate.sentence_kind import is_prose, opens_on_pronoun
 from ..model import Event, Mention
-from ..text import content_terms
+from ..text import TermWeights, content_terms, cosine
 
 MERGE_THRESHOLD = 0.3  # TF-IDF cosine of two clauses (date words left out) that report one happening
 COARSE_THRESHOLD = 0.4  # a month or a year is weaker evidence of one happening than a day
@@ -151,29 +150,6 @@ def _compatible(c: _Cluster, m: Mention) -> bool:
     return first <= c.date and c.last <= last  # the finer cluster lies inside the coarse mention
 
 
-def _weights(texts: Sequence[str]) -> dict[str, float]:
-    df: Counter[str] = Counter()
-    for t in texts:
-        df.update(set(content_terms(t)))
-    n = len(texts)
-    return {t: math.log((n + 1) / (c + 1)) + 1 for t, c in df.items()}
-
-
-def _vector(terms: list[str], idf: Mapping[str, float]) -> dict[str, float]:
-    counts = Counter(terms)
-    vec = {t: (1 + math.log(c)) * idf.get(t, 1.0) for t, c in counts.items()}
-    norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
-    return {t: v / norm for t, v in vec.items()}
-
-
-def _cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
-    if len(a) > len(b):
-        a, b = b, a
-    dot = sum(w * b.get(t, 0.0) for t, w in a.items())
-    nb = math.sqrt(sum(v * v for v in b.values()))
-    return dot / nb if nb else 0.0  # ``a`` is a unit vector or a centroid normalised here
-
-
 def _similarity(c: _Cluster, item: _Item, threshold: float) -> float:
     """How surely the item reports the cluster's happening, on the scale of ``threshold``: the TF-IDF cosine
     to the cluster's centroid, or on one day, the words shared with its founder over the shorter clause's
@@ -181,7 +157,7 @@ def _similarity(c: _Cluster, item: _Item, threshold: float) -> float:
     December 7" and a quoted statement about what they discussed that day)."""
     if len(item.terms & c.centroid.keys()) < min(MIN_SHARED, len(item.terms)):
         return 0.0
-    sim = _cosine(item.vector, c.centroid)
+    sim = cosine(item.vector, c.centroid)
     if c.granularity == "day" and item.mention.granularity == "day" and item.terms and c.terms:
         shared = len(item.terms & c.terms)
         if shared >= MIN_SHARED:
@@ -197,7 +173,7 @@ def build_events(story_id: str, mentions: Sequence[tuple[int, Mention]], thresho
     furniture) only ever joins an event; one that joins none is left out of the timeline (its sentence
     stays searchable)."""
     clause_of = clauses(mentions)
-    idf = _weights([clause_of[mid] for mid, _ in mentions])
+    weights = TermWeights((clause_of[mid] for mid, _ in mentions), unseen=1.0)
     items = []
     for mid, m in mentions:
         clause = clause_of[mid]
@@ -205,7 +181,7 @@ def build_events(story_id: str, mentions: Sequence[tuple[int, Mention]], thresho
         terms = content_terms(clause.replace(m.time_text, " ") if m.time_text else clause)
         reference = is_reference(m)
         dependent = reference or not _stands_alone(clause) or not is_prose(m.text)
-        items.append(_Item(mid, m, clause, set(terms), _vector(terms, idf), dependent, reference))
+        items.append(_Item(mid, m, clause, set(terms), weights.term_vector(terms), dependent, reference))
     by_sentence: dict[tuple[str, int], list[_Item]] = defaultdict(list)
     for it in items:
         by_sentence[(it.mention.document, it.mention.sentence)].append(it)
@@ -274,19 +250,14 @@ def _merge_same_span(clusters: list[_Cluster], threshold: float) -> list[_Cluste
     for group in by_span.values():
         kept: list[_Cluster] = []
         for c in sorted(group, key=lambda c: -len(c.items)):
-            into = max(kept, key=lambda k: _cosine(_unit(c.centroid), k.centroid), default=None)
-            if into is not None and _cosine(_unit(c.centroid), into.centroid) >= threshold:
+            into = max(kept, key=lambda k: cosine(c.centroid, k.centroid), default=None)
+            if into is not None and cosine(c.centroid, into.centroid) >= threshold:
                 for it in c.items:
                     into.add(it)
             else:
                 kept.append(c)
         out.extend(kept)
     return out
-
-
-def _unit(v: Mapping[str, float]) -> dict[str, float]:
-    norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
-    return {t: x / norm for t, x in v.items()}
 
 
 def _keeps_end(c: _Cluster) -> bool:
