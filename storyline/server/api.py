@@ -37,7 +37,7 @@ from .. import contract, profiles
 from ..link import corrections
 from ..model import Document, ReadError
 from ..render import csv_tables
-from ..render.palette import colours, hue, outlet_hues
+from ..render.palette import hue, outlet_hues
 from ..run import pipeline
 from ..store import Store
 from .guard import Access, Guard
@@ -906,8 +906,8 @@ def create_app(db_path: str | Path, limits: Limits | None = None, access: Access
     @app.get("/api/outlets", tags=["outlets"])
     def list_outlets() -> dict:
         """Outlets with their number of articles (near-duplicates folded) and date span."""
-        with colours(db.outlet_hues()):
-            items = [o | {"hue": hue(o["outlet"]) if o["outlet"] else None} for o in db.reader().outlets()]
+        hues = db.outlet_hues()
+        items = [o | {"hue": hue(o["outlet"], hues) if o["outlet"] else None} for o in db.reader().outlets()]
         return {"items": items, "total": len(items)}
 
     async def write(docs: list[Document], errors: list[dict] | None = None) -> Response:

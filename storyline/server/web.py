@@ -10,23 +10,21 @@ instead of inline styles, which that policy forbids.
 from __future__ import annotations
 
 import json
-import math
 from collections import defaultdict
-from datetime import date, timedelta
-from functools import lru_cache
+from datetime import date
 from importlib import resources
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import quote
 
 from fastapi import FastAPI, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
-from .. import contract
 from ..profiles import profile, reader_label
-from ..render.palette import colours, hue
+from ..render import html
+from ..render.html import safe_url
+from ..render.palette import Palette, hues_css
 from ..render.terminal import when
 from .reads import MARK_CLOSE, MARK_OPEN, MAX_OFFSET, document_detail, views
 
@@ -36,173 +34,14 @@ if TYPE_CHECKING:
 
 PAGE = 25
 
-_env = Environment(loader=PackageLoader("storyline", "templates"), autoescape=select_autoescape(default=True))
 
-
-def safe_url(url: str | None) -> str | None:
-    """Only http(s) URLs become links: ``javascript:`` and ``data:`` in an article's metadata stay text."""
-    if not url:
-        return None
-    try:
-        parts = urlsplit(url.strip())
-    except ValueError:
-        return None
-    return url.strip() if parts.scheme.lower() in ("http", "https") and parts.netloc else None
-
-
-def hue_class(name: str | None) -> str:
-    return f"h-{hue(name)}" if name else "h-none"
-
-
-_env.filters["hue"] = hue_class
-_env.filters["when"] = when
-_env.filters["safe_url"] = safe_url
-_env.filters["sections"] = contract.sections
-_env.globals["section_titles"] = contract.SECTION_TITLES
-# A document's id may be anything, a URL with "/", "?" and "#" included: its link encodes it whole.
-_env.filters["path"] = lambda value: quote(str(value), safe="")
-_env.filters["qs"] = lambda params: urlencode({k: v for k, v in params.items() if v not in (None, "")})
-
-
-def render(template: str, status: int = 200, hues: dict[str, int] | None = None, **context: Any) -> HTMLResponse:
-    """A page; ``hues`` (the database's outlet palette) colours its outlet badges, when given."""
-    if hues is None:  # keep an enclosing palette: the story page renders inside ``colours``
-        return HTMLResponse(_env.get_template(template).render(**context), status_code=status)
-    with colours(hues):
-        return HTMLResponse(_env.get_template(template).render(**context), status_code=status)
+def render(template: str, status: int = 200, hues: Palette | None = None, **context: Any) -> HTMLResponse:
+    """A page; ``hues`` (the database's outlet palette) colours its outlet badges and axis dots."""
+    return HTMLResponse(html.render(template, hues, **context), status_code=status)
 
 
 def error_page(request: Request, status: int, message: str) -> Response:
     return render("web_error.html", status=status, status_code=status, message=message, title=f"{status}")
-
-
-# --------------------------------------------------------------------------------------------------
-# The timeline axis
-
-
-def _span(ev: dict) -> tuple[date, date]:
-    """First and last day an event covers: a month event covers its whole month."""
-    first = date.fromisoformat(ev["date"])
-    if ev.get("end"):
-        return first, date.fromisoformat(ev["end"])
-    if ev["granularity"] == "month":
-        nxt = date(first.year + first.month // 12, first.month % 12 + 1, 1)
-        return first, nxt - timedelta(days=1)
-    if ev["granularity"] == "year":
-        return first, date(first.year, 12, 31)
-    return first, first
-
-
-def _segments(days: list[int], width: float) -> list[tuple[int, int, float, float]]:
-    """Split the date range where it has long empty gaps (a 2014 background event beside a 2022
-    story would squash everything else into one point): (first day, last day, x0, x1) per piece."""
-    days = sorted(set(days))
-    total = max(days[-1] - days[0], 1)
-    groups: list[list[int]] = [[days[0]]]
-    for d in days[1:]:
-        if d - groups[-1][-1] > max(45, 0.2 * total):
-            groups.append([d])
-        else:
-            groups[-1].append(d)
-    gap = 28.0
-    weights = [max(g[-1] - g[0], 6) + 4 for g in groups]
-    usable = width - gap * (len(groups) - 1)
-    out, x = [], 0.0
-    for g, w in zip(groups, weights, strict=True):
-        share = usable * w / sum(weights)
-        out.append((g[0] - 2, g[-1] + 2, x, x + share))
-        x += share + gap
-    return out
-
-
-def axis_svg(story: dict) -> Markup:
-    """Events on a date axis; above each, one dot per outlet reporting it (coloured as its badges), so
-    corroboration shows at a glance. Month/year precision events are hollow bars over their period.
-    Each event links to its entry in the list below. Only SVG attributes, no inline style (CSP)."""
-    events = contract.story_section(story["timeline"])  # background and expected would stretch the axis
-    if not events:
-        return Markup("")
-    width, pad, base = 940.0, 24.0, 120.0
-    spans = [_span(e) for e in events]
-    days = [d.toordinal() for s in spans for d in s]
-    segs = _segments(days, width - 2 * pad)
-
-    def x(day: int) -> float:
-        for lo, hi, x0, x1 in segs:
-            if lo <= day <= hi:
-                return pad + x0 + (day - lo) / max(hi - lo, 1) * (x1 - x0)
-        return pad
-
-    top = base - 40
-    out = [""]  # the <svg> tag, once the height is known
-    for i, (lo, hi, x0, x1) in enumerate(segs):
-        out.append(f'<line class="axis-line" x1="{pad + x0:.1f}" y1="{base}" x2="{pad + x1:.1f}" '
-                   f'y2="{base}"/>')
-        if i:
-            bx = pad + x0 - 14
-            out.append(f'<path class="axis-break" d="M{bx - 6:.1f},{base + 6} l6,-12 '
-                       f'M{bx:.1f},{base + 6} l6,-12"/>')
-        first, last = date.fromordinal(lo + 2), date.fromordinal(hi - 2)
-        # month ticks where there is room for them
-        months, m = [], date(first.year, first.month, 1)
-        while m <= last:
-            months.append(m)
-            m = date(m.year + m.month // 12, m.month % 12 + 1, 1)
-        step = max(1, math.ceil(len(months) * 64 / max(x1 - x0, 1)))
-        for m in months[::step]:
-            mx = x(max(m.toordinal(), lo))
-            out.append(f'<line class="axis-tick" x1="{mx:.1f}" y1="{base}" x2="{mx:.1f}" y2="{base + 5}"/>')
-            if mx - (pad + x0) > 70 and (pad + x1) - mx > 70:  # clear of the end labels
-                out.append(f'<text class="axis-label month" x="{mx:.1f}" y="{base + 20}" '
-                           f'text-anchor="middle">{m:%b %Y}</text>')
-        label_lo = escape(f"{first.day} {first:%b %Y}")
-        out.append(f'<text class="axis-label" x="{pad + x0:.1f}" y="{base + 20}" '
-                   f'text-anchor="start">{label_lo}</text>')
-        if hi - lo > 10 and x1 - x0 > 150:
-            label_hi = escape(f"{last.day} {last:%b %Y}")
-            out.append(f'<text class="axis-label" x="{pad + x1:.1f}" y="{base + 20}" '
-                       f'text-anchor="end">{label_hi}</text>')
-    # events: nudge markers that would overlap to the right, with a leader line to the true date
-    order = sorted(range(len(events)), key=lambda i: (spans[i][0], -len(events[i]["sources"])))
-    cxs: dict[int, float] = {}
-    prev = -1e9
-    for i in order:  # markers closer than 13 px move right, with a leader line to their true date
-        prev = cxs[i] = max(x(spans[i][0].toordinal()), prev + 13)
-    limit = width - pad + 6
-    for k, i in enumerate(reversed(order)):  # ...and back left where that pushed them off the end
-        cxs[i] = min(cxs[i], limit - 13 * k)
-    vague = [i for i in order if events[i]["granularity"] != "day" or events[i]["end"]]
-    for i in vague + [i for i in order if i not in vague]:  # periods underneath, days on top
-        ev, (first, last) = events[i], spans[i]
-        x_true, x_end, cx = x(first.toordinal()), x(last.toordinal()), cxs[i]
-        sources = ev["sources"]
-        kind = "exact" if ev["granularity"] == "day" else "vague"
-        said = when(ev["date"], ev["granularity"], ev["end"])
-        label = escape(f"{said}: {ev['summary']} ({', '.join(sources)})")
-        out.append(f'<a href="#ev-{escape(ev["id"])}" class="axis-event {kind}"><title>{label}</title>')
-        if i in vague:
-            out.append(f'<rect class="axis-period" x="{x_true:.1f}" y="{base - 4}" '
-                       f'width="{max(x_end - x_true, 3):.1f}" height="8" rx="3"/>')
-        else:
-            out.append(f'<circle class="axis-dot" cx="{x_true:.1f}" cy="{base}" r="3"/>')
-        if abs(cx - x_true) > 0.5:
-            out.append(f'<line class="axis-leader" x1="{x_true:.1f}" y1="{base - 4}" x2="{cx:.1f}" '
-                       f'y2="{base - 10}"/>')
-        shown = sources[:7]
-        for k, src in enumerate(shown):
-            cy = base - 16 - 12 * k
-            out.append(f'<circle class="src-dot {kind} {hue_class(src)}" cx="{cx:.1f}" cy="{cy:.1f}" r="5"/>')
-        if len(sources) > len(shown):
-            out.append(f'<text class="axis-more" x="{cx:.1f}" y="{base - 16 - 12 * len(shown):.1f}" '
-                       f'text-anchor="middle">+{len(sources) - len(shown)}</text>')
-        out.append("</a>")
-        top = min(top, base - 22 - 12 * len(shown))
-    out.append("</svg>")
-    # the picture is as tall as its best corroborated event: one dot per outlet
-    y0 = top - 8
-    out[0] = (f'<svg class="axis-svg" viewBox="0 {y0:.0f} {width:.0f} {base + 30 - y0:.0f}" role="img" '
-              f'aria-label="timeline of {len(events)} events">')
-    return Markup("".join(out))
 
 
 # --------------------------------------------------------------------------------------------------
@@ -323,7 +162,7 @@ def story_view(db: Database, story_id: str, events: int = 0, speakers: int = 0, 
     row = store.story_title(story_id)
     topic = store.topic_row(row["topic"]) if row and row.get("topic") else None
     siblings = [s for s in store.topic_stories(topic["id"]) if s["id"] != story_id] if topic else []
-    return {"story": head, "docs": docs, "timeline": timeline, "axis": axis_svg({"timeline": timeline["rows"]}),
+    return {"story": head, "docs": docs, "timeline": timeline,
             "topic": topic, "siblings": siblings,
             "quote_groups": groups, "sources": listed, "outlets": page["outlets"],
             "corroborated": page["corroborated"], "claims": page["claims"], "claims_total": page["claims_total"],
@@ -371,11 +210,6 @@ def _day(value: str | None) -> str | None:
         return date.fromisoformat(value).isoformat() if value else None
     except ValueError:
         return None
-
-
-@lru_cache(maxsize=1)
-def hues_css() -> str:
-    return "".join(f".h-{h}{{--h:{h}}}" for h in range(360)) + ".h-none{--h:220}"
 
 
 def register(app: FastAPI, db: Database) -> None:
@@ -465,14 +299,13 @@ def register(app: FastAPI, db: Database) -> None:
     def story_page(story_id: str, events: int = Query(0, ge=0, le=MAX_OFFSET),
                    speakers: int = Query(0, ge=0, le=MAX_OFFSET), sources: int = Query(0, ge=0, le=MAX_OFFSET)
                    ) -> Response:
-        with colours(db.outlet_hues()):  # the axis dots and badges share the palette
-            view = story_view(db, story_id, events, speakers, sources, app.state.entity_links())
-            if view is None:
-                new = db.reader().redirect(story_id)
-                if new is not None:  # merged into another story: saved links keep working
-                    return RedirectResponse(f"/stories/{new}", status_code=308)
-                return error_page_404(f"no story with id {story_id!r}")
-            return render("web_story.html", title=view["story"]["title"], **view)
+        view = story_view(db, story_id, events, speakers, sources, app.state.entity_links())
+        if view is None:
+            new = db.reader().redirect(story_id)
+            if new is not None:  # merged into another story: saved links keep working
+                return RedirectResponse(f"/stories/{new}", status_code=308)
+            return error_page_404(f"no story with id {story_id!r}")
+        return render("web_story.html", hues=db.outlet_hues(), title=view["story"]["title"], **view)
 
     @app.get("/documents/{doc_id:path}", response_class=HTMLResponse, include_in_schema=False)
     def document_page(doc_id: str) -> Response:
