@@ -12,7 +12,7 @@ from ..run import views as views_module
 from ..store import Store
 
 if TYPE_CHECKING:
-    from .api import Database
+    from .app import Database
 
 MARK_OPEN, MARK_CLOSE = "\x02", "\x03"  # never in stored text (control characters), unlike '[' and ']'
 MAX_OFFSET = 1_000_000_000  # of a page parameter: past SQLite's 64-bit integers it was a 500, past this a page is empty

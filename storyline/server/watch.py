@@ -27,7 +27,7 @@ from ..store import Store
 
 if TYPE_CHECKING:
     from ..watch import Watcher
-    from .api import Database
+    from .app import Database
 
 STREAM_POLL = 1.0  # seconds between two looks at a story's state (PRAGMA data_version: no query when idle)
 STREAM_LIFETIME = 3600.0  # a stream ends after an hour; EventSource reconnects by itself

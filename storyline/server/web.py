@@ -16,7 +16,7 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from fastapi import FastAPI, Query, Request
+from fastapi import FastAPI, Query
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from markupsafe import Markup, escape
@@ -26,11 +26,12 @@ from ..render import html
 from ..render.html import safe_url
 from ..render.palette import Palette, hues_css
 from ..render.terminal import when
+from .app import error_page
 from .reads import MARK_CLOSE, MARK_OPEN, MAX_OFFSET, document_detail, views
 
 if TYPE_CHECKING:
     from ..store import Store
-    from .api import Database
+    from .app import Database
 
 PAGE = 25
 
@@ -38,10 +39,6 @@ PAGE = 25
 def render(template: str, status: int = 200, hues: Palette | None = None, **context: Any) -> HTMLResponse:
     """A page; ``hues`` (the database's outlet palette) colours its outlet badges and axis dots."""
     return HTMLResponse(html.render(template, hues, **context), status_code=status)
-
-
-def error_page(request: Request, status: int, message: str) -> Response:
-    return render("web_error.html", status=status, status_code=status, message=message, title=f"{status}")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -342,4 +339,4 @@ def register(app: FastAPI, db: Database) -> None:
 
 
 def error_page_404(message: str) -> Response:
-    return render("web_error.html", status=404, status_code=404, message=message, title="Not found")
+    return error_page(404, message, "Not found")
