@@ -39,7 +39,7 @@ from ..text import EXTRA_STOP, content_terms, stem, words
 from . import furniture
 
 # Chosen on MEANTIME and by leave-one-topic-out on Timeline17 (BENCHMARKS.md, "Stories and topics").
-STORY_THRESHOLD = 0.40  # average similarity (time penalty included) within a story
+STORY_THRESHOLD = 0.28  # average similarity (time penalty included) within a story: one event chain
 TOPIC_THRESHOLD = 0.20  # average content similarity between the stories of a topic
 EMBED_WEIGHT = 0.7  # the rest is entity overlap
 TIME_PENALTY = 0.05  # per unit of log(1 + days / TIME_SCALE) between two dated articles
