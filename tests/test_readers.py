@@ -438,6 +438,18 @@ def test_decode_bytes():
         decode_bytes(b"%PDF-1.7 ...")
 
 
+def test_decode_bytes_keeps_a_utf8_page_with_a_few_stray_bytes_and_reads_an_archived_legacy_page():
+    # a Latin-1 name pasted into a UTF-8 template: the page is kept, the stray byte read as cp1252
+    page = "<p>Zürich, Genève – “quoted” ’s</p>\n".encode() * 10 + b"<!-- M\xe4scot -->"
+    assert decode_bytes(page, declared="utf-8").endswith("<!-- Mäscot -->")
+    assert "Genève – “quoted”" in decode_bytes(page)
+    # an archived GB2312 page: the archive declares UTF-8 first, the page its own charset after it;
+    # GB2312 bytes often look like UTF-8 by chance, which must not make the page "mixed"
+    body = "新华网石家庄6月4日电 一个约定，信守15年，感人至深。".encode("gb2312") * 20
+    archived = b'<meta charset="utf-8"><meta http-equiv="Content-Type" content="text/html; charset=gb2312">'
+    assert decode_bytes(archived + body).endswith("信守15年，感人至深。")
+
+
 def test_read_paths_is_a_lazy_generator(tmp_path):
     f = tmp_path / "big.jsonl"
     with open(f, "w") as fh:

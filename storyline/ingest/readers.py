@@ -78,12 +78,29 @@ def _binary_kind(data: bytes) -> str | None:
 _UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 
 
+_STRAY_BYTES = 20  # UTF-8 with this many valid multibyte characters per invalid byte has a few stray bytes
+_CHANCE_UTF8 = 10  # a legacy-charset file with this many invalid bytes per "valid" UTF-8 one is legacy
+
+
+def _stray_as_cp1252(exc: UnicodeDecodeError) -> tuple[str, int]:
+    """Codec error handler: a byte that is not UTF-8 read as cp1252 (what a stray byte nearly always is)."""
+    byte = exc.object[exc.start : exc.start + 1]
+    return byte.decode("cp1252", "replace"), exc.start + 1
+
+
+codecs.register_error("storyline-cp1252", _stray_as_cp1252)
+_MULTIBYTE_CODECS = re.compile(r"gb|big5|shift|sjis|euc|cp9[345]|iso2022|hz|johab|cp1361", re.I)
+
+
 def decode_bytes(data: bytes, declared: str | None = None) -> str:
     """Bytes → str: BOM, UTF-8, the declared charset, detection (charset_normalizer), then cp1252 if it
     decodes cleanly. Raises ValueError for binary data and for bytes nothing decodes cleanly.
 
-    Bytes that are UTF-8 in places and invalid elsewhere are refused rather than decoded as a legacy
-    charset: that would turn every accented letter and curly quote into mojibake.
+    Pages are often UTF-8 but for a few stray bytes (a Latin-1 name pasted into a template or a script
+    comment): those bytes are read as cp1252 and the page kept. Bytes that are UTF-8 in places and invalid
+    in many others are refused rather than decoded as a single-byte legacy charset, which would turn every
+    accented letter and curly quote into mojibake; a multibyte charset (GBK, Shift-JIS...) is still tried,
+    since its bytes often look like UTF-8 by chance, as are legacy files with only a few such chance matches.
     """
     kind = _binary_kind(data)
     if kind:
@@ -99,13 +116,20 @@ def decode_bytes(data: bytes, declared: str | None = None) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         bad = exc.start
-    if _UTF8_MULTIBYTE.search(data):
-        raise ValueError(f"undecodable bytes: invalid UTF-8 at byte {bad} in a file that is otherwise UTF-8")
-    for enc in filter(None, (declared, _detect_charset(data), "cp1252")):
+    valid = len(_UTF8_MULTIBYTE.findall(data))
+    invalid = data.decode("utf-8", "replace").count("\ufffd")
+    if valid >= _STRAY_BYTES * invalid:
+        return data.decode("utf-8", "storyline-cp1252")
+    mixed = valid * _CHANCE_UTF8 > invalid
+    for enc in filter(None, (declared, *_declared_charsets(data), _detect_charset(data), "cp1252")):
+        if mixed and not _MULTIBYTE_CODECS.search(enc):
+            continue
         try:
             return data.decode(enc)
         except (UnicodeDecodeError, LookupError):
             continue
+    if mixed:
+        raise ValueError(f"undecodable bytes: invalid UTF-8 at byte {bad} in a file that is otherwise UTF-8")
     raise ValueError(f"undecodable bytes: not UTF-8 (invalid at byte {bad}) and no character set fits")
 
 
@@ -128,16 +152,25 @@ def _detect_charset(data: bytes) -> str | None:
     return next(m.encoding for m in matches if m.chaos == best)
 
 
+def _declared_charsets(data: bytes) -> list[str]:
+    """Every charset the page's head declares (<meta charset>, http-equiv, <?xml encoding>), in order: an
+    archived page carries its archive's declaration before its own."""
+    found = re.finditer(rb"""<meta[^>]+charset\s*=\s*["']?([\w.:-]+)|<\?xml[^>]+encoding=["']([\w.:-]+)""",
+                        data[:8192], re.I)
+    names = []
+    for m in found:
+        try:
+            name = codecs.lookup((m[1] or m[2]).decode("ascii", "replace")).name
+        except LookupError:
+            continue
+        if name not in names:
+            names.append(name)
+    return names
+
+
 def _declared_charset(data: bytes) -> str | None:
-    m = re.search(rb"""<meta[^>]+charset\s*=\s*["']?([\w.:-]+)|<\?xml[^>]+encoding=["']([\w.:-]+)""",
-                  data[:4096], re.I)
-    if not m:
-        return None
-    name = (m[1] or m[2]).decode("ascii", "replace")
-    try:
-        return codecs.lookup(name).name
-    except LookupError:
-        return None
+    names = _declared_charsets(data)
+    return names[0] if names else None
 
 
 # --------------------------------------------------------------------------------------------------
