@@ -845,7 +845,7 @@ def _evaluation():
 @click.option("--datasets", type=click.Path(file_okay=False), default=None, envvar="STORYLINE_DATASETS",
               help="Folder holding the public datasets (default: ../shared/datasets next to the repo).")
 @click.option("--split", type=click.Choice(["dev", "test", "all"]), default=None,
-              help="extraction: the pages scored (default test; rules were developed on dev).")
+              help="extraction: the pages scored (default test; rules were developed on dev), for either corpus.")
 @click.option("--corpus", type=click.Choice(["aeb", "trafilatura"]), default=None,
               help="extraction: article-extraction-benchmark (default) or trafilatura's evaluation set.")
 @click.option("--json", "as_json", is_flag=True)

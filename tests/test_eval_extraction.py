@@ -34,7 +34,19 @@ def test_run_beside_trafilatura_on_a_few_pages(tmp_path):
     rows = {r["system"]: r for r in result["rows"]}
     assert set(rows) == {"storyline", "trafilatura"} and rows["storyline"]["pages"] == 4
     assert 0.5 < rows["storyline"]["f1"] <= 1.0
+    assert all(r["pages_per_s"] > 0 for r in rows.values())  # speed measured beside trafilatura
     json.dumps(result)
+
+
+def test_trafilatura_set_is_split_by_url_and_runs_on_a_few_dev_pages():
+    urls = [f"https://example.org/{n}" for n in range(200)]
+    dev = [u for u in urls if extraction.url_split(u) == "dev"]
+    assert 70 < len(dev) < 130 and dev == [u for u in urls if extraction.url_split(u) == "dev"]
+    try:
+        result = extraction.run(limit=3, split="dev", progress=False, corpus="trafilatura")
+    except DatasetMissing as exc:
+        pytest.skip(f"dataset absent: {exc}")
+    assert result["split"] == "dev" and {r["pages"] for r in result["rows"]} == {3}
 
 
 def test_missing_data_is_reported(tmp_path):
