@@ -9,7 +9,16 @@ from pathlib import Path
 import lxml.html
 import pytest
 
-from storyline.ingest.readers import NoArticle, _prune, choose_title, html_to_text, read_paths, read_record
+from storyline.ingest.readers import (
+    NoArticle,
+    _complete_chunks,
+    _distinct_words,
+    _prune,
+    choose_title,
+    html_to_text,
+    read_paths,
+    read_record,
+)
 from storyline.model import ReadError
 
 DATA = Path(__file__).parent / "data" / "extraction"
@@ -35,6 +44,30 @@ def test_pruning_checks_what_a_rule_would_remove():
         "<html><body><article><p>" + "word " * 200 + "</p></article>"
         "<form><p>Search the site for more stories and local news</p></form></body></html>")
     assert _prune(small) == [] and not small.xpath("//form")  # a search box is not the article
+
+
+def _para(n: int, what: str = "chunk") -> str:
+    return f"Paragraph {n} of the {what} says the council met on Monday and agreed the plan for the bridge."
+
+
+def test_an_article_split_into_chunks_is_completed_but_not_with_lookalike_comments():
+    chunk = '<div class="row"><div class="body">{}</div></div>'
+    paras = lambda ns, what="chunk": "".join(f"<p>{_para(n, what)}</p>" for n in ns)  # noqa: E731
+    html = ("<html><body><article><h1>Title</h1>" + chunk.format(paras([0, 1]))
+            + '<div class="ad"><p>Advertisement</p></div>' + chunk.format(paras([2, 3]))
+            + '<div class="row"><div class="promo"><p>' + _para(9, "promo") + "</p></div></div>"
+            + "</article>" + chunk.format(paras([4], "comment")) + "</body></html>")
+    tree = lxml.html.document_fromstring(html)
+    first = "Title\n" + "\n".join(_para(n) for n in (0, 1))  # what an extractor keeping one chunk returns
+    assert _complete_chunks(first, tree).split("\n") == ["Title"] + [_para(n) for n in range(4)]
+    whole = "\n".join(_para(n) for n in range(4))
+    assert _complete_chunks(whole, tree) == whole  # nothing missing: nothing added
+
+
+def test_an_article_the_page_holds_twice_counts_once():
+    article = "\n".join(_para(n) for n in range(5))
+    assert _distinct_words(article + "\nShare\n" + article) == _distinct_words(article) + 1
+    assert _distinct_words("12 months\n12 months") == 4  # short repeated lines (table cells) all count
 
 
 def test_a_page_without_an_article_is_reported_not_stored_as_its_menus():

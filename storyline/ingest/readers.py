@@ -266,6 +266,68 @@ def _prose_words(text: str) -> int:
                if len(line.split()) >= 8 and re.search(r"[.!?…\"”’)]\s*$", line))
 
 
+def _distinct_words(text: str) -> int:
+    """Words in the text counting a repeated paragraph (8+ words) once: a page holding its article twice
+    (a copy for scripts or another layout) makes an extraction look twice as long as the article."""
+    seen: set[str] = set()
+    words = 0
+    for line in text.splitlines():
+        n = len(key := " ".join(line.split()).casefold()) and len(key.split())
+        if n < 8 or key not in seen:
+            words += n
+        seen.add(key)
+    return words
+
+
+def _line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _signature(el: Any) -> tuple[str, str] | None:
+    return (el.tag, el.get("class") or "") if el is not None else None
+
+
+def _complete_chunks(text: str, tree: Any) -> str:
+    """The extracted text with the rest of an article its page splits into chunks (the body cut into
+    same-class containers between ads and embeds, each a template's "body" block): trafilatura keeps the
+    first chunk only. The container holding most of the extracted paragraphs is found; the prose paragraphs
+    (``_prose_words``) that are children of the other elements with its tag and class, and its parent's, in
+    the same <article>, which the text lacks, are put in before or after the extracted lines, in page
+    order. Only inside an <article>, and only chunks placed like it: pages reuse classes for comments and
+    promos."""
+    lines = [_line(line) for line in text.splitlines()]
+    have = set(lines)
+    by_parent: dict[Any, int] = {}
+    for p in tree.iter("p"):
+        if (t := _line(p.text_content())) in have and p.getparent() is not None:
+            by_parent[p.getparent()] = by_parent.get(p.getparent(), 0) + len(t.split())
+    if not by_parent:
+        return text
+    body = max(by_parent, key=by_parent.__getitem__)
+    article = next(body.iterancestors("article"), None)
+    if not body.get("class") or not isinstance(body.tag, str) or article is None:
+        return text
+    before: list[str] = []
+    after: list[str] = []
+    seen = False
+    for el in article.iter(body.tag):
+        if el is body:
+            seen = True
+            continue
+        if _signature(el) != _signature(body) or _signature(el.getparent()) != _signature(body.getparent()) \
+                or any(a is body for a in el.iterancestors()) or any(d is body for d in el.iter()):
+            continue
+        new = [t for p in el.iterchildren("p") if (t := _line(p.text_content())) not in have and _prose_words(t)]
+        (after if seen else before).extend(new)
+        have.update(new)
+    if not before and not after:
+        return text
+    marked = [i for i, line in enumerate(lines) if line in {_line(p.text_content()) for p in body.iterchildren("p")}]
+    cut = marked[-1] + 1 if marked else len(lines)
+    start = marked[0] if marked else 0
+    return "\n".join(lines[:start] + before + lines[start:cut] + after + lines[cut:])
+
+
 def _looks_like_article(text: str) -> bool:
     words = len(text.split())
     return words >= _MIN_ARTICLE_WORDS and _prose_words(text) >= 0.5 * words
@@ -361,8 +423,9 @@ def html_to_text(html: str, url: str | None = None) -> tuple[str, dict[str, Any]
     if text.strip():  # trafilatura's precision mode drops more page furniture, and sometimes the article
         precise = _extract(_pruned(html), url, favor_precision=True)
         precise_text = (getattr(precise, "text", None) or "") if precise is not None else ""
-        if len(precise_text.split()) >= _PRECISE_KEEPS * len(text.split()):
+        if len(precise_text.split()) >= _PRECISE_KEEPS * _distinct_words(text):
             text = precise_text
+        text = _complete_chunks(text, tree)
     if _link_share(text, tree) >= _LINK_LIST:
         text = ""
     if not text.strip():
