@@ -12,6 +12,7 @@ import pytest
 from storyline.ingest.readers import (
     NoArticle,
     _complete_chunks,
+    _contained,
     _distinct_words,
     _prune,
     choose_title,
@@ -68,6 +69,13 @@ def test_an_article_the_page_holds_twice_counts_once():
     article = "\n".join(_para(n) for n in range(5))
     assert _distinct_words(article + "\nShare\n" + article) == _distinct_words(article) + 1
     assert _distinct_words("12 months\n12 months") == 4  # short repeated lines (table cells) all count
+
+
+def test_precision_mode_may_drop_text_but_not_return_another_part_of_the_page():
+    article = "\n".join(_para(n) for n in range(4))
+    assert _contained("\n".join(_para(n) for n in (1, 2)), article) == 1.0  # it dropped furniture: fine
+    comment = "Great post, I have been saying for years that the bridge should have been rebuilt sooner."
+    assert _contained(comment, article) == 0.0  # it returned a comment instead of the article: refused
 
 
 def test_a_page_without_an_article_is_reported_not_stored_as_its_menus():

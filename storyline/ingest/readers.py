@@ -210,6 +210,7 @@ _PRUNE = ("//nav", "//footer", "//aside", "//form", "//button", "//*[@role='navi
 _ARTICLE_MARKS = "//article | //main | //*[@itemprop='articleBody'] | //*[@role='main']"
 _PROTECT_SHARE = 0.4  # an element holding this share of the page's paragraph text holds the article
 _PRECISE_KEEPS = 0.5  # precision mode is trusted unless it keeps less than this share of the default's words
+_PRECISE_WITHIN = 0.8  # ... and unless less than this share of what it keeps is in the default's text
 _LINK_LIST = 0.8  # an extraction this much made of link texts is a list of links, not an article
 _MIN_ARTICLE_WORDS = 40  # what a fallback must yield to count as an article (a news brief is longer)
 
@@ -277,6 +278,17 @@ def _distinct_words(text: str) -> int:
             words += n
         seen.add(key)
     return words
+
+
+def _contained(part: str, whole: str) -> float:
+    """Share of the 4-word sequences of ``part`` found in ``whole``: precision mode should only drop text,
+    and when it returns another part of the page (a comment, the article's second half) it is not used."""
+    def shingles(text: str) -> set[tuple[str, ...]]:
+        w = re.findall(r"\w+", text.casefold())
+        return {tuple(w[i : i + 4]) for i in range(max(1, len(w) - 3))}
+
+    mine = shingles(part)
+    return len(mine & shingles(whole)) / len(mine) if mine else 1.0
 
 
 def _line(text: str) -> str:
@@ -423,7 +435,8 @@ def html_to_text(html: str, url: str | None = None) -> tuple[str, dict[str, Any]
     if text.strip():  # trafilatura's precision mode drops more page furniture, and sometimes the article
         precise = _extract(_pruned(html), url, favor_precision=True)
         precise_text = (getattr(precise, "text", None) or "") if precise is not None else ""
-        if len(precise_text.split()) >= _PRECISE_KEEPS * _distinct_words(text):
+        if len(precise_text.split()) >= _PRECISE_KEEPS * _distinct_words(text) \
+                and _contained(precise_text, text) >= _PRECISE_WITHIN:
             text = precise_text
         text = _complete_chunks(text, tree)
     if _link_share(text, tree) >= _LINK_LIST:
