@@ -574,6 +574,17 @@ def test_clean_text_drops_furniture_keeps_prose():
                                "Second paragraph of the story.")
 
 
+def test_reprint_share_and_error_widgets_are_dropped_but_prose_like_them_stays():
+    raw = ("The council met on Monday and agreed the plan.\n- Order Reprints\n- Print Article\n"
+           "Like this story? Share it with a friend!\n"
+           "This copy is for your personal, non-commercial use only. To order copies visit the site.\n"
+           "An error has occurred, please try again later.\n"
+           "Something went wrong with the engine shortly after takeoff.\nLike this, the plan failed.")
+    assert clean_text(raw) == ("The council met on Monday and agreed the plan.\n"
+                               "Something went wrong with the engine shortly after takeoff.\n"
+                               "Like this, the plan failed.")
+
+
 @pytest.mark.parametrize(
     "line",
     [

@@ -532,7 +532,8 @@ _UI_LINES = {
     "follow us", "listen", "listen to this article", "loading", "watch", "watch video", "video", "photo",
     "gallery", "most read", "most popular", "trending", "recommended", "you may also like",
     "you might also like", "topics", "tags", "newsletter", "close", "cookie settings", "accept",
-    "accept all", "top stories", "latest news", "editor's picks", "all rights reserved",
+    "accept all", "top stories", "latest news", "editor's picks", "all rights reserved", "order reprints",
+    "reprints", "print article", "print this article", "print this page", "email this article",
 }
 _SHARE_WORDS = {"share", "facebook", "twitter", "whatsapp", "telegram", "email", "e-mail", "print",
                 "linkedin", "reddit", "pinterest", "vk", "copy", "link", "tweet", "messenger", "x", "on",
@@ -543,6 +544,9 @@ _PROMO = re.compile(
     r"|^(?:photo|photograph|image|picture|pic|file photo|illustration|video)(?: credit)?s?\s*:\s*.{1,120}$"
     r"|^(?:we|this (?:web)?site) uses? cookies\b"
     r"|^(?:©|\(c\)|copyright\b).{0,150}$|^all rights reserved\.?$"
+    r"|^(?:like|liked|enjoy|enjoyed) this (?:story|article|post)\?.{0,80}$"  # "Like this story? Share it..."
+    r"|^this (?:copy|article|content) is for your personal,? non-?commercial use only\b"  # reprint notices
+    r"|^(?:an error (?:has )?occurred|something went wrong)[.,!;]?\s*(?:please )?try again(?: later)?[.!]?$"
     r"|^(?:write to|contact|e-?mail)\b.{0,80}\s\S+@\S+\.\w+\.?$"  # "Write to Jane Doe at jane@example.com"
     r"|^(?:https?:)?//\S+\.(?:jpe?g|png|gif|webp|svg|avif)(?:\?\S*)?$"  # an image address leaked from metadata
     r"|^\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:?\d\d)?$",  # a bare ISO timestamp
