@@ -315,6 +315,8 @@ def test_counts_without_a_calendar_span_keep_their_direction():
     ("Oil has been leaking since April 20.", date(2011, 1, 10), date(2010, 4, 20)),
     ("The rig had burned for 36 hours by April 22.", date(2010, 9, 19), date(2010, 4, 22)),
     ("BP hopes to kill the well by Aug. 15.", date(2010, 7, 19), date(2010, 8, 15)),
+    # a negated "is due" still looks ahead: MEANTIME put this October in the year before publication
+    ("Deliveries to the launch customer are not due until October.", date(2007, 3, 19), date(2007, 10, 1)),
 ])
 def test_a_preposition_takes_the_tense_of_the_verb_it_hangs_on(text, published, expected):
     (t,) = resolve(text, published)

@@ -162,3 +162,52 @@ def test_a_reference_to_another_day_does_not_cut_the_row_text():
           (2, m("a", 0, text, date(2010, 4, 20), time_text="20 April"))]
     events = build_events("s", ms)
     assert [e.summary for e, _ in events] == [text]  # the "since 20 April" mention founds no row
+
+
+def test_a_fronted_time_phrase_dates_the_clause_that_follows_it():
+    text = ("In a press conference at 16:15 UTC, June 1st, the chief executive of General Motors, which filed for "
+            "bankruptcy earlier today, outlined a plan.")
+    ms = [(1, m("a", 0, text, date(2009, 6, 1), time_text="16:15 UTC, June 1st")),
+          (2, m("a", 0, text, date(2009, 6, 4), time_text="earlier today"))]
+    cl = clauses(ms)
+    assert "filed for bankruptcy" in cl[1]  # not just "In a press conference at 16:15 UTC, June 1st"
+
+
+def test_articles_that_report_one_happening_only_in_dependent_sentences_still_make_a_row():
+    a = m("a", 0, "He fought pancreatic cancer in 2004.", date(2004, 1, 1), "year", time_text="2004")
+    b = m("b", 0, "Steve Jobs has been fighting pancreatic cancer since 2004.", date(2004, 1, 1), "year",
+          time_text="2004")
+    c = m("c", 0, "He has been fighting pancreatic cancer since 2004.", date(2004, 1, 1), "year", time_text="2004")
+    other = [(10 + i, m(d, 1, f"Steve Jobs said Apple sold more iPods in {y}.", date(y, 1, 1), "year",
+                        time_text=str(y)))  # the story's other news, where its protagonist's name is common
+             for i, (d, y) in enumerate([("a", 2005), ("b", 2006), ("c", 2007), ("d", 2008), ("e", 2009)])]
+    events = build_events("s", [(1, a), (2, b), (3, c), *other])
+    ev, ids = next(e for e in events if e[0].date.year == 2004)
+    assert sorted(ids) == [1, 2, 3] and ev.summary.startswith("Steve Jobs")
+    # one article alone, or only pronoun-led sentences, found no row
+    assert build_events("s", [(2, b)]) == []
+    assert build_events("s", [(1, a), (3, c)]) == []
+
+
+def test_a_year_cluster_joins_the_day_it_describes_whichever_founded_first():
+    a = m("a", 0, "Billions of songs were bought from the iTunes store since its launch in 2003.", date(2003, 1, 1),
+          "year", time_text="2003")
+    b = m("b", 0, "Apple launched the iTunes Music Store in 2003.", date(2003, 1, 1), "year", time_text="2003")
+    c = m("c", 0, "Apple, maker of the iPod, launched the iTunes Music Store, an online music store, on April 28, "
+                  "2003.", date(2003, 4, 28), time_text="April 28, 2003")
+    other = [(10 + i, m(d, 1, f"Apple sold more Macintosh computers in {y}.", date(y, 1, 1), "year",
+                        time_text=str(y))) for i, (d, y) in enumerate(zip("abcdef", range(2005, 2011), strict=True))]
+    events = build_events("s", [(1, a), (2, b), (3, c), *other])
+    ev, ids = events[0]  # "a" came first and founded the year's row, before "b" joined the day
+    assert ev.granularity == "day" and sorted(ids) == [1, 2, 3] and len(events) == 7
+
+
+def test_a_date_a_figure_is_compared_with_founds_no_row():
+    a = m("a", 0, "Chrysler's sales volume in Canada dropped 23% compared to March of 2008.", date(2008, 3, 1),
+          "month", time_text="March of 2008")
+    b = m("b", 0, "Ford sales dropped 42% last month from the previous year.", date(2008, 1, 1), "year",
+          time_text="the previous year")
+    c = m("c", 0, "Industry-wide car sales dropped 18% in 2008 compared to 2007.", date(2008, 1, 1), "year",
+          time_text="in 2008")
+    events = build_events("s", [(1, a), (2, b), (3, c)])
+    assert [ids for _, ids in events] == [[3]]

@@ -149,7 +149,7 @@ _TIME_WORD = (r"(?:time|times|one|minute|resort|word|week|weeks|month|months|yea
               r"|december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\b")
 _FUTURE_STRONG = (
     rf"will|shall|won't|wo\s+n't|'ll|going\s+to|gonna|upcoming|forthcoming|next(?!\s+to\b|\s+{_TIME_WORD})"
-    r"|scheduled|slated|(?:is|are)\s+(?:set|due|expected|poised|scheduled|to)|set\s+to|plans?\s+to"
+    r"|scheduled|slated|(?:is|are)(?:\s+not)?\s+(?:set|due|expected|poised|scheduled|to)|set\s+to|plans?\s+to"
     r"|intends?\s+to|aims?\s+to"
 )
 _FUTURE_WEAK = r"expects?\s+to|hopes?\s+to|payable|would"

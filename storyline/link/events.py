@@ -15,7 +15,14 @@ founds its own row only when none is. A mention whose sentence opens on a pronou
 be readable on its own. Its sources still count. So does a mention that names its day only as a
 reference point ("shares have lost 40 percent since the April 20 explosion"): it joins the event it
 resembles or, failing that, the day's most reported event (when two articles or more report one), since
-that is what "the April 20 explosion" points at; it never becomes a row of its own.
+that is what "the April 20 explosion" points at; it never becomes a row of its own. Mentions that could
+only join and found nothing group among themselves afterwards: when two articles or more report one
+happening only in such sentences ("He fought pancreatic cancer in 2004", "… has been fighting pancreatic
+cancer since 2004"), it is a row, shown by the sentence that stands alone. A date that is only the base of
+a comparison ("sales fell 23% compared to March of 2008") is no time of anything reported: it founds
+nothing. A month's or a year's row whose words match a day's row inside its span joins it, whichever of
+them was founded first. A time phrase fronted before the clause it dates ("In a press conference on
+June 1, the chief executive …") dates that clause, not the phrase alone.
 
 The thresholds were set by reasoning, then checked by reading timelines of a Timeline17 sample (BP oil
 spill, H1N1, Egypt), never searched on a benchmark (see BENCHMARKS.md).
@@ -27,7 +34,7 @@ import bisect
 import hashlib
 import re
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -46,11 +53,16 @@ _GRAN_ORDER = {"year": 0, "month": 1, "day": 2}
 # the April 20 explosion", "nine days after the April 20 explosion", "the 20 April catastrophe".
 _REFERENCE_BEFORE = re.compile(r"\b(?:since|after|before|following|ahead\s+of|until)\s+(?:the\s+|its\s+)?$"
                                r"|\b(?:the|its|this|that)\s+$", re.I)
+_BASELINE_BEFORE = re.compile(r"\b(?P<word>compared\s+(?:to|with)|versus|vs\.|than(?:\s+in)?|from)\s+(?:the\s+)?$",
+                              re.I)
+_RELATIVE_BASE = re.compile(r"(?:a\s+year|a\s+month|the\s+(?:previous|prior|same|year)|last)\b", re.I)
 _NOUN_AFTER = re.compile(r"^(?:'s)?\s+(?!and\b|or\b|to\b|in\b|at\b|on\b|of\b|for\b|when\b|with\b|by\b)[a-z]+")
 _LEAD_JUNK = re.compile(r"^[\s,;:–—-]*(?:and|but|while|followed by|then)?[\s,;:–—-]*", re.I)
 # Leftovers that make a clause a poor headline: list bullets, "Details:"-style labels, "/TASS/." credits.
 _SUMMARY_JUNK = re.compile(r"^(?:[-–—•*]\s+|[A-Z][a-z]+(?:'s)?(?: [a-z]+)?:\s+|/[A-Za-z]+/\.?\s+"
                            r"|\([A-Za-z]+\)\s*[-–—]\s*)+")
+# A clause that is only a prepositional phrase up to its date: the date belongs to the clause that follows.
+_FRONTED = re.compile(r"(?:In|On|At|During|After|Before|Following|Late|Early)\s[^,;]*$")
 _QUOTES = ('"', "“", "‘", "'", "«")
 CHAIN_DAYS = 14  # a corroborated day this close before the story's start extends its period
 
@@ -65,6 +77,7 @@ class _Item:
     dependent: bool = False  # cannot found a row: opens on a pronoun, or only refers back to the day
     reference: bool = False  # names the day as a reference point ("since the April 20 explosion")
     whole: bool = True  # its sentence reports one happening: the row may show all of it, not the clause
+    baseline: bool = False  # names the date only as what a figure is compared with: never founds a row
 
 
 @dataclass(slots=True)
@@ -113,12 +126,17 @@ def clauses(mentions: Sequence[tuple[int, Mention]]) -> dict[int, str]:
         if len(located) == 1:
             out[located[0][1]] = text
             continue
+        ends = [len(text) if i == len(located) - 1 else pos + len(m.time_text)
+                for i, (pos, _, m) in enumerate(located)]
         prev_end = 0
-        for i, (pos, mid, m) in enumerate(located):
-            end = len(text) if i == len(located) - 1 else pos + len(m.time_text)
+        for i, (pos, mid, _) in enumerate(located):
+            end = ends[i]
+            if i == 0 and i < len(located) - 1 and _FRONTED.match(text[:pos]) and text[end:end + 1] == ",":
+                end = ends[i + 1]  # a fronted adverbial dates the clause after it ("In a press conference
+                # on June 1, the chief executive, whose company filed for bankruptcy today, outlined …")
             clause = _LEAD_JUNK.sub("", text[prev_end:end]).strip(" ,;")
             out[mid] = clause if len(clause.split()) >= 5 else text
-            prev_end = end
+            prev_end = ends[i]
     return out
 
 
@@ -134,6 +152,18 @@ def is_reference(m: Mention) -> bool:
     if before.group(0).lower().split()[0] in ("the", "its", "this", "that"):
         return bool(_NOUN_AFTER.match(m.text[pos + len(m.time_text):]))
     return True
+
+
+def is_baseline(m: Mention) -> bool:
+    """The mention names its date as the base a figure is compared with, not as the time of anything
+    reported: "sales fell 23% compared to March of 2008", "dropped 42% last month from the previous year"."""
+    pos = m.text.find(m.time_text) if m.time_text else -1
+    if pos < 0:
+        return False
+    before = _BASELINE_BEFORE.search(m.text, max(0, pos - 24), pos)
+    if before is None:
+        return False
+    return before.group("word").lower() != "from" or bool(_RELATIVE_BASE.match(m.time_text))
 
 
 def _compatible(c: _Cluster, m: Mention) -> bool:
@@ -179,19 +209,48 @@ def build_events(story_id: str, mentions: Sequence[tuple[int, Mention]], thresho
         clause = clause_of[mid]
         # The date itself is what every candidate shares: only the other words say what happened.
         terms = content_terms(clause.replace(m.time_text, " ") if m.time_text else clause)
-        reference = is_reference(m)
-        dependent = reference or not _stands_alone(clause) or not is_prose(m.text)
-        items.append(_Item(mid, m, clause, set(terms), weights.term_vector(terms), dependent, reference))
+        reference, baseline = is_reference(m), is_baseline(m)
+        dependent = reference or baseline or not _stands_alone(clause) or not is_prose(m.text)
+        items.append(_Item(mid, m, clause, set(terms), weights.term_vector(terms), dependent, reference,
+                           baseline=baseline))
     by_sentence: dict[tuple[str, int], list[_Item]] = defaultdict(list)
     for it in items:
         by_sentence[(it.mention.document, it.mention.sentence)].append(it)
     for group in by_sentence.values():  # a sentence's other dates that are mere reference points
         for it in group:  # ("a new cap was used on Thursday … for the first time since 20 April") keep it whole
-            it.whole = all(o.reference for o in group if o is not it)
+            it.whole = all(o.reference or o.baseline for o in group if o is not it)
     # finest first; on each date, the mentions that can found a row before those that can only join one
     items.sort(key=lambda it: (-_GRAN_ORDER[it.mention.granularity], it.mention.date, it.dependent,
                                it.mention.document, it.mention.sentence, it.mid))
+    clusters, orphans = _assign(items, threshold, coarse, founds=lambda it: not it.dependent)
+    # Mentions that could only join a row and found none: several articles that all tell one happening in
+    # sentences that cannot stand alone ("He fought pancreatic cancer in 2004", "… has been fighting
+    # pancreatic cancer since 2004") still report it. They group among themselves; a group becomes a row
+    # when two articles or more report it and one of its sentences can be shown on its own.
+    latent, _ = _assign(orphans, threshold, coarse, founds=lambda it: not it.baseline)
+    clusters += [c for c in latent if len({it.mention.document for it in c.items}) >= 2
+                 and any(_presentable(it) for it in c.items)]
+    out = []
+    for c in _merge_into_finer(_merge_same_span(clusters, threshold), max(threshold, coarse)):
+        c.items.sort(key=lambda it: (it.mention.date, it.mention.document, it.mention.sentence, it.mid))
+        founder = min(c.items, key=lambda it: (-_GRAN_ORDER[it.mention.granularity], it.mention.document,
+                                               it.mention.sentence, it.mid))
+        fm = founder.mention
+        key = f"{story_id}|{c.date}|{c.granularity}|{fm.document}|{fm.sentence}|{fm.time_text}"
+        ev = Event(date=c.date, granularity=c.granularity, summary=_summary(c),
+                   mentions=[it.mention for it in c.items], last=c.last if _keeps_end(c) else None,
+                   id=hashlib.sha1(key.encode()).hexdigest()[:12])
+        out.append((ev, [it.mid for it in c.items]))
+    out.sort(key=lambda x: (x[0].date, _GRAN_ORDER[x[0].granularity], -len(x[0].documents), x[0].id))
+    return out
+
+
+def _assign(items: Sequence[_Item], threshold: float, coarse: float,
+            founds: Callable[[_Item], bool]) -> tuple[list[_Cluster], list[_Item]]:
+    """One pass over the sorted items: each joins the most similar compatible cluster, or founds one when
+    ``founds`` allows it. Returns the clusters and the items that did neither."""
     clusters: list[_Cluster] = []
+    orphans: list[_Item] = []
     starts: list[tuple[date, int]] = []  # (cluster start, index), sorted: the clusters a period can hold
     for it in items:
         m = it.mention
@@ -219,24 +278,19 @@ def build_events(story_id: str, mentions: Sequence[tuple[int, Mention]], thresho
                 best, best_sim = main, needed
         if best is not None and best_sim >= needed:
             best.add(it)
-        elif not it.dependent:
+        elif founds(it):
             c = _Cluster(first, last, m.granularity)
             c.add(it)
             clusters.append(c)
             bisect.insort(starts, (first, len(clusters) - 1))
-    out = []
-    for c in _merge_same_span(clusters, threshold):
-        c.items.sort(key=lambda it: (it.mention.date, it.mention.document, it.mention.sentence, it.mid))
-        founder = min(c.items, key=lambda it: (-_GRAN_ORDER[it.mention.granularity], it.mention.document,
-                                               it.mention.sentence, it.mid))
-        fm = founder.mention
-        key = f"{story_id}|{c.date}|{c.granularity}|{fm.document}|{fm.sentence}|{fm.time_text}"
-        ev = Event(date=c.date, granularity=c.granularity, summary=_summary(c),
-                   mentions=[it.mention for it in c.items], last=c.last if _keeps_end(c) else None,
-                   id=hashlib.sha1(key.encode()).hexdigest()[:12])
-        out.append((ev, [it.mid for it in c.items]))
-    out.sort(key=lambda x: (x[0].date, _GRAN_ORDER[x[0].granularity], -len(x[0].documents), x[0].id))
-    return out
+        else:
+            orphans.append(it)
+    return clusters, orphans
+
+
+def _presentable(it: _Item) -> bool:
+    """The item's sentence can be a row's text: prose that does not open on an unresolved pronoun."""
+    return is_prose(it.mention.text) and _stands_alone(it.clause)
 
 
 def _merge_same_span(clusters: list[_Cluster], threshold: float) -> list[_Cluster]:
@@ -257,6 +311,28 @@ def _merge_same_span(clusters: list[_Cluster], threshold: float) -> list[_Cluste
             else:
                 kept.append(c)
         out.extend(kept)
+    return out
+
+
+def _merge_into_finer(clusters: list[_Cluster], coarse: float) -> list[_Cluster]:
+    """Join a month's or a year's cluster to the finer one inside its span whose centroid says the same
+    thing: a coarse mention meets the day it describes one by one only when that day's cluster already
+    holds enough of its words ("the iTunes store, since its launch in 2003" and "launched the iTunes Music
+    Store on April 28, 2003", which founded its row first)."""
+    out = sorted((c for c in clusters if c.granularity == "day"), key=lambda c: (c.date, c.last))
+    for gran in ("month", "year"):
+        finer = sorted(out, key=lambda c: c.date)
+        starts = [c.date for c in finer]
+        for c in (c for c in clusters if c.granularity == gran):
+            end = _span(Mention("", 0, "", c.date, c.granularity, c.last))[1]
+            inside = [k for k in finer[bisect.bisect_left(starts, c.date):bisect.bisect_right(starts, end)]
+                      if k.last <= end]
+            into = max(inside, key=lambda k: cosine(c.centroid, k.centroid), default=None)
+            if into is not None and cosine(c.centroid, into.centroid) >= coarse:
+                for it in c.items:
+                    into.add(it)
+            else:
+                out.append(c)
     return out
 
 
