@@ -3,7 +3,7 @@
 Usage:
     python bench/timeline_corpus.py build OUT.jsonl [--topics bpoil,H1N1,EgyptianProtest] [--per-folder 60]
     storyline analyze OUT.jsonl --db corpus.db
-    python bench/timeline_corpus.py report corpus.db [--json]
+    python bench/timeline_corpus.py report corpus.db [--whole-topic]
 
 ``build`` samples Timeline17 articles evenly over each topic/outlet folder's dates (deterministic) into a
 JSONL corpus outside the repository (the data is never committed). ``report`` finds, for each T17 topic,
@@ -25,6 +25,7 @@ from pathlib import Path
 from evaluation import dataset_dir
 from evaluation.t17 import load_tasks, read_article, topic_of
 from storyline.annotate.sentence_kind import kind, opens_on_pronoun
+from storyline.link.events import assign_sections, build_events
 from storyline.store import Store
 
 OUTLETS = {"bbc": "BBC", "guardian": "The Guardian", "reuters": "Reuters", "foxnews": "Fox News",
@@ -51,7 +52,7 @@ def build(out: Path, topics: list[str], per_folder: int) -> int:
     return n
 
 
-def report(db: str) -> dict:
+def report(db: str, whole_topic: bool = False) -> dict:
     store = Store(db)
     gold_days: dict[str, set[date]] = {}
     for task in load_tasks(dataset_dir("timeline17")):
@@ -67,6 +68,11 @@ def report(db: str) -> dict:
         if story is None:
             continue
         events = story.events
+        if whole_topic:  # one timeline over every article of the topic, as one story of that size would get
+            docs = sorted(d for s in stories for d in store.story_documents(s))
+            sid, n_docs = f"topic:{topic}", len(docs)
+            events = [e for e, _ in build_events(sid, store.mentions(docs))]
+            assign_sections(events, {d.id: d.published for d in store.documents(docs)})
         days = gold_days.get(topic, set())
         rows = Counter(e.date for e in events if e.granularity == "day")
         on_gold = [rows.get(d, 0) for d in sorted(days)]
@@ -94,12 +100,14 @@ def main(argv: list[str] | None = None) -> None:
     b.add_argument("--per-folder", type=int, default=60)
     r = sub.add_parser("report")
     r.add_argument("db")
+    r.add_argument("--whole-topic", action="store_true",
+                   help="one timeline over all of each topic's articles instead of its largest story's")
     a = ap.parse_args(argv)
     if a.cmd == "build":
         n = build(a.out, a.topics.split(","), a.per_folder)
         print(f"{n} articles -> {a.out}", file=sys.stderr)
     else:
-        print(json.dumps(report(a.db), indent=1, ensure_ascii=False))
+        print(json.dumps(report(a.db, a.whole_topic), indent=1, ensure_ascii=False))
 
 
 if __name__ == "__main__":

@@ -211,3 +211,21 @@ def test_a_date_a_figure_is_compared_with_founds_no_row():
           time_text="in 2008")
     events = build_events("s", [(1, a), (2, b), (3, c)])
     assert [ids for _, ids in events] == [[3]]
+
+
+def test_two_rows_of_one_day_that_mean_one_happening_become_one():
+    day = date(2010, 7, 15)
+    capped = [m("a", 0, "The leaking oil was stopped on 15 July when BP closed a new cap it placed on the leaking "
+                        "well.", day, time_text="on 15 July"),
+              m("b", 0, "BP capped the leaking well on 15 July and stopped the flow of oil.", day,
+                time_text="on 15 July")]
+    sealed = [m("c", 0, "On 15 July, a cap was used to seal the top of the wellhead.", day, time_text="On 15 July"),
+              m("d", 0, "On 15 July a cap was used to seal the wellhead's top.", day, time_text="On 15 July")]
+    hearing = [m("e", 0, "The Senate committee announced on 15 July it would hold a hearing into the prisoner's "
+                         "release.", day, time_text="on 15 July"),
+               m("f", 0, "The Senate committee said on 15 July it would hold a hearing into the release of the "
+                         "prisoner.", day, time_text="on 15 July")]
+    ms = list(enumerate(capped + sealed + hearing))
+    assert len(build_events("s", ms, meaning=None)) == 3  # words alone: the capping told twice
+    events = build_events("s", ms, meaning=0.5)  # the mechanism; the shipped threshold is read off real days
+    assert sorted(sorted(ev.documents) for ev, _ in events) == [["a", "b", "c", "d"], ["e", "f"]]

@@ -33,10 +33,11 @@ from __future__ import annotations
 import bisect
 import hashlib
 import re
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 from ..annotate.sentence_kind import is_prose, opens_on_pronoun
 from ..model import Event, Mention
@@ -64,6 +65,8 @@ _SUMMARY_JUNK = re.compile(r"^(?:[-–—•*]\s+|[A-Z][a-z]+(?:'s)?(?: [a-z]+)?
 # A clause that is only a prepositional phrase up to its date: the date belongs to the clause that follows.
 _FRONTED = re.compile(r"(?:In|On|At|During|After|Before|Following|Late|Early)\s[^,;]*$")
 _QUOTES = ('"', "“", "‘", "'", "«")
+MEANING_THRESHOLD = 0.6  # mean-embedding cosine of two rows of one day that tell one happening
+MEANING_SAMPLE = 4  # mentions of a row embedded for that comparison
 CHAIN_DAYS = 14  # a corroborated day this close before the story's start extends its period
 
 
@@ -196,7 +199,8 @@ def _similarity(c: _Cluster, item: _Item, threshold: float) -> float:
 
 
 def build_events(story_id: str, mentions: Sequence[tuple[int, Mention]], threshold: float = MERGE_THRESHOLD,
-                 coarse: float = COARSE_THRESHOLD) -> list[tuple[Event, list[int]]]:
+                 coarse: float = COARSE_THRESHOLD, meaning: float | None = MEANING_THRESHOLD
+                 ) -> list[tuple[Event, list[int]]]:
     """Merge (id, mention) pairs into events sorted by date; returns each event with its mention ids.
 
     A mention that cannot stand alone (its sentence opens on an unresolved pronoun, or is page
@@ -231,7 +235,8 @@ def build_events(story_id: str, mentions: Sequence[tuple[int, Mention]], thresho
     clusters += [c for c in latent if len({it.mention.document for it in c.items}) >= 2
                  and any(_presentable(it) for it in c.items)]
     out = []
-    for c in _merge_into_finer(_merge_same_span(clusters, threshold), max(threshold, coarse)):
+    merged = _merge_into_finer(_merge_same_span(clusters, threshold), max(threshold, coarse))
+    for c in _merge_same_meaning(merged, meaning) if meaning else merged:
         c.items.sort(key=lambda it: (it.mention.date, it.mention.document, it.mention.sentence, it.mid))
         founder = min(c.items, key=lambda it: (-_GRAN_ORDER[it.mention.granularity], it.mention.document,
                                                it.mention.sentence, it.mid))
@@ -311,6 +316,66 @@ def _merge_same_span(clusters: list[_Cluster], threshold: float) -> list[_Cluste
             else:
                 kept.append(c)
         out.extend(kept)
+    return out
+
+
+def _merge_same_meaning(clusters: list[_Cluster], threshold: float) -> list[_Cluster]:
+    """Join one day's rows that tell one happening in different words, by what their sentences mean: the
+    mean sentence embedding (MiniLM, ``link.embed``) of each row's first ``MEANING_SAMPLE`` mentions, cosine
+    at least ``threshold`` ("The leaking oil was stopped on 15 July when BP closed a new cap" and "On 15
+    July, a cap was used to seal the top of the wellhead" share one content word). Only rows reported by
+    two articles or more are compared, on days that have two of them: that is where a reader sees one
+    event twice, and it bounds the cost. The row reported by more articles absorbs."""
+    by_day: dict[date, list[_Cluster]] = defaultdict(list)
+    for c in clusters:
+        if c.granularity == "day" and c.date == c.last and len({it.mention.document for it in c.items}) >= 2:
+            by_day[c.date].append(c)
+    todo = [g for g in by_day.values() if len(g) >= 2]
+    if not todo:
+        return clusters
+    groups = [sorted(g, key=lambda c: (-len({it.mention.document for it in c.items}), -len(c.items))) for g in todo]
+    texts = [[it.mention.text for it in c.items[:MEANING_SAMPLE]] for g in groups for c in g]
+    vectors = _sentence_vectors({t for ts in texts for t in ts})
+    means = []
+    for ts in texts:
+        v = sum(vectors[t] for t in ts)
+        means.append(v / (float((v @ v) ** 0.5) or 1.0))
+    absorbed: set[int] = set()
+    j = 0
+    for g in groups:
+        kept: list[tuple[_Cluster, object]] = []
+        for c in g:
+            v = means[j]
+            j += 1
+            best = max(kept, key=lambda kv: float(kv[1] @ v), default=None)  # type: ignore[operator]
+            if best is not None and float(best[1] @ v) >= threshold:  # type: ignore[operator]
+                for it in c.items:
+                    best[0].add(it)
+                absorbed.add(id(c))
+            else:
+                kept.append((c, v))
+    return [c for c in clusters if id(c) not in absorbed]
+
+
+_VECTORS: OrderedDict[str, Any] = OrderedDict()  # sentence → embedding, most recently used last
+VECTOR_CACHE = 20_000  # sentences kept (1.5 kB each): a story's timeline is rebuilt on every new article
+
+
+def _sentence_vectors(texts: set[str]) -> dict[str, Any]:
+    """Embeddings of ``texts``, computed once per process for the sentences seen recently: a big story's
+    timeline is rebuilt each time an article joins it, with mostly the same sentences."""
+    missing = sorted(t for t in texts if t not in _VECTORS)
+    if missing:
+        from .embed import embed  # the model loads only when a day needs it
+
+        for t, v in zip(missing, embed(missing), strict=True):
+            _VECTORS[t] = v
+    out = {}
+    for t in texts:
+        _VECTORS.move_to_end(t)
+        out[t] = _VECTORS[t]
+    while len(_VECTORS) > VECTOR_CACHE:
+        _VECTORS.popitem(last=False)
     return out
 
 
