@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from collections import Counter
 from datetime import date
 from pathlib import Path
@@ -62,6 +63,7 @@ def report(db: str, whole_topic: bool = False) -> dict:
         for doc_id in store.story_documents(s["id"]):
             by_topic.setdefault(topic_of(doc_id.split("-", 1)[0]), Counter())[s["id"]] += 1
     out = {}
+    seconds: dict[str, float] = {}
     for topic, stories in sorted(by_topic.items()):
         sid, n_docs = stories.most_common(1)[0]
         story = store.story(sid)
@@ -71,7 +73,10 @@ def report(db: str, whole_topic: bool = False) -> dict:
         if whole_topic:  # one timeline over every article of the topic, as one story of that size would get
             docs = sorted(d for s in stories for d in store.story_documents(s))
             sid, n_docs = f"topic:{topic}", len(docs)
-            events = [e for e, _ in build_events(sid, store.mentions(docs))]
+            mentions = store.mentions(docs)
+            t0 = time.perf_counter()
+            events = [e for e, _ in build_events(sid, mentions)]
+            seconds[topic] = round(time.perf_counter() - t0, 1)
             assign_sections(events, {d.id: d.published for d in store.documents(docs)})
         days = gold_days.get(topic, set())
         rows = Counter(e.date for e in events if e.granularity == "day")
@@ -87,7 +92,7 @@ def report(db: str, whole_topic: bool = False) -> dict:
                 e.summary[:110] for e in events if e.granularity == "day" and e.date == d]}
                 for d in WATCH.get(topic, [])},
             "non_event_rows": len(bad), "non_event_examples": [e.summary[:110] for e in bad[:5]],
-        }
+        } | ({"build_seconds": seconds[topic]} if topic in seconds else {})
     return out
 
 
