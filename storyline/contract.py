@@ -9,6 +9,7 @@ only ever grows: new keys are added, existing keys keep their meaning.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime, timezone
 from pathlib import Path
@@ -182,6 +183,49 @@ def story_section(timeline: list[dict]) -> list[dict]:
 
 
 def sections(timeline: list[dict]) -> list[tuple[str, list[dict]]]:
-    """The timeline by section, the story's own first; empty sections left out."""
-    out = [(name, [e for e in timeline if e.get("section", "story") == name]) for name in SECTIONS]
+    """The timeline by section, the story's own first; empty sections left out. Within a section an event
+    known only to the month or year comes after the days of its period ("April 2010" after 30 April):
+    a reader wants the blowout of 20 April before whatever some article placed vaguely in April."""
+    out = [(name, sorted((e for e in timeline if e.get("section", "story") == name), key=_reading_order))
+           for name in SECTIONS]
     return [(name, evs) for name, evs in out if evs]
+
+
+def _reading_order(event: dict) -> str:
+    """The last day an event could have happened on (ISO), so vague events follow the days they cover."""
+    if event.get("end"):
+        return event["end"]
+    day = event["date"]
+    if event.get("granularity") == "year":
+        return day[:4] + "-12-31"
+    if event.get("granularity") == "month":
+        return day[:7] + "-31"  # sorts after every day of the month, valid or not
+    return day
+
+
+# Beyond this many events one marker per event no longer fits the timeline picture: markers pushed aside by
+# their neighbours drift weeks away from their dates. A big story is drawn one marker per day instead.
+MAX_AXIS_EVENTS = 40
+
+
+def axis_events(timeline: list[dict]) -> list[dict]:
+    """What the timeline picture draws, in the event shape: the story section's events; in a big story one
+    per day instead, its sources every outlet reporting anything that day (most reporting first), linked to
+    the day's best corroborated event, and the month- and year-precision events left to the list. Stored
+    with a story's page view, so the picture covers the whole story while the list comes a page at a time."""
+    events = story_section(list(timeline))
+    keep = ("id", "date", "granularity", "end", "summary", "sources")
+    if len(events) <= MAX_AXIS_EVENTS:
+        return [{k: e.get(k) for k in keep} for e in events]
+    days: dict[str, list[dict]] = {}
+    for e in events:
+        if e["granularity"] == "day" and not e.get("end"):
+            days.setdefault(e["date"], []).append(e)
+    out = []
+    for day, evs in sorted(days.items()):
+        best = max(evs, key=lambda e: len(e["sources"]))  # the first of the best corroborated
+        count = Counter(src for e in evs for src in e["sources"])
+        more = f" (and {len(evs) - 1} more)" if len(evs) > 1 else ""
+        out.append({"id": best["id"], "date": day, "granularity": "day", "end": None,
+                    "summary": best["summary"] + more, "sources": sorted(count, key=lambda s: (-count[s], s))})
+    return out

@@ -119,7 +119,8 @@ def page(record: dict, coverage: dict, claims: list[dict], docs: dict[str, dict]
             "matrix": {"outlets": coverage["outlets"], "articles": coverage["articles"], "events": rows,
                        "events_total": len(coverage["events"])},
             "claims": claims[:CLAIMS_SHOWN], "claims_total": len(claims),
-            "claims_shared": sum(1 for c in claims if not c["single_outlet"]), "cards": cards}
+            "claims_shared": sum(1 for c in claims if not c["single_outlet"]), "cards": cards,
+            "axis": contract.axis_events(events)}
 
 
 def key_dates(story: Story, docs: Sequence[Document], sentences: dict[str, list[Sentence]]) -> list[dict]:

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 from markupsafe import Markup, escape
 
-from ..contract import story_section
+from ..contract import MAX_AXIS_EVENTS, axis_events
 from .palette import Palette, hue_class
 from .terminal import when
 
@@ -55,7 +55,7 @@ def timeline_svg(timeline: Sequence[dict], hues: Palette | None = None) -> Marku
     coloured with ``hues``. Month/year precision events are hollow bars over their period. Each event
     links to its entry (``#ev-<id>``) in the list below. Only SVG attributes and classes, no inline style
     (the web UI's Content-Security-Policy)."""
-    events = story_section(list(timeline))  # background and expected would stretch the axis
+    events = axis_events(list(timeline))  # the story section: background and expected would stretch the axis
     if not events:
         return Markup("")
     width, pad, base = 940.0, 24.0, 120.0
@@ -88,7 +88,7 @@ def timeline_svg(timeline: Sequence[dict], hues: Palette | None = None) -> Marku
         for m in months[::step]:
             mx = x(max(m.toordinal(), lo))
             out.append(f'<line class="axis-tick" x1="{mx:.1f}" y1="{base}" x2="{mx:.1f}" y2="{base + 5}"/>')
-            if mx - (pad + x0) > 70 and (pad + x1) - mx > 70:  # clear of the end labels
+            if mx - (pad + x0) > 100 and (pad + x1) - mx > 100:  # clear of the end labels
                 out.append(f'<text class="axis-label month" x="{mx:.1f}" y="{base + 20}" '
                            f'text-anchor="middle">{m:%b %Y}</text>')
         label_lo = escape(f"{first.day} {first:%b %Y}")
@@ -98,15 +98,23 @@ def timeline_svg(timeline: Sequence[dict], hues: Palette | None = None) -> Marku
             label_hi = escape(f"{last.day} {last:%b %Y}")
             out.append(f'<text class="axis-label" x="{pad + x1:.1f}" y="{base + 20}" '
                        f'text-anchor="end">{label_hi}</text>')
-    # events: nudge markers that would overlap to the right, with a leader line to the true date
+    # events: nudge markers that would overlap to the right, with a leader line to the true date; in a
+    # big story (one marker per day) the dots shrink until neighbouring days clear each other instead
     order = sorted(range(len(events)), key=lambda i: (spans[i][0], -len(events[i]["sources"])))
+    r, step = 5.0, 13.0
+    if len(events) > MAX_AXIS_EVENTS:
+        xs = sorted({x(s[0].toordinal()) for s in spans})
+        closest = min((b - a for a, b in zip(xs, xs[1:], strict=False)), default=width)
+        r = min(5.0, max(1.5, (closest - 1) / 2))
+        step = min(13.0, 2 * r + 1)
+    gap = 2 * r + 2  # between the dots of one marker
     cxs: dict[int, float] = {}
     prev = -1e9
-    for i in order:  # markers closer than 13 px move right, with a leader line to their true date
-        prev = cxs[i] = max(x(spans[i][0].toordinal()), prev + 13)
+    for i in order:  # markers closer than ``step`` move right, with a leader line to their true date
+        prev = cxs[i] = max(x(spans[i][0].toordinal()), prev + step)
     limit = width - pad + 6
     for k, i in enumerate(reversed(order)):  # ...and back left where that pushed them off the end
-        cxs[i] = min(cxs[i], limit - 13 * k)
+        cxs[i] = min(cxs[i], limit - step * k)
     vague = [i for i in order if events[i]["granularity"] != "day" or events[i]["end"]]
     for i in vague + [i for i in order if i not in vague]:  # periods underneath, days on top
         ev, (first, last) = events[i], spans[i]
@@ -126,13 +134,14 @@ def timeline_svg(timeline: Sequence[dict], hues: Palette | None = None) -> Marku
                        f'y2="{base - 10}"/>')
         shown = sources[:7]
         for k, src in enumerate(shown):
-            cy = base - 16 - 12 * k
-            out.append(f'<circle class="src-dot {kind} {hue_class(src, hues)}" cx="{cx:.1f}" cy="{cy:.1f}" r="5"/>')
+            cy = base - 11 - r - gap * k
+            out.append(f'<circle class="src-dot {kind} {hue_class(src, hues)}" cx="{cx:.1f}" cy="{cy:.1f}" '
+                       f'r="{r:g}"/>')
         if len(sources) > len(shown):
-            out.append(f'<text class="axis-more" x="{cx:.1f}" y="{base - 16 - 12 * len(shown):.1f}" '
+            out.append(f'<text class="axis-more" x="{cx:.1f}" y="{base - 11 - r - gap * len(shown):.1f}" '
                        f'text-anchor="middle">+{len(sources) - len(shown)}</text>')
         out.append("</a>")
-        top = min(top, base - 22 - 12 * len(shown))
+        top = min(top, base - 17 - r - gap * len(shown))
     out.append("</svg>")
     # the picture is as tall as its best corroborated event: one dot per outlet
     y0 = top - 8

@@ -116,7 +116,7 @@ def document_marks(detail: dict) -> list[dict]:
 # Page models
 
 
-EVENTS_PAGE = 50  # events listed (and drawn on the axis) per page of a story: 1,000 articles stay < 500 kB
+EVENTS_PAGE = 50  # events listed per page of a story (the axis draws them all): 1,000 articles stay < 500 kB
 MENTIONS_SHOWN = 12  # source sentences under one event; the API lists them all
 SPEAKERS_PAGE = 20  # speakers per page, each with their most carried quotes
 QUOTES_SHOWN = 3
@@ -163,6 +163,7 @@ def story_view(db: Database, story_id: str, events: int = 0, speakers: int = 0, 
             "topic": topic, "siblings": siblings,
             "quote_groups": groups, "sources": listed, "outlets": page["outlets"],
             "corroborated": page["corroborated"], "claims": page["claims"], "claims_total": page["claims_total"],
+            "axis_events": page.get("axis"),  # the whole story's picture (None in a view stored before it)
             "compare": {"matrix": page["matrix"], "outlets": page["cards"], "claims_total": page["claims_total"],
                         "claims_shared": page["claims_shared"]}, "compare_note": None,
             "speaker_pages": speaker_pages,
