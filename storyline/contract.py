@@ -195,7 +195,7 @@ def _reading_order(event: dict) -> str:
     """The last day an event could have happened on (ISO), so vague events follow the days they cover."""
     if event.get("end"):
         return event["end"]
-    day = event["date"]
+    day = event.get("date") or ""
     if event.get("granularity") == "year":
         return day[:4] + "-12-31"
     if event.get("granularity") == "month":
