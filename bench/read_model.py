@@ -14,6 +14,16 @@ Measures, on loopback only:
 The corpus is built from ``<datasets>/timeline17`` (never copied into the repository): every article of the
 chosen topic's folders, ``--per-folder`` at most per outlet folder. Prints one JSON object and writes it to
 ``bench/results/read_model.json``.
+
+``--merge-topic`` first merges every story of the largest topic into its largest story with the workbench's
+``storyline correct merge`` (clustering splits T17's 1,453 BP-oil-spill articles into hundreds of stories of
+at most a few dozen articles; the merge makes the 1,000+-article story the read side is measured on), timed:
+it computes that story's views from scratch. ``--add-one`` then adds one new article to the big story
+(``storyline analyze`` of one article made of the first half of one member and the second half of another,
+so it is no near-duplicate and clusters into that story) and measures the run's wall time and peak memory:
+the cost of keeping a big story's views current. ``--baseline-src DIR`` runs the merge and the addition
+also with the ``storyline`` package found in DIR (an older checkout), on its own copy of the database, in
+the same run. Both work on copies of the database (``--db`` only gains the schema this version adds).
 """
 
 from __future__ import annotations
@@ -104,6 +114,64 @@ class Server:
         self.proc.wait(timeout=30)
 
 
+def timed(cmd: list[str], src: Path = ROOT) -> dict:
+    """Wall time and peak resident memory of one command run to its end (``src``: whose code it runs)."""
+    t = time.perf_counter()
+    proc = subprocess.Popen(cmd, env={**env(), "PYTHONPATH": str(src)}, stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode:
+        raise SystemExit(f"{' '.join(cmd[:4])}: exit {proc.returncode}")
+    return {"wall_s": round(time.perf_counter() - t, 2), "cpu_s": round(usage.ru_utime + usage.ru_stime, 2),
+            "peak_rss_mb": usage.ru_maxrss // 1024}
+
+
+def largest_topic_stories(db: Path) -> tuple[str, list[str]]:
+    """The largest topic's largest story and its other stories."""
+    from storyline.store import Store
+
+    with Store(db) as store:
+        topic = store.topics(1)[0]["id"]
+        ids = [s["id"] for s in store.topic_stories(topic)]
+    return ids[0], ids[1:]
+
+
+def new_article(db: Path, story_id: str, out: Path) -> str:
+    """One article for the story: the first half of one member's paragraphs and the second half of another's
+    (from two outlets when it can), headline and outlet of the first."""
+    from storyline.store import Store
+
+    with Store(db) as store:
+        docs = store.documents(store.story_documents(story_id)[:40])
+    a = docs[0]
+    b = next((d for d in docs[1:] if d.outlet != a.outlet), docs[1])
+    pa, pb = a.text.split("\n\n"), b.text.split("\n\n")
+    text = "\n\n".join(pa[: max(1, len(pa) // 2)] + pb[len(pb) // 2:])
+    out.write_text(json.dumps({"id": "bench-new-article", "title": a.title, "text": text, "outlet": a.outlet,
+                               "published": b.published.isoformat() if b.published else None}) + "\n",
+                   encoding="utf-8")
+    return "bench-new-article"
+
+
+def keep_current(db: Path, tmp: Path, src: Path, name: str) -> dict:
+    """Merge the largest topic into one story (timed), then add one article to it (timed), on a copy."""
+    from storyline.store import Store
+
+    copy = tmp / f"{name}.db"
+    with Store(db) as store:  # a consistent copy, WAL included
+        store.db.execute("VACUUM INTO ?", (str(copy),))
+    into, others = largest_topic_stories(copy)
+    out: dict = {"merge": timed(cli("correct", "merge", *others, "--into", into, "--db", str(copy)), src)}
+    article = tmp / f"{name}-new.jsonl"
+    doc_id = new_article(copy, into, article)
+    out["add_one"] = timed(cli("analyze", str(article), "--db", str(copy), "--quiet", "--workers", "1"), src)
+    with Store(copy) as store:
+        out["story"] = {"id": into, "documents": len(store.story_documents(into)),
+                        "new_article_in_story": store.story_of(doc_id) == into}
+        out["record"] = store.view(into, "story")
+    return out
+
+
 def serve_times(db: Path, path: str, repeat: int) -> dict:
     server = Server(db)
     try:
@@ -122,6 +190,11 @@ def main() -> None:
     ap.add_argument("--datasets", default=None)
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--merge-topic", action="store_true",
+                    help="merge the largest topic's stories into one first (workbench merge), timed")
+    ap.add_argument("--add-one", action="store_true", help="with --merge-topic: then add one article, timed")
+    ap.add_argument("--baseline-src", help="a checkout whose storyline package to time --merge-topic with too")
+    ap.add_argument("--skip-serve", action="store_true", help="only the merge and the addition")
     a = ap.parse_args()
     result: dict = {"command": "python bench/read_model.py " + " ".join(sys.argv[1:])}
     with tempfile.TemporaryDirectory(prefix="storyline-bench-") as tmp:
@@ -138,9 +211,23 @@ def main() -> None:
             result["analyze_s"] = round(time.perf_counter() - t, 1)
         from storyline.store import Store
 
+        if a.merge_topic:
+            runs = {"this": ROOT} | ({"baseline": Path(a.baseline_src).resolve()} if a.baseline_src else {})
+            kept = {name: keep_current(db, tmp_path, src, name) for name, src in runs.items()}
+            records = {name: k.pop("record") for name, k in kept.items()}
+            result["keep_current"] = kept
+            if "baseline" in kept:
+                result["keep_current"]["same_record"] = records["this"] == records["baseline"]
+                for step in ("merge", "add_one"):
+                    base, this = kept["baseline"][step], kept["this"][step]
+                    result["keep_current"][f"{step}_ratio"] = {
+                        k: round(this[k] / base[k], 3) for k in ("wall_s", "cpu_s", "peak_rss_mb") if base[k]}
+            db = tmp_path / "this.db"  # the page and API of the merged story
         with Store(db) as store:
             story = store.stories(1)[0]
         result["story"] = {k: story[k] for k in ("id", "documents", "outlets", "events")}
+        if a.skip_serve:
+            return finish(result)
         result["story_page"] = serve_times(db, f"/stories/{story['id']}", a.repeat)
         result["story_api"] = serve_times(db, f"/api/stories/{story['id']}", a.repeat)
         result["story_api_timeline_page"] = serve_times(db, f"/api/stories/{story['id']}/timeline?limit=50",
@@ -155,6 +242,10 @@ def main() -> None:
             t = wall(cli(*args), a.repeat, tmp_path)
             result[f"cli_{name}_s"] = round(t, 3)
             result[f"cli_{name}_beyond_python_s"] = round(t - base, 3)
+    finish(result)
+
+
+def finish(result: dict) -> None:
     from evaluation import machine
 
     result["machine"] = machine()

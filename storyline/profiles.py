@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from collections.abc import Callable
 
 from .annotate.entities import merge_names
 from .store import Store
@@ -64,6 +65,29 @@ def index(store: Store) -> dict[str, dict]:
             e["mentions"] += c
             e["documents"] += docs[(label, name)]  # an upper bound when two names share an article
     return out
+
+
+def refresh_index(store: Store) -> None:
+    """Store the entity index and its name links, computed once after each run that changed annotations or
+    links, so that a page naming a few people looks them up instead of merging every name of the corpus."""
+    if not store.entity_index_fresh():
+        entries = index(store)
+        store.save_entity_index(entries, entity_links(entries))
+
+
+def stored_index(store: Store) -> dict[str, dict]:
+    """The entity index: as stored when it is fresh, else computed."""
+    return store.stored_entity_index() if store.entity_index_fresh() else index(store)
+
+
+def links_of(store: Store, keys: list[tuple[str, str]],
+             computed: Callable[[], dict[tuple[str, str], str]]) -> dict[tuple[str, str], str]:
+    """The entity ids of these (model label, name) pairs: looked up when the stored index is fresh, else
+    from ``computed()`` (the whole index's links, built while a run is still writing annotations)."""
+    if store.entity_index_fresh():
+        return store.entity_links_of(keys)
+    links = computed()
+    return {k: links[k] for k in keys if k in links}
 
 
 def listing(store: Store, q: str | None = None, label: str | None = None) -> list[dict]:

@@ -182,7 +182,19 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (story, kind, idx)) WITHOUT ROWID;
     INSERT OR IGNORE INTO stale_views (story) SELECT id FROM stories;
     """,
+    # 10: what a story's views need of one article that depends on that article alone (its claim sentences,
+    # its framing findings), kept per article so a story that gains one article recomputes one article's
+    # part, not a thousand; ``part`` names the version of the analysis that wrote it
+    """
+    CREATE TABLE document_parts (document TEXT NOT NULL, part TEXT NOT NULL, data TEXT NOT NULL,
+        PRIMARY KEY (document, part)) WITHOUT ROWID;
+    CREATE TABLE entity_index (id TEXT PRIMARY KEY, data TEXT NOT NULL) WITHOUT ROWID;
+    CREATE TABLE entity_links (label TEXT NOT NULL, name TEXT NOT NULL, entity TEXT NOT NULL,
+        PRIMARY KEY (label, name)) WITHOUT ROWID;
+    INSERT OR REPLACE INTO meta (key, value) VALUES ('entity_index', 'stale');
+    """,
 ]
+_ENTITIES_STALE = "INSERT OR REPLACE INTO meta (key, value) VALUES ('entity_index', 'stale')"
 
 # A quote's speaker after corrections: a fix of that one quote wins over a rename of its speaker's name.
 _SPEAKER = ("CASE WHEN fq.key IS NOT NULL THEN fq.speaker WHEN fn.key IS NOT NULL THEN fn.speaker"
@@ -482,7 +494,7 @@ class Store:
             for a in analyses:
                 doc_id = a.document.id
                 if doc_id in before:
-                    for table in ("sentences", "entities", "quotes", "mentions"):
+                    for table in ("sentences", "entities", "quotes", "mentions", "document_parts"):
                         db.execute(f"DELETE FROM {table} WHERE document = ?", (doc_id,))
                     db.execute("DELETE FROM sentences_fts WHERE document = ?", (doc_id,))
                 db.executemany(
@@ -512,6 +524,7 @@ class Store:
                      for m in a.mentions],
                 )
                 db.execute("UPDATE documents SET annotated = 1 WHERE id = ?", (doc_id,))
+            db.execute(_ENTITIES_STALE)  # new names, or new counts of known ones
 
     @staticmethod
     def _done(db: sqlite3.Connection, flag: str, ids: Sequence[str]) -> set[str]:
@@ -671,6 +684,7 @@ class Store:
         hash → vector bytes of the texts embedded for this batch.
         """
         with self.transaction() as db:
+            db.execute(_ENTITIES_STALE)  # the entity index counts originals only: near-duplicates change it
             before = self._done(db, "linked = 1", [d["id"] for d in docs])  # re-linked: old bands go (lsh
             for d in docs:  # has no index by document, so an unconditional DELETE scans every band stored)
                 db.execute("UPDATE documents SET duplicate_of = ?, minhash = ?, linked = 1 WHERE id = ?",
@@ -761,10 +775,18 @@ class Store:
         """Stories whose stored views are missing or older than their timeline."""
         return {r[0] for r in self.db.execute("SELECT story FROM stale_views")}
 
-    def save_views(self, story_id: str, parts: dict[str, str], items: dict[str, list[str]] | None = None) -> None:
+    def save_views(self, story_id: str, parts: dict[str, str], items: dict[str, list[str]] | None = None,
+                   document_parts: tuple[str, dict[str, str]] | None = None) -> None:
         """Replace a story's views (JSON texts by part name) and lists (JSON texts by kind, in order) in one
-        transaction; the story is then fresh."""
+        transaction; the story is then fresh. ``document_parts``: (part, JSON text by document) computed on
+        the way, kept for the next time (see ``document_parts``)."""
         with self.transaction() as db:
+            if document_parts:
+                part, texts = document_parts
+                db.executemany("INSERT OR REPLACE INTO document_parts (document, part, data) VALUES (?, ?, ?)",
+                               [(doc, part, data) for doc, data in texts.items()])
+                db.executemany("DELETE FROM document_parts WHERE document = ? AND part != ?",  # older versions
+                               [(doc, part) for doc in texts])
             db.execute("DELETE FROM story_views WHERE story = ?", (story_id,))
             db.execute("DELETE FROM story_items WHERE story = ?", (story_id,))
             db.executemany("INSERT INTO story_views (story, part, data) VALUES (?, ?, ?)",
@@ -773,6 +795,16 @@ class Store:
                            [(story_id, kind, i, data) for kind, rows in (items or {}).items()
                             for i, data in enumerate(rows)])
             db.execute("DELETE FROM stale_views WHERE story = ?", (story_id,))
+
+    def document_parts(self, part: str, ids: Sequence[str]) -> dict[str, str]:
+        """The stored ``part`` (JSON text) of each of these documents that has one (see migration 10)."""
+        out: dict[str, str] = {}
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            rows = self.db.execute(f"SELECT document, data FROM document_parts WHERE part = ? AND document IN"
+                                   f" ({','.join('?' * len(chunk))})", (part, *chunk))
+            out.update((r[0], r[1]) for r in rows)
+        return out
 
     def view_items(self, story_id: str, kind: str, limit: int = -1, offset: int = 0) -> list[str]:
         """A page of one of a story's stored lists, as JSON texts in order."""
@@ -1151,6 +1183,35 @@ class Store:
             " FROM entities e JOIN documents d ON d.id = e.document AND d.duplicate_of IS NULL"
             " GROUP BY e.canonical, e.label")
         return [dict(r) for r in rows]
+
+    def entity_index_fresh(self) -> bool:
+        """Whether the stored entity index (``save_entity_index``) holds every annotation and link."""
+        return self.meta("entity_index") == "fresh"
+
+    def save_entity_index(self, entries: dict[str, dict], links: dict[tuple[str, str], str]) -> None:
+        """Replace the stored entity index (id → its ``profiles.index`` entry) and its (model label, name) →
+        id links; it is fresh until the next annotation or link is saved."""
+        with self.transaction() as db:
+            db.execute("DELETE FROM entity_index")
+            db.execute("DELETE FROM entity_links")
+            db.executemany("INSERT INTO entity_index (id, data) VALUES (?, ?)",
+                           [(k, json.dumps(v, ensure_ascii=False)) for k, v in entries.items()])
+            db.executemany("INSERT INTO entity_links (label, name, entity) VALUES (?, ?, ?)",
+                           [(label, name, e) for (label, name), e in links.items()])
+            db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('entity_index', 'fresh')")
+
+    def stored_entity_index(self) -> dict[str, dict]:
+        return {r[0]: json.loads(r[1]) for r in self.db.execute("SELECT id, data FROM entity_index ORDER BY id")}
+
+    def entity_links_of(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], str]:
+        """The stored entity ids of these (model label, name) pairs (those that have one)."""
+        out: dict[tuple[str, str], str] = {}
+        for label, name in keys:
+            row = self.db.execute("SELECT entity FROM entity_links WHERE label = ? AND name = ?",
+                                  (label, name)).fetchone()
+            if row:
+                out[(label, name)] = row[0]
+        return out
 
     def entity_mentions(self, names: Sequence[str]) -> list[dict]:
         """Where these canonical names occur: one row per mention, with its article's metadata."""

@@ -105,19 +105,22 @@ def cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
     return dot / (na * nb) if na and nb else 0.0
 
 
-def tfidf_matrix(texts: Sequence[str], reweight: Mapping[str, float] | None = None) -> csr_matrix:
+def tfidf_matrix(texts: Sequence[str], reweight: Mapping[str, float] | None = None,
+                 terms: Sequence[Sequence[str]] | None = None) -> csr_matrix:
     """The TF-IDF rows of ``texts`` (IDF fitted on them), L2-normalised: ``TermWeights(texts).vector(t)`` for
     every text as one sparse matrix. ``reweight`` scales some terms' columns before normalising (claims
-    weigh names less). scikit-learn is imported here, not at start: the CLI's read commands never need it."""
+    weigh names less); ``terms``: each text's ``content_terms`` when known already (stored per article).
+    scikit-learn is imported here, not at start: the CLI's read commands never need it."""
     from scipy.sparse import csr_matrix, diags
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.preprocessing import normalize
 
     if not texts:
         return csr_matrix((0, 0))
-    vec = TfidfVectorizer(analyzer=content_terms, sublinear_tf=True)  # smooth_idf and l2 are its defaults
+    # smooth_idf and l2 are its defaults; known terms: rows by number, each analysed as its terms
+    vec = TfidfVectorizer(analyzer=content_terms if terms is None else terms.__getitem__, sublinear_tf=True)
     try:
-        x = vec.fit_transform(texts).tocsr()
+        x = vec.fit_transform(texts if terms is None else range(len(texts))).tocsr()
     except ValueError:  # no content word at all
         return csr_matrix((len(texts), 1))
     if reweight is not None:

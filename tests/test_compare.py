@@ -12,6 +12,7 @@ from storyline import contract
 from storyline.analysis.compare import (
     build_claims,
     claim_units,
+    cluster,
     compare_view,
     dates_apart,
     make_view,
@@ -145,6 +146,20 @@ def test_sentences_about_different_days_stay_apart():
               Event(date(2022, 1, 21), "day", b, [Mention("b", 0, b, date(2022, 1, 21))])]
     claims = build_claims(units, events=events)
     assert sorted(c.documents for c in claims) == [["a", "c"], ["b"]]
+
+
+def test_claims_computed_a_block_of_sentences_at_a_time_are_the_same_claims():
+    # the cosines of a big story are computed a block of rows at a time to bound memory; any block size
+    # must give the clusters of the whole product
+    import numpy as np
+    from scipy.sparse import random as sparse_random
+    from sklearn.preprocessing import normalize
+
+    x = normalize(sparse_random(300, 40, density=0.15, format="csr", random_state=np.random.default_rng(7)))
+    whole = cluster(x, threshold=0.3, min_shared=2, block=300)
+    assert any(len(g) > 1 for g in whole) and any(len(g) == 1 for g in whole)
+    for block in (1, 7, 64):
+        assert cluster(x, threshold=0.3, min_shared=2, block=block) == whole
 
 
 def test_strip_dateline():

@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from storyline import contract
-from storyline.analysis.view import page, ranked_claims
+from storyline.analysis.view import PARTS, page, ranked_claims
 from storyline.model import Document
 from storyline.run import pipeline, views
 from storyline.server.api import create_app
@@ -36,6 +36,50 @@ def test_only_the_stories_a_batch_touches_are_recomputed(db_copy: Path, monkeypa
         pipeline.link_pending(store)
         assert computed == [strike]
         assert "strike-copy" in contract.story(store, strike)["duplicates"]
+
+
+def test_a_story_that_gains_an_article_analyses_only_that_article_again(db_copy: Path, monkeypatch) -> None:
+    # the per-article parts (claim sentences, framing) are stored: a recompute reads them, and the views
+    # come out the same as when everything is computed afresh
+    from storyline.analysis import compare
+
+    with Store(db_copy) as store:
+        pipeline.analyze(store, [str(DATA / "port_strike.jsonl")], workers=1)
+        sid = max(store.stories(), key=lambda s: s["documents"])["id"]
+        members = store.story_documents(sid)
+        assert set(store.document_parts(compare.DOCUMENT_PART, members)) == set(members)
+        seen: list[list[str]] = []
+        real = compare.document_parts
+        monkeypatch.setattr(compare, "document_parts",
+                            lambda docs, *a: seen.append(sorted(d.id for d in docs)) or real(docs, *a))
+        seed = store.document(members[0])
+        text = "\n\n".join(seed.text.split("\n\n")[:3]) + "\n\nThe dockers' union said talks would resume."
+        pipeline.ingest(store, [Document(id="strike-new", text=text, outlet="Newcomer")])
+        pipeline.annotate_pending(store)
+        pipeline.link_pending(store)
+        assert store.story_of("strike-new") == sid and seen == [["strike-new"]]
+        stored = store.views(sid, PARTS)
+        with store.transaction() as db:  # as an older version left it: no per-article parts
+            db.execute("DELETE FROM document_parts")
+        monkeypatch.setattr(compare, "document_parts", real)
+        assert views.refresh(store, [sid]) == 1
+        assert store.views(sid, PARTS) == stored
+
+
+def test_the_entity_index_is_stored_by_each_run_and_stale_until_the_next(db_copy: Path) -> None:
+    from storyline import profiles
+
+    with Store(db_copy) as store:
+        assert store.entity_index_fresh()
+        assert store.stored_entity_index() == profiles.index(store)
+        person = next(e for e in store.stored_entity_index().values() if e["label"] == "Person")
+        assert store.entity_links_of([("PERSON", person["names"][0]), ("PERSON", "Nobody Known")]) == {
+            ("PERSON", person["names"][0]): person["id"]}
+        pipeline.ingest(store, [Document(id="late", text="Olaf Scholz met Emmanuel Macron in Berlin on Monday.")])
+        pipeline.annotate_pending(store)
+        assert not store.entity_index_fresh()  # a page now builds the links itself, as before
+        pipeline.link_pending(store)
+        assert store.entity_index_fresh() and store.stored_entity_index() == profiles.index(store)
 
 
 def test_a_run_killed_before_its_views_were_saved_recomputes_them(db_copy: Path) -> None:

@@ -57,6 +57,7 @@ MIN_SHARED = 3  # content words two sentences must share to state one claim
 MIN_TERMS = 4  # fewer content words than this is a fragment, not a claim
 QUOTED_MAX = 0.5  # a sentence with more of its letters quoted than this is a quote, not a claim
 MIN_OMIT_OUTLETS = 2
+SIM_BLOCK = 512  # sentences whose cosines with all others are computed at once (bounds the memory)
 
 # Boilerplate cues (calls to action, newsletter and app plugs, rights notices): such a sentence and the
 # rest of its paragraph are site furniture, not reporting.
@@ -184,14 +185,16 @@ def name_terms(texts: Sequence[str]) -> set[str]:
     return {t for t, n in seen.items() if cap[t] * 2 >= n}
 
 
-def vectorize(texts: Sequence[str], name_weight: float = NAME_WEIGHT) -> csr_matrix:
-    """L2-normalised TF-IDF rows (``text.tfidf_matrix``), IDF fitted on these texts.
+def vectorize(texts: Sequence[str], name_weight: float = NAME_WEIGHT,
+              terms: Sequence[list[str]] | None = None) -> csr_matrix:
+    """L2-normalised TF-IDF rows (``text.tfidf_matrix``), IDF fitted on these texts (``terms``: their
+    content terms when known already, as stored per article).
 
     Names weigh ``name_weight``: a story's actors recur in most of its sentences, so sharing them says less
     about two sentences stating the same thing than sharing what is said about them.
     """
     names = dict.fromkeys(name_terms(texts), name_weight) if name_weight != 1.0 and texts else None
-    return tfidf_matrix(texts, names)
+    return tfidf_matrix(texts, names, terms)
 
 
 def dates_apart(a: Sequence[tuple[date, date]], b: Sequence[tuple[date, date]]) -> bool:
@@ -255,7 +258,7 @@ def anchors_apart(a: Anchors, b: Anchors) -> bool:
 
 
 def cluster(x: csr_matrix, threshold: float = CLAIM_THRESHOLD, anchors: Sequence[Anchors] | None = None,
-            min_shared: int = MIN_SHARED) -> list[list[int]]:
+            min_shared: int = MIN_SHARED, block: int = SIM_BLOCK) -> list[list[int]]:
     """Greedy average-link agglomeration over pairs with cosine >= threshold (rows of ``x``).
 
     A pair also needs ``min_shared`` terms in common (two short sentences sharing "latest attempt" are not
@@ -265,17 +268,23 @@ def cluster(x: csr_matrix, threshold: float = CLAIM_THRESHOLD, anchors: Sequence
     Friday".
     """
     n = x.shape[0]
-    sims = (x @ x.T).tocoo()
     present = (x > 0).astype(np.int32).tocsr()
     pairs: dict[tuple[int, int], float] = {}
-    keep = (sims.row < sims.col) & (sims.data >= threshold)
-    rows, cols, vals = sims.row[keep], sims.col[keep], sims.data[keep]
-    # terms in common for every candidate pair at once (a per-pair sparse product was quadratic in Python
-    # on a story of a thousand articles)
-    shared = np.asarray(present[rows].multiply(present[cols]).sum(axis=1)).ravel() if len(rows) else np.zeros(0)
-    for i, j, v, k in zip(rows, cols, vals, shared, strict=True):
-        if k >= min_shared:
-            pairs[(int(i), int(j))] = float(v)
+    xt = x.T.tocsr()
+    # Cosines a block of rows at a time, keeping only the pairs above the threshold: the whole product of a
+    # 1,000-article story's 30,000 sentences holds most pairs (they share "oil" or "spill") and took
+    # gigabytes. Each row's cosines are summed in the same order either way, so the pairs are the same.
+    for lo in range(0, n, block):
+        sims = (x[lo:lo + block] @ xt).tocoo()
+        keep = (sims.row + lo < sims.col) & (sims.data >= threshold)
+        rows, cols, vals = sims.row[keep] + lo, sims.col[keep], sims.data[keep]
+        del sims
+        # terms in common for every candidate pair at once (a per-pair sparse product was quadratic in Python
+        # on a story of a thousand articles)
+        shared = np.asarray(present[rows].multiply(present[cols]).sum(axis=1)).ravel() if len(rows) else []
+        for i, j, v, k in zip(rows, cols, vals, shared, strict=True):
+            if k >= min_shared:
+                pairs[(int(i), int(j))] = float(v)
     root = list(range(n))
     members: dict[int, list[int]] = {i: [i] for i in range(n)}
 
@@ -329,6 +338,33 @@ def build_claims(units: Sequence[Unit], x: csr_matrix | None = None, threshold: 
     return claims
 
 
+# -- what depends on one article alone --------------------------------------------------------------------
+DOCUMENT_PART = "view-1"  # the stored name of ``document_parts``' result: a new version recomputes every one
+
+
+def document_parts(docs: Sequence[Document], sentences: dict[str, list[Sentence]],
+                   quotes: Sequence[Quote] = ()) -> dict[str, dict]:
+    """Per article, what a story's views need of it that depends on that article alone: its claim sentences
+    (``[sentence index, text, content terms]``) and its framing findings. Stored per article (migration 10),
+    so that a story gaining one article parses and scans that one, not the thousand it already had;
+    ``make_view`` joins them per story. (Framing is per sentence: the findings of an outlet are those of
+    its articles, in order.)"""
+    by_doc: dict[str, list[Quote]] = defaultdict(list)
+    for q in quotes:
+        by_doc[q.document].append(q)
+    out: dict[str, dict] = {d.id: {"units": [], "framing": []} for d in docs}
+    for u in claim_units(docs, sentences, quotes):
+        out[u.document]["units"].append([u.index, u.text, content_terms(u.text)])
+    own = []  # every article's sentences but its boilerplate paragraphs, parsed in one batch
+    for d in docs:
+        sents = sentences.get(d.id, [])
+        furniture = boilerplate_paragraphs(sents)
+        own.extend(s for s in sents if s.paragraph not in furniture)
+    for f in find_framing(own, [q for d in docs for q in by_doc[d.id]]):
+        out[f.document]["framing"].append(f.as_dict())
+    return out
+
+
 # -- the comparison --------------------------------------------------------------------------------------
 @dataclass(slots=True)
 class StoryView:
@@ -341,22 +377,36 @@ class StoryView:
     vectors: csr_matrix
     claims: list[Claim]
     outlets: list[str]  # most articles first
+    parts: dict[str, dict] = field(default_factory=dict)  # each article's ``document_parts``
 
     @property
     def outlet_of(self) -> dict[str, str]:
         return {d.id: outlet_name(d) for d in self.docs}
 
 
-def make_view(story: Story, docs: Sequence[Document], sentences: dict[str, list[Sentence]]) -> StoryView:
+def make_view(story: Story, docs: Sequence[Document], sentences: dict[str, list[Sentence]],
+              parts: dict[str, dict] | None = None) -> StoryView:
+    """A story ready to compare; ``parts``: the ``document_parts`` known already (the others are computed
+    and kept in the view's ``parts``, for the caller to store)."""
     docs = sorted(docs, key=lambda d: (d.published or date.max, d.id))
-    units = claim_units(docs, sentences, story.quotes)
-    x = vectorize([u.text for u in units])
+    parts = dict(parts or {})
+    missing = [d for d in docs if d.id not in parts]
+    if missing:
+        ids = {d.id for d in missing}
+        parts.update(document_parts(missing, sentences, [q for q in story.quotes if q.document in ids]))
+    units: list[Unit] = []
+    terms: list[list[str]] = []
+    for d in docs:
+        for index, text, unit_terms in parts[d.id]["units"]:
+            units.append(Unit(d.id, outlet_name(d), index, text, d.published, len(units)))
+            terms.append(unit_terms)
+    x = vectorize([u.text for u in units], terms=terms)
     claims = build_claims(units, x, events=story.events)
     count: dict[str, int] = defaultdict(int)
     for d in docs:
         count[outlet_name(d)] += 1
     outlets = sorted(count, key=lambda o: (-count[o], o))
-    return StoryView(story, list(docs), sentences, units, x, claims, outlets)
+    return StoryView(story, list(docs), sentences, units, x, claims, outlets, parts)
 
 
 def _event_outlets(view: StoryView) -> list[list[str]]:
@@ -539,14 +589,11 @@ def outlet_framing(view: StoryView) -> dict[str, dict]:
     of = view.outlet_of
     names = merge_names(q.speaker for q in view.story.quotes if q.speaker)
     out = {}
+    parts = view.parts or document_parts(view.docs, view.sentences, view.story.quotes)
     for o in view.outlets:
         doc_ids = {d for d, name in of.items() if name == o}
-        sents = [s for d in view.docs if d.id in doc_ids for s in view.sentences.get(d.id, [])]
         quotes = [q for q in view.story.quotes if q.document in doc_ids]
-        furniture = {d: boilerplate_paragraphs(view.sentences.get(d, [])) for d in doc_ids}
-        sents = [s for s in sents if s.paragraph not in furniture[s.document]]
-        findings = find_framing(sents, quotes)
-        out[o] = {"framing": [f.as_dict() for f in findings],
+        out[o] = {"framing": [f for d in view.docs if d.id in doc_ids for f in parts[d.id]["framing"]],
                   "attribution": dict(cue_counts(quotes).most_common()),
                   "speakers": speaker_stats(quotes, names)}
     return out

@@ -36,7 +36,7 @@ Accusations are only looked at inside epithet clauses: in a main clause ("Russia
 from __future__ import annotations
 
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -293,9 +293,12 @@ def _doubt_phrase(doc: Doc, start: int, end: int) -> str:
 
 def find_framing(sentences: Sequence[Sentence], quotes: Sequence[Quote] = ()) -> list[Finding]:
     """Framing findings in a set of sentences (any documents); only candidates are parsed."""
+    by_doc: dict[str, list[Quote]] = defaultdict(list)  # a story's thousands of quotes, looked up per sentence
+    for q in quotes:
+        by_doc[q.document].append(q)
     candidates = []
     for s in sentences:
-        qs = [q for q in quotes if q.document == s.document and q.start < s.end and q.end > s.start]
+        qs = [q for q in by_doc.get(s.document, ()) if q.start < s.end and q.end > s.start]
         voice = own_voice(s, qs)
         if is_candidate(voice):
             candidates.append((s, voice))

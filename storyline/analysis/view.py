@@ -44,10 +44,12 @@ CARD_ITEMS = 20  # of each list on an outlet's card (adds, omits, framing): 8 sh
 
 
 def build_view(story: Story, docs: Sequence[Document], duplicates: Sequence[Document],
-               sentences: dict[str, list[Sentence]], links: dict[str, dict]) -> tuple[dict[str, Any], dict[str, list]]:
+               sentences: dict[str, list[Sentence]], links: dict[str, dict],
+               doc_parts: dict[str, dict] | None = None) -> tuple[dict[str, Any], dict[str, list], dict[str, dict]]:
     """Every part and list of items of a story's read model from the story as stored (``docs`` its articles,
     ``duplicates`` its near-duplicates, ``sentences`` of every article, ``links`` each document's story and
-    original)."""
+    original, ``doc_parts`` the articles' stored ``compare.document_parts``), and the articles' parts
+    computed on the way (those ``doc_parts`` lacked)."""
     outlets = {d.id: d.outlet for d in docs}
     names = contract.speaker_names(story.quotes)
     texts = {(d, s.index): s.text for d, sents in sentences.items() for s in sents}
@@ -55,7 +57,7 @@ def build_view(story: Story, docs: Sequence[Document], duplicates: Sequence[Docu
     published = {d.id: d.published.isoformat() if d.published else None for d in docs}
     order = {d: i for i, d in enumerate(story.documents)}
     period = story_period(story.events, {d.id: d.published for d in docs})
-    compared = make_view(story, docs, sentences)
+    compared = make_view(story, docs, sentences, doc_parts)
     summary = summarize_view(compared)
     record = {
         "id": story.id,
@@ -94,7 +96,8 @@ def build_view(story: Story, docs: Sequence[Document], duplicates: Sequence[Docu
     shown = [e | {"index": position[id(e)]} for _, evs in contract.sections(record["timeline"]) for e in evs]
     items = {"event": record["timeline"], "shown": shown, "quote": record["quotes"], "claim": claims,
              "speaker": quote_groups(quotes, records), "source": list(records.values())}
-    return parts, items
+    known = doc_parts or {}
+    return parts, items, {d: p for d, p in compared.parts.items() if d not in known}
 
 
 def ranked_claims(claims: list[dict]) -> list[dict]:

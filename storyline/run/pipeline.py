@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from itertools import islice
 
+from .. import profiles
 from ..annotate.document import annotate_batch
 from ..ingest.readers import read_paths
 from ..link import corrections, dedup
@@ -209,6 +210,7 @@ def apply_corrections(store: Store, touched: Iterable[str] = (), progress: Progr
     touched = set(touched)
     corrections.apply(store, functools.partial(rebuild_timelines, progress=progress), touched)
     views.refresh(store, touched, progress)
+    profiles.refresh_index(store)
 
 
 def rebuild_timelines(store: Store, story_ids: Iterable[str], progress: Progress | None = None) -> None:

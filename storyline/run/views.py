@@ -11,7 +11,7 @@ import json
 from collections.abc import Iterable
 
 from .. import contract
-from ..analysis.compare import StoryView, make_view
+from ..analysis.compare import DOCUMENT_PART, StoryView, make_view
 from ..analysis.view import build_view
 from ..store import Store
 from .work import Progress
@@ -26,8 +26,13 @@ def load_view(store: Store, story_id: str) -> StoryView:
     return make_view(story, docs, {d.id: store.sentences(d.id) for d in docs})
 
 
-def compute(store: Store, story_id: str) -> tuple[dict[str, str], dict[str, list[str]]] | None:
-    """A story's views and lists as the JSON texts to store (None: the story is gone or has no articles)."""
+Computed = tuple[dict[str, str], dict[str, list[str]], dict[str, str]]
+
+
+def compute(store: Store, story_id: str) -> Computed | None:
+    """A story's views and lists as the JSON texts to store, and the per-article parts it had to compute
+    (``compare.document_parts``: stored, they spare the next recompute of the story all but its new
+    articles' parsing); None: the story is gone or has no articles."""
     with store.snapshot():  # the story, its articles and their sentences from one state of the database
         story = store.story(story_id)
         if story is None or not story.documents:
@@ -40,10 +45,12 @@ def compute(store: Store, story_id: str) -> tuple[dict[str, str], dict[str, list
         duplicates.sort(key=lambda d: order[d.id])
         sentences = {d.id: store.sentences(d.id) for d in docs}
         links = {d.id: store.document_links(d.id) for d in [*docs, *duplicates]}
-        parts, items = build_view(story, docs, duplicates, sentences, links)
+        known = {d: json.loads(t) for d, t in store.document_parts(DOCUMENT_PART, list(story.documents)).items()}
+        parts, items, new = build_view(story, docs, duplicates, sentences, links, known)
         parts["story"]["corrections"] = parts["head"]["corrections"] = contract.story_corrections(store, parts["story"])
     return ({name: _json(value) for name, value in parts.items()},
-            {kind: [_json(v) for v in values] for kind, values in items.items()})
+            {kind: [_json(v) for v in values] for kind, values in items.items()},
+            {d: _json(p) for d, p in new.items()})
 
 
 def _json(value: object) -> str:
@@ -56,8 +63,8 @@ def refresh(store: Store, story_ids: Iterable[str] | None = None, progress: Prog
     if progress and todo:
         progress("views", 0, len(todo))  # the bar from the first story, not after it
     for n, sid in enumerate(todo, start=1):
-        parts, items = compute(store, sid) or ({}, {})
-        store.save_views(sid, parts, items)
+        parts, items, doc_parts = compute(store, sid) or ({}, {}, {})
+        store.save_views(sid, parts, items, (DOCUMENT_PART, doc_parts))
         if progress:
             progress("views", n, len(todo))
     return len(todo)

@@ -94,8 +94,9 @@ def register(app: FastAPI, db: Database) -> None:
         """One story in the JSON contract's shape: articles, timeline with every source, quotes, outlets,
         claims and summary (sent as stored when the story last changed; the paginated routes below serve
         the long lists piece by piece), with its topic. A story that merged into another answers 308."""
-        record = json.loads(stored(story_id, "story")["story"])
-        return encoded({**record, "topic": (db.reader().story_title(story_id) or {}).get("topic")})
+        record = stored(story_id, "story")["story"]  # a JSON object's text, sent as stored: never decoded
+        topic = json.dumps((db.reader().story_title(story_id) or {}).get("topic"), ensure_ascii=False)
+        return json_text(f'{record[:-1]},"topic":{topic}}}')
 
     Format = Query("json", description="json, or csv for a spreadsheet (every row, no paging).")
 
@@ -269,13 +270,14 @@ def register(app: FastAPI, db: Database) -> None:
         if doc is None:
             raise not_found("document", doc_id)
         detail = document_detail(store, doc)
-        links = entity_links()
+        names = sorted({(e["label"], e["canonical"] or e["text"]) for e in detail["entities"]})
+        links = profiles.links_of(store, names, entity_links)
         for e in detail["entities"]:
             e["entity"] = links.get((e["label"], e["canonical"] or e["text"]))
         return detail
 
     def entity_index() -> dict[str, dict]:
-        return db.per_version("entities", lambda: profiles.index(db.reader()))
+        return db.per_version("entities", lambda: profiles.stored_index(db.reader()))
 
     def entity_links() -> dict[tuple[str, str], str]:
         return db.per_version("entity-links", lambda: profiles.entity_links(entity_index()))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import date
 from importlib import resources
 from typing import TYPE_CHECKING, Any
@@ -21,7 +22,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from markupsafe import Markup, escape
 
-from ..profiles import profile, reader_label
+from ..profiles import links_of, profile, reader_label
 from ..render import html
 from ..render.html import safe_url
 from ..render.palette import Palette, hues_css
@@ -132,9 +133,11 @@ def window(store: Store, story_id: str, kind: str, offset: int, size: int) -> di
 
 
 def story_view(db: Database, story_id: str, events: int = 0, speakers: int = 0, sources: int = 0,
-               entity_links: dict[tuple[str, str], str] | None = None) -> dict | None:
+               entity_links: Callable[[], dict[tuple[str, str], str]] | None = None) -> dict | None:
     """What the story page shows, read from the stored views: long lists come a page at a time (a hundred
-    rows, not the whole story), so the page is as fast and as small for 1,000 articles as for 5."""
+    rows, not the whole story), so the page is as fast and as small for 1,000 articles as for 5. Speakers
+    link to their entity pages through the stored entity index (``entity_links()``, the whole index's
+    links, only while a run has not stored it yet)."""
     parts = views(db, story_id, ("head", "page", "documents"))
     if parts is None:
         return None
@@ -152,10 +155,10 @@ def story_view(db: Database, story_id: str, events: int = 0, speakers: int = 0, 
         g["quotes"] = sorted(g["quotes"], key=lambda q: -len(q["sources"]))[:QUOTES_SHOWN]
     own = set(head["documents"])  # the list holds the articles, then the near-duplicates listed apart
     listed["rows"], listed["total"] = [d["id"] for d in listed["rows"] if d["id"] in own], len(own)
-    links = entity_links or {}
-    speaker_pages = {g["speaker"]: links.get(("PERSON", g["speaker"])) or links.get(("ORG", g["speaker"]))
-                     for g in groups["rows"] if g["speaker"]}
     store = db.reader()
+    names = [g["speaker"] for g in groups["rows"] if g["speaker"]]
+    links = links_of(store, [(label, n) for n in names for label in ("PERSON", "ORG")], entity_links or dict)
+    speaker_pages = {n: links.get(("PERSON", n)) or links.get(("ORG", n)) for n in names}
     row = store.story_title(story_id)
     topic = store.topic_row(row["topic"]) if row and row.get("topic") else None
     siblings = [s for s in store.topic_stories(topic["id"]) if s["id"] != story_id] if topic else []
@@ -210,8 +213,17 @@ def _day(value: str | None) -> str | None:
         return None
 
 
+def compile_templates() -> None:
+    """Compile the pages' templates now, at server start, not in the first request after it (a story
+    page's templates take a few hundred milliseconds to parse and compile; Jinja keeps them after)."""
+    for name in html.env.list_templates(filter_func=lambda n: n.startswith("web_") and n.endswith(".html")):
+        html.env.get_template(name)
+
+
 def register(app: FastAPI, db: Database) -> None:
     """Add the HTML pages, the API docs page and the static files to ``app``."""
+    compile_templates()
+
     def outlet_names(store: Store) -> list[str]:
         return sorted(o["outlet"] for o in store.outlets() if o["outlet"])
 
@@ -297,7 +309,7 @@ def register(app: FastAPI, db: Database) -> None:
     def story_page(story_id: str, events: int = Query(0, ge=0, le=MAX_OFFSET),
                    speakers: int = Query(0, ge=0, le=MAX_OFFSET), sources: int = Query(0, ge=0, le=MAX_OFFSET)
                    ) -> Response:
-        view = story_view(db, story_id, events, speakers, sources, app.state.entity_links())
+        view = story_view(db, story_id, events, speakers, sources, app.state.entity_links)
         if view is None:
             new = db.reader().redirect(story_id)
             if new is not None:  # merged into another story: saved links keep working
@@ -313,9 +325,11 @@ def register(app: FastAPI, db: Database) -> None:
             return error_page_404(f"no document with id {doc_id!r}")
         detail = document_detail(store, doc)
         body = highlight(detail["text"], detail["sentences"], document_marks(detail))
-        links = app.state.entity_links()
-        speakers = {name: links.get(("PERSON", name)) or links.get(("ORG", name))
-                    for name in {q["speaker"] for q in detail["quotes"] if q["speaker"]}}
+        names = sorted({q["speaker"] for q in detail["quotes"] if q["speaker"]})
+        keys = {(e["label"], e["canonical"] or e["text"]) for e in detail["entities"]}
+        links = links_of(store, sorted(keys | {(label, n) for n in names for label in ("PERSON", "ORG")}),
+                         app.state.entity_links)
+        speakers = {name: links.get(("PERSON", name)) or links.get(("ORG", name)) for name in names}
         story = store.story_title(detail["story"]) if detail["story"] else None
         return render("web_document.html", hues=db.outlet_hues(), title=detail["title"] or doc_id, doc=detail,
                       body=body, story=story, entities=entity_labels(detail, links), speakers=speakers,
