@@ -90,10 +90,11 @@ def wall(cmd: list[str], repeat: int, cwd: Path) -> float:
 class Server:
     """``storyline serve`` in a subprocess on a free loopback port."""
 
-    def __init__(self, db: Path) -> None:
+    def __init__(self, db: Path, src: Path = ROOT) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.proc = subprocess.Popen(cli("serve", "--db", str(db), "--port", str(self.port)), env=env(),
+        self.proc = subprocess.Popen(cli("serve", "--db", str(db), "--port", str(self.port)),
+                                     env={**env(), "PYTHONPATH": str(src)},
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         for _ in range(600):  # bounded: at most a minute
             try:
@@ -172,8 +173,8 @@ def keep_current(db: Path, tmp: Path, src: Path, name: str) -> dict:
     return out
 
 
-def serve_times(db: Path, path: str, repeat: int) -> dict:
-    server = Server(db)
+def serve_times(db: Path, path: str, repeat: int, src: Path = ROOT) -> dict:
+    server = Server(db, src)
     try:
         cold, size = server.get(path)
         warm = statistics.median(server.get(path)[0] for _ in range(repeat))
@@ -232,6 +233,11 @@ def main() -> None:
         result["story_api"] = serve_times(db, f"/api/stories/{story['id']}", a.repeat)
         result["story_api_timeline_page"] = serve_times(db, f"/api/stories/{story['id']}/timeline?limit=50",
                                                         a.repeat)
+        if a.merge_topic and a.baseline_src:  # the same story served by the baseline's code, from its copy
+            base_db, base_src = tmp_path / "baseline.db", Path(a.baseline_src).resolve()
+            result["baseline"] = {
+                "story_page": serve_times(base_db, f"/stories/{story['id']}", a.repeat, base_src),
+                "story_api": serve_times(base_db, f"/api/stories/{story['id']}", a.repeat, base_src)}
 
         demo = tmp_path / "demo.db"
         subprocess.run(cli("analyze", str(ROOT / "examples" / "security-guarantees"), "--db", str(demo), "--quiet"),

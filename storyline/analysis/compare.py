@@ -172,28 +172,38 @@ def claim_units(docs: Sequence[Document], sentences: dict[str, list[Sentence]],
     return units
 
 
-def name_terms(texts: Sequence[str]) -> set[str]:
-    """Terms written with a capital inside sentences at least half the time: names of actors and places."""
+def capitals(text: str) -> list[tuple[str, bool]]:
+    """Each word's term but the first's, and whether it is written with a capital (see ``name_terms``)."""
+    out = []
+    for k, m in enumerate(WORD.finditer(text)):
+        terms = content_terms(m.group()) if k else []  # a sentence's first word is capitalised anyway
+        if terms:
+            out.append((terms[0], m.group()[0].isupper()))
+    return out
+
+
+def name_terms(texts: Sequence[str], known: Sequence[Sequence[tuple[str, bool]]] | None = None) -> set[str]:
+    """Terms written with a capital inside sentences at least half the time: names of actors and places
+    (``known``: the texts' ``capitals`` when known already, as stored per article)."""
     cap: Counter[str] = Counter()
     seen: Counter[str] = Counter()
-    for text in texts:
-        for k, m in enumerate(WORD.finditer(text)):
-            terms = content_terms(m.group()) if k else []  # a sentence's first word is capitalised anyway
-            if terms:
-                seen[terms[0]] += 1
-                cap[terms[0]] += m.group()[0].isupper()
+    for words in known if known is not None else map(capitals, texts):
+        for term, upper in words:
+            seen[term] += 1
+            cap[term] += upper
     return {t for t, n in seen.items() if cap[t] * 2 >= n}
 
 
 def vectorize(texts: Sequence[str], name_weight: float = NAME_WEIGHT,
-              terms: Sequence[list[str]] | None = None) -> csr_matrix:
-    """L2-normalised TF-IDF rows (``text.tfidf_matrix``), IDF fitted on these texts (``terms``: their
-    content terms when known already, as stored per article).
+              terms: Sequence[list[str]] | None = None,
+              known_capitals: Sequence[Sequence[tuple[str, bool]]] | None = None) -> csr_matrix:
+    """L2-normalised TF-IDF rows (``text.tfidf_matrix``), IDF fitted on these texts (``terms`` and
+    ``known_capitals``: their content terms and ``capitals`` when known already, as stored per article).
 
     Names weigh ``name_weight``: a story's actors recur in most of its sentences, so sharing them says less
     about two sentences stating the same thing than sharing what is said about them.
     """
-    names = dict.fromkeys(name_terms(texts), name_weight) if name_weight != 1.0 and texts else None
+    names = dict.fromkeys(name_terms(texts, known_capitals), name_weight) if name_weight != 1.0 and texts else None
     return tfidf_matrix(texts, names, terms)
 
 
@@ -326,9 +336,12 @@ def build_claims(units: Sequence[Unit], x: csr_matrix | None = None, threshold: 
                        figures(u.text)) for u in units]
     claims = []
     for group in cluster(x, threshold, anchors):
-        sub = x[group]
-        centrality = np.asarray((sub @ sub.T).sum(axis=1)).ravel()
-        best = max(range(len(group)), key=lambda k: (centrality[k], -len(units[group[k]].text), -group[k]))
+        if len(group) == 1:  # most sentences of a big story: no product of one row with itself needed
+            best = 0
+        else:
+            sub = x[group]
+            centrality = np.asarray((sub @ sub.T).sum(axis=1)).ravel()
+            best = max(range(len(group)), key=lambda k: (centrality[k], -len(units[group[k]].text), -group[k]))
         members = [units[i] for i in group]
         rep = units[group[best]]
         claims.append(Claim(members, rep.text, rep, sorted({u.outlet for u in members}),
@@ -339,13 +352,13 @@ def build_claims(units: Sequence[Unit], x: csr_matrix | None = None, threshold: 
 
 
 # -- what depends on one article alone --------------------------------------------------------------------
-DOCUMENT_PART = "view-1"  # the stored name of ``document_parts``' result: a new version recomputes every one
+DOCUMENT_PART = "view-2"  # the stored name of ``document_parts``' result: a new version recomputes every one
 
 
 def document_parts(docs: Sequence[Document], sentences: dict[str, list[Sentence]],
                    quotes: Sequence[Quote] = ()) -> dict[str, dict]:
     """Per article, what a story's views need of it that depends on that article alone: its claim sentences
-    (``[sentence index, text, content terms]``) and its framing findings. Stored per article (migration 10),
+    (``[sentence index, text, content terms, capitals]``) and its framing findings. Stored per article (migration 10),
     so that a story gaining one article parses and scans that one, not the thousand it already had;
     ``make_view`` joins them per story. (Framing is per sentence: the findings of an outlet are those of
     its articles, in order.)"""
@@ -354,7 +367,7 @@ def document_parts(docs: Sequence[Document], sentences: dict[str, list[Sentence]
         by_doc[q.document].append(q)
     out: dict[str, dict] = {d.id: {"units": [], "framing": []} for d in docs}
     for u in claim_units(docs, sentences, quotes):
-        out[u.document]["units"].append([u.index, u.text, content_terms(u.text)])
+        out[u.document]["units"].append([u.index, u.text, content_terms(u.text), capitals(u.text)])
     own = []  # every article's sentences but its boilerplate paragraphs, parsed in one batch
     for d in docs:
         sents = sentences.get(d.id, [])
@@ -396,11 +409,13 @@ def make_view(story: Story, docs: Sequence[Document], sentences: dict[str, list[
         parts.update(document_parts(missing, sentences, [q for q in story.quotes if q.document in ids]))
     units: list[Unit] = []
     terms: list[list[str]] = []
+    caps: list[list[tuple[str, bool]]] = []
     for d in docs:
-        for index, text, unit_terms in parts[d.id]["units"]:
+        for index, text, unit_terms, unit_capitals in parts[d.id]["units"]:
             units.append(Unit(d.id, outlet_name(d), index, text, d.published, len(units)))
             terms.append(unit_terms)
-    x = vectorize([u.text for u in units], terms=terms)
+            caps.append(unit_capitals)
+    x = vectorize([u.text for u in units], terms=terms, known_capitals=caps)
     claims = build_claims(units, x, events=story.events)
     count: dict[str, int] = defaultdict(int)
     for d in docs:
