@@ -124,3 +124,25 @@ def test_no_import_circles():
         if start not in done:
             visit(start, [start])
     assert cycles == []
+
+
+def test_analyses_take_one_story_never_the_store():
+    """README: the analyses (analysis/) take a story as loaded (its ``Story``, documents and sentences, or a
+    ``StoryView``), never the store; ``run/views.py`` loads and saves. So no analysis module imports the
+    store, not even for a type, and no function of theirs takes a ``Store``."""
+    import ast
+
+    offenders = []
+    for path in sorted((ROOT / "storyline" / "analysis").glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[-1] in ("store", "run", "views"):
+                offenders.append(f"{path.name} imports {node.module}")
+            if isinstance(node, ast.Import) and any(a.name.startswith(("storyline.store", "storyline.run"))
+                                                    for a in node.names):
+                offenders.append(f"{path.name} imports {[a.name for a in node.names]}")
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                args = [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]
+                offenders += [f"{path.name}: {node.name}({a.arg}: {ast.unparse(a.annotation)})" for a in args
+                              if a.annotation is not None and "Store" in ast.unparse(a.annotation)]
+    assert offenders == []
