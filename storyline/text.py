@@ -11,9 +11,10 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import snowballstemmer
-from spacy.lang.en.stop_words import STOP_WORDS
 
 WORD = re.compile(r"[^\W\d_](?:[\w'’-]*\w)?", re.UNICODE)  # a word: letters, inner apostrophes and hyphens
+# A word as names and headlines write it: a letter first, inner dots kept ("U.S.", "St.", "Jr.").
+NAME_WORD = re.compile(r"[^\W\d_][\w'’.-]*")
 if TYPE_CHECKING:
     from scipy.sparse import csr_matrix
 
@@ -32,14 +33,29 @@ def words(text: str) -> list[str]:
     return WORD.findall(text)
 
 
+def folded_words(text: str) -> list[str]:
+    """Case-folded runs of letters and digits: for comparing two spellings of one headline."""
+    return re.findall(r"\w+", text.casefold())
+
+
+@lru_cache(maxsize=1)
+def stop_words() -> frozenset[str]:
+    """spaCy's English stop words and ``EXTRA_STOP``. Loaded on first use: importing spaCy takes seconds,
+    and the ingest stage and the read side use this module's tokens without ever needing it."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    return frozenset(STOP_WORDS) | EXTRA_STOP
+
+
 def content_terms(text: str) -> list[str]:
     """Lower-cased, stemmed words that are not stop words (order kept, duplicates kept)."""
+    stop = stop_words()
     out = []
     for w in WORD.findall(text):
         lw = w.lower().replace("’", "'")
         if lw.endswith("'s"):
             lw = lw[:-2]
-        if len(lw) < 2 or lw in STOP_WORDS or lw in EXTRA_STOP:
+        if len(lw) < 2 or lw in stop:
             continue
         out.append(stem(lw))
     return out

@@ -45,6 +45,7 @@ from datetime import date
 import numpy as np
 from scipy.sparse import csr_matrix
 
+from ..annotate.dates import DAY_NAME, day_names
 from ..annotate.entities import merge_names
 from ..annotate.sentence_kind import is_prose
 from ..model import Document, Event, Quote, Sentence, Story
@@ -212,33 +213,13 @@ def dates_apart(a: Sequence[tuple[date, date]], b: Sequence[tuple[date, date]]) 
     return bool(a) and bool(b) and not any(s1 <= e2 and s2 <= e1 for s1, e1 in a for s2, e2 in b)
 
 
-_MONTHS = "jan feb mar apr may jun jul aug sep oct nov dec".split()
-_MON = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
-_DAY_EXPR = re.compile(rf"\b(?:(monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
-                       rf"|{_MON}\s+(\d{{1,2}})(?!\d)|(\d{{1,2}})\s+(?:of\s+)?{_MON})\b", re.I)
-
-
-def day_expressions(text: str) -> frozenset[str]:
-    """The days a sentence names as written ("friday", "dec-7"), for dates the resolver could not place
-    (no publication date to count a weekday from)."""
-    out = set()
-    for m in _DAY_EXPR.finditer(text):
-        if m.group(1):
-            out.add(m.group(1).lower())
-        elif m.group(2):
-            out.add(f"{m.group(2).lower()}-{int(m.group(3))}")
-        else:
-            out.add(f"{m.group(5).lower()}-{int(m.group(4))}")
-    return frozenset(out)
-
-
 _FIGURE = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*")
 
 
 def figures(text: str) -> frozenset[str]:
     """The numbers a sentence states ("$12bn" → "12", "19,000" → "19000"), days named excluded."""
     out = set()
-    for m in _FIGURE.finditer(_DAY_EXPR.sub(" ", text)):
+    for m in _FIGURE.finditer(DAY_NAME.sub(" ", text)):
         value = m.group().replace(",", "")
         out.add(value.rstrip("0").rstrip(".") if "." in value else value)
     return frozenset(out)
@@ -332,7 +313,7 @@ def build_claims(units: Sequence[Unit], x: csr_matrix | None = None, threshold: 
         for m in ev.mentions:
             if m.granularity == "day":
                 anchored[(m.document, m.sentence)].append((m.date, m.last or m.date))
-    anchors = [Anchors(tuple(anchored.get((u.document, u.index), ())), day_expressions(u.text),
+    anchors = [Anchors(tuple(anchored.get((u.document, u.index), ())), day_names(u.text),
                        figures(u.text)) for u in units]
     claims = []
     for group in cluster(x, threshold, anchors):

@@ -1497,3 +1497,25 @@ def resolve(text: str, published: date | None) -> list[TimeExpr]:
             out.append(TimeExpr(h.start, h.end, text[h.start:h.end], h.first, gran, last))
         i += 1
     return out
+
+
+# --------------------------------------------------------------------------------------------------
+# Days as written
+
+_DAY_MON = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+DAY_NAME = re.compile(rf"\b(?:(monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+                       rf"|{_DAY_MON}\s+(\d{{1,2}})(?!\d)|(\d{{1,2}})\s+(?:of\s+)?{_DAY_MON})\b", re.I)
+
+
+def day_names(text: str) -> frozenset[str]:
+    """The days a sentence names as written ("friday", "dec-7"), unresolved: what two sentences can still be
+    compared by when the resolver could not place them (no publication date to count a weekday from)."""
+    out = set()
+    for m in DAY_NAME.finditer(text):
+        if m.group(1):
+            out.add(m.group(1).lower())
+        elif m.group(2):
+            out.add(f"{m.group(2).lower()}-{int(m.group(3))}")
+        else:
+            out.add(f"{m.group(5).lower()}-{int(m.group(4))}")
+    return frozenset(out)

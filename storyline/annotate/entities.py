@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from spacy.lang.en.stop_words import STOP_WORDS
 
 from ..model import Entity, Sentence
+from ..text import NAME_WORD
 from . import nlp
 
 # Words that name a role, written before a person's name ("Foreign Minister Sergey Lavrov").
@@ -38,7 +39,7 @@ WEAK_TITLES = frozenset({"general", "chief", "leader", "justice", "major", "dire
 _BARE_TITLES = frozenset(t.strip(".") for t in TITLES) - {"press", "foreign", "state", "general", "major"}
 KEPT_LABELS = nlp.ENTITY_LABELS  # PERSON, ORG, GPE, LOC, NORP, FAC
 _NAMEISH = re.compile(r"^[A-Z][\w.'’-]*$|^[A-Z]\.$")
-_WORD = re.compile(r"[^\W\d_][\w'’.-]*|\d[\w.-]*")
+_WORD = re.compile(rf"{NAME_WORD.pattern}|\d[\w.-]*")  # a name's word, or a number
 _TOKEN = re.compile(r"\S+")
 _LOWER_WORD = re.compile(r"(?<![\w'’])[a-z][a-z'’-]*")
 _POSSESSIVE = re.compile(r"(?:['’]s|(?<=s)['’])$")

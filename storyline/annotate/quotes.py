@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from spacy.lang.en.stop_words import STOP_WORDS
 
 from ..model import Entity, Quote, Sentence
+from ..text import NAME_WORD
 from . import sentence_kind
 from .nlp import load_model
 
@@ -1207,7 +1208,7 @@ def _named(text: str, g: Segment, title_case: bool = True) -> bool:
     """A quotation that names or labels something: after "so-called", "titled", "the term" ..., or (unless
     a speech verb introduces it directly: `chanted “USA! USA!”`) every word capitalised (a programme, a
     book, a slogan)."""
-    words = [w for w in re.findall(r"[^\W\d_][\w'’.-]*", text[g.start : g.end])]
+    words = NAME_WORD.findall(text[g.start : g.end])
     title = title_case and bool(words) and len(words) <= 8 and all(
         w[0].isupper() for w in words if len(w) > 3 or w[0].isupper())
     return title or bool(NAMING.search(text[max(0, g.open - 20) : g.open]))

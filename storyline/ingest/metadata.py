@@ -15,6 +15,8 @@ from datetime import date, datetime, timezone
 from importlib.resources import files
 from urllib.parse import urlsplit
 
+from ..text import NAME_WORD
+
 # --------------------------------------------------------------------------------------------------
 # Dates in text
 
@@ -236,7 +238,7 @@ def _stamp_date(line: str) -> date | None:
         return None
     rest = line[: hits[0].start] + " " + line[hits[0].end :]
     rest = re.sub(rf"\b{_WEEKDAY}(?!\w)", " ", _TIME.sub(" ", rest))
-    words = re.findall(r"[^\W\d_][\w'’.-]*", rest)
+    words = NAME_WORD.findall(rest)
     if len(words) > 8 or any(w[0].islower() and w.lower() not in _STAMP_WORDS for w in words):
         return None
     names = [w for w in words if w.lower() not in _STAMP_WORDS]

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from ..model import Document, ReadError
+from ..text import folded_words
 from .metadata import (
     canonical_outlet,
     clean_text,
@@ -387,10 +388,6 @@ def _visible_head(tree: Any) -> tuple[str | None, date | None]:
     return headline or None, shown
 
 
-def _words(text: str) -> list[str]:
-    return re.findall(r"\w+", text.casefold())
-
-
 def choose_title(meta_title: str | None, headline: str | None) -> str | None:
     """The title from the page's metadata (og:title, JSON-LD, <title>) checked against its visible <h1>.
 
@@ -399,7 +396,7 @@ def choose_title(meta_title: str | None, headline: str | None) -> str | None:
     of it): it is what the outlet printed, without decoration. When the two are unrelated the <h1> is not
     the article's headline (a logo, a section name, a sidebar) and the metadata wins.
     """
-    head, meta = _words(headline or ""), _words(meta_title or "")
+    head, meta = folded_words(headline or ""), folded_words(meta_title or "")
     if not meta:
         return headline if 3 <= len(head) <= 40 else meta_title or None
     if not head or head == meta:
