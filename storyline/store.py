@@ -822,6 +822,12 @@ class Store:
                               (story_id, part)).fetchone()
         return row[0] if row else None
 
+    def view_bytes(self, story_id: str, part: str) -> bytes | None:
+        """One stored view as the UTF-8 bytes of its JSON text, as SQLite holds them (nothing decoded)."""
+        row = self.db.execute("SELECT CAST(data AS BLOB) FROM story_views WHERE story = ? AND part = ?",
+                              (story_id, part)).fetchone()
+        return row[0] if row else None
+
     def views(self, story_id: str, parts: Sequence[str]) -> dict[str, str]:
         """Several views of a story from one state of the database (one statement)."""
         rows = self.db.execute(f"SELECT part, data FROM story_views WHERE story = ? AND part IN"
