@@ -124,3 +124,23 @@ def test_summaries_and_claims_never_use_captions_credits_or_comments():
     units = claim_units([doc], {"d": split_sentences("d", text)})
     assert [u.text for u in units] == ["BP said on Friday that the new containment cap was collecting most of the "
                                        "leaking oil."]
+
+
+def test_lexrank_edges_computed_a_block_of_rows_at_a_time_are_those_of_the_whole_product():
+    # long stories compute the sentence graph a block of rows at a time (bounded memory); the graph must be
+    # the one the whole product gives, entry for entry, so the centralities do not move
+    import numpy as np
+    from scipy.sparse import random as sparse_random
+    from sklearn.preprocessing import normalize
+
+    from storyline.analysis.summary import EDGE_MIN, edges
+
+    x = normalize(sparse_random(200, 30, density=0.2, format="csr", random_state=np.random.default_rng(3)))
+    whole = (x @ x.T).tocsr()
+    whole.data[whole.data < EDGE_MIN] = 0.0
+    whole.setdiag(0.0)
+    whole.eliminate_zeros()
+    for block in (1, 13, 200, 512):
+        got = edges(x, block=block)
+        assert np.array_equal(got.indptr, whole.indptr) and np.array_equal(got.indices, whole.indices)
+        assert np.array_equal(got.data, whole.data)
