@@ -20,7 +20,7 @@ cue nearest to it in its clause, see ``_Ctx.tense``):
 * strong cues rule out the wrong side of publication: "will", "next", "upcoming", "scheduled", "plans to",
   "until" → not before it; "ago", "since", "last", and a past-tense verb that governs the date ("approved
   the plan on March 1", "In January, the company bought …") → not after it;
-* weak cues only count the wrong side as ``WEAK_PENALTY`` (120) days farther: a past-tense verb elsewhere
+* weak cues only count the wrong side as ``calendar.WEAK_PENALTY`` (120) days farther: a past-tense verb elsewhere
   in the clause ("declared a dividend payable Dec. 1" — the date is still ahead), "would", "expects to",
   and no cue at all, since news mostly report what happened. Making every past-tense verb a hard
   constraint cost 2 points of value F1 on TempEval-3 training data.
@@ -44,6 +44,19 @@ from datetime import date, timedelta
 from dateutil.easter import easter
 from dateutil.relativedelta import relativedelta
 
+from ..calendar import (
+    DAY,
+    MONTH_FULL,
+    MONTH_NAME,
+    MONTHS,
+    WEEKDAY_NAME,
+    WEEKDAYS,
+    Tense,
+    choose_year,
+    month_last,
+    safe_date,
+    year_near,
+)
 from ..model import TimeExpr
 
 # --------------------------------------------------------------------------------------------------
@@ -88,17 +101,7 @@ class _Hit:
 # --------------------------------------------------------------------------------------------------
 # Vocabulary
 
-_MONTH_NUM = {
-    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "oct": 10,
-    "nov": 11, "dec": 12,
-}
-_MON_FULL = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
-_MON_ABBR = r"(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
-_MON = rf"(?:{_MON_FULL}|{_MON_ABBR})"
-_DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
-_YEAR = r"(?:1[6-9]\d\d|20\d\d)"
-_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_WD = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+_YEAR = r"(?:1[6-9]\d\d|20\d\d)"  # TimeML dates reach back to 1600 (news dates: calendar.YEAR)
 _PARTS = {"morning": "MO", "afternoon": "AF", "evening": "EV", "night": "NI", "tonight": "NI",
           "overnight": "NI", "midday": "MI", "noon": "MI"}
 _PART = r"(?:morning|afternoon|evening|night)"
@@ -174,7 +177,6 @@ _NOT_PAST = {
 # A modal or infinitive before a participle makes it no past tense: "will be paid Dec. 14".
 _NOT_PAST_BEFORE = re.compile(
     r"\b(?:to|will|would|could|should|may|might|must|can|shall)\s+(?:be|have\s+been)\s+$", re.I)
-Tense = tuple[str, bool] | None  # ("past" | "future", strong)
 TENSE_REACH = 400  # characters either side of a date where a tense cue may govern it (news sentences are shorter)
 CLOSE_CUE = 30  # a past-tense verb this close to the date, in the same phrase, is a strong cue
 _CLAUSE_BREAK = re.compile(r"[,;:()\"“”]|\b(?:that|which|who|to|but|payable|effective|record|until|by"
@@ -193,7 +195,6 @@ _DEFER = re.compile(r"\b(?:postpon|delay|defer|adjourn|extend|suspend|push|put\s
                     r"\w*\s+(?:\w+\s+){0,3}$", re.I)
 _PRESENT_AUX = re.compile(r"\b(?:has|have|is|are|am)\s+(?:been\s+|being\s+)?$", re.I)
 DEFAULT_TENSE: Tense = ("past", False)  # news mostly report what happened: an unmarked date leans past
-WEAK_PENALTY = 120  # days a weak tense cue adds to a candidate date on the wrong side of publication
 
 _SENT_END = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z])|\n\s*\n")
 
@@ -312,10 +313,6 @@ def _plausible_ed(word: str) -> bool:
 # Calendar helpers
 
 
-def _month_last(y: int, m: int) -> date:
-    return date(y, m, 1) + relativedelta(months=1, days=-1)
-
-
 def _week_value(d: date) -> str:
     iso = d.isocalendar()
     return f"{iso[0]:04d}-W{iso[1]:02d}"
@@ -327,54 +324,18 @@ def _week_span(d: date) -> tuple[date, date]:
 
 
 def _quarter_span(y: int, q: int) -> tuple[date, date]:
-    return date(y, 3 * q - 2, 1), _month_last(y, 3 * q)
+    return date(y, 3 * q - 2, 1), month_last(y, 3 * q)
 
 
 def _half_span(y: int, h: int) -> tuple[date, date]:
-    return date(y, 6 * h - 5, 1), _month_last(y, 6 * h)
+    return date(y, 6 * h - 5, 1), month_last(y, 6 * h)
 
 
 def _season_span(y: int, code: str) -> tuple[date, date]:
     a, b = _SEASON_MONTHS[code]
     if code == "WI":  # winter 2021 = December 2021 to February 2022
-        return date(y, 12, 1), _month_last(y + 1, 2)
-    return date(y, a, 1), _month_last(y, b)
-
-
-def _choose(spans: list[tuple[int, date, date]], dct: date, tense: Tense) -> int | None:
-    """Year of the interval in ``spans`` nearest to ``dct``, the tense counting against the wrong side.
-
-    A strong cue rules out intervals entirely after (past) or before (future) publication; a weak one
-    adds ``WEAK_PENALTY`` days to their distance.
-    """
-    if not spans:
-        return None
-    kind, strong = tense if tense else (None, False)
-
-    def cost(s: tuple[int, date, date]) -> tuple[float, int]:
-        a, b = s[1], s[2]
-        d = 0 if a <= dct <= b else min(abs((a - dct).days), abs((b - dct).days))
-        wrong = (kind == "past" and a > dct) or (kind == "future" and b < dct)
-        penalty = (10_000 if strong else WEAK_PENALTY) if wrong else 0
-        return d + penalty, (-s[0] if kind == "future" else s[0])
-
-    return min(spans, key=cost)[0]
-
-
-def _infer_year(dct: date, tense: Tense, span_of: Callable[[int], tuple[date, date] | None]) -> int | None:
-    spans = []
-    for y in (dct.year - 1, dct.year, dct.year + 1):
-        s = span_of(y)
-        if s is not None:
-            spans.append((y, s[0], s[1]))
-    return _choose(spans, dct, tense)
-
-
-def _safe_date(y: int, m: int, d: int) -> date | None:
-    try:
-        return date(y, m, d)
-    except ValueError:
-        return None
+        return date(y, 12, 1), month_last(y + 1, 2)
+    return date(y, a, 1), month_last(y, b)
 
 
 def _num(text: str) -> float | None:
@@ -473,7 +434,7 @@ def _gate_tokens() -> tuple[str, ...]:
 
 
 def _month_of(word: str) -> int:
-    return _MONTH_NUM[word.lower()[:3]]
+    return MONTHS[word.lower()[:3]]
 
 
 def _is_cap(word: str | None) -> bool:
@@ -494,26 +455,26 @@ def _day_hit(m: re.Match[str], ctx: _Ctx, y: int | None, mo: int, d: int, d2: in
              explicit: bool, start: int | None = None, end: int | None = None, tense: Tense = None,
              weekday: int | None = None) -> _Hit | None:
     s, e = (m.start() if start is None else start), (m.end() if end is None else end)
-    if _safe_date(2000, mo, d) is None or (d2 is not None and (d2 <= d or _safe_date(2000, mo, d2) is None)):
+    if safe_date(2000, mo, d) is None or (d2 is not None and (d2 <= d or safe_date(2000, mo, d2) is None)):
         return None
     if y is None and ctx.dct is not None:
         dct = ctx.dct
         fits = [yy for yy in (dct.year, dct.year - 1, dct.year + 1)
-                if weekday is not None and (_safe_date(yy, mo, d) or dct).weekday() == weekday
-                and _safe_date(yy, mo, d) is not None]
+                if weekday is not None and (safe_date(yy, mo, d) or dct).weekday() == weekday
+                and safe_date(yy, mo, d) is not None]
         if fits:  # "Monday, Oct. 26": the year in which that day is a Monday
             y = fits[0]
         else:
-            y = _infer_year(dct, tense or ctx.tense(s, e),
-                            lambda yy: (lambda a: (a, _safe_date(yy, mo, d2) if d2 else a) if a else None)(
-                                _safe_date(yy, mo, d)))
+            y = year_near(dct, tense or ctx.tense(s, e),
+                          lambda yy: (lambda a: (a, safe_date(yy, mo, d2) if d2 else a) if a else None)(
+                              safe_date(yy, mo, d)))
     if y is None:
         val = f"XXXX-{mo:02d}-{d:02d}"
         return _Hit(s, e, "DATE", val, end_value=f"XXXX-{mo:02d}-{d2:02d}" if d2 else None, gran="day")
-    first = _safe_date(y, mo, d)
+    first = safe_date(y, mo, d)
     if first is None:
         return None
-    last = _safe_date(y, mo, d2) if d2 else None
+    last = safe_date(y, mo, d2) if d2 else None
     return _Hit(s, e, "DATE", first.isoformat(), first=first, last=last or first, gran="day",
                 explicit_year=explicit, end_value=last.isoformat() if last else None, priority=2)
 
@@ -523,12 +484,12 @@ def _day_hit(m: re.Match[str], ctx: _Ctx, y: int | None, mo: int, d: int, d2: in
 @_rule(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"),
        rf"""
     (?P<pre>between\s+|from\s+)?(?P<rel>(?:last|next|this|this\s+coming|this\s+past)\s+)?
-    (?:(?P<wd>{_WD}),?\s+(?:the\s+)?)?
+    (?:(?P<wd>{WEEKDAY_NAME}),?\s+(?:the\s+)?)?
     (?:
-        (?P<m1>{_MON})\s+(?P<d1>{_DAY})(?!:\d|\.\d)
+        (?P<m1>{MONTH_NAME})\s+(?P<d1>{DAY})(?!:\d|\.\d)
         (?:\s*(?P<rs1>[-–]|to|through|until|till|and)\s*
-           (?P<e1>{_DAY})(?![\w:]|\s*(?:%|percent|per|a\.m|p\.m)))?
-      | (?:the\s+)?(?P<d2>{_DAY})(?:\s*(?P<rs2>[-–]|to|and)\s*(?P<e2>{_DAY}))?\s+(?:of\s+)?(?P<m2>{_MON})
+           (?P<e1>{DAY})(?![\w:]|\s*(?:%|percent|per|a\.m|p\.m)))?
+      | (?:the\s+)?(?P<d2>{DAY})(?:\s*(?P<rs2>[-–]|to|and)\s*(?P<e2>{DAY}))?\s+(?:of\s+)?(?P<m2>{MONTH_NAME})
     )
     (?:,?\s+(?P<y>{_YEAR})(?!\s*[-–]\s*\d))?
     """, flags=0)
@@ -559,14 +520,14 @@ def _r_date(m: re.Match[str], ctx: _Ctx) -> _Hit | list[_Hit] | None:
     tense: Tense = None
     if rel and rel[-1] != "this":
         tense = ("past" if rel[-1] in ("last", "past") else "future", True)
-    wd = _WEEKDAYS.index(m["wd"].lower()) if m["wd"] else None
+    wd = WEEKDAYS.index(m["wd"].lower()) if m["wd"] else None
     hit = _day_hit(m, ctx, y, _month_of(mon), d, d2, y is not None, start, end, tense, wd)
     if hit is None and d2 is not None:
         end = m.end("d1") if m["d1"] else end
         hit = _day_hit(m, ctx, y, _month_of(mon), d, None, y is not None, start, end, tense, wd)
     if hit is not None and second is not None and hit.first is not None:
         # "on April 24 and 25": the second day is a date of its own
-        d_2 = _safe_date(hit.first.year, hit.first.month, second[0])
+        d_2 = safe_date(hit.first.year, hit.first.month, second[0])
         if d_2 is not None:
             return [hit, _Hit(second[1], second[2], "DATE", d_2.isoformat(), first=d_2, last=d_2, gran="day",
                               explicit_year=hit.explicit_year, priority=2)]
@@ -590,7 +551,7 @@ def _r_numeric(m: re.Match[str], ctx: _Ctx) -> _Hit | None:
             mo, d = a, b  # US news convention
     if not 1600 <= y <= 2099:
         return None
-    first = _safe_date(y, mo, d)
+    first = safe_date(y, mo, d)
     if first is None:
         return None
     if m["t"]:
@@ -613,7 +574,7 @@ _COUNTED = re.compile(
 # "December 2021", "early December 2021", "mid-2021", "late 2021", "the end of 2021", "fiscal 1989".
 @_rule(("#",),
        rf"""(?P<pos>{_POS_RE})?
-    (?:(?P<m>{_MON}),?\s+(?:of\s+)?(?P<y1>{_YEAR})(?!\s*[-–/]\s*\d\d?\b(?![-–]))
+    (?:(?P<m>{MONTH_NAME}),?\s+(?:of\s+)?(?P<y1>{_YEAR})(?!\s*[-–/]\s*\d\d?\b(?![-–]))
       | (?P<fis>(?:fiscal|calendar|the\s+fiscal\s+year|the\s+year|the\s+calendar\s+year)[-\s]+)?
         (?P<y2>{_YEAR})
         (?!\s*(?:%|percent|per\s?cent|[-–]year|\.\d|,\d|\s?(?:a\.m|p\.m|[ap]m\b|GMT|UTC|hours?\b|hrs\b)))
@@ -625,7 +586,7 @@ def _r_month_year(m: re.Match[str], ctx: _Ctx) -> _Hit | None:
             return None
         y, mo = int(m["y1"]), _month_of(m["m"])
         return _Hit(m.start(), m.end(), "DATE", f"{y:04d}-{mo:02d}", mod=mod, first=date(y, mo, 1),
-                    last=_month_last(y, mo), gran="month", explicit_year=True, priority=1)
+                    last=month_last(y, mo), gran="month", explicit_year=True, priority=1)
     y = int(m["y2"])
     before = ctx.text[max(0, m.start() - 12): m.start()]
     if re.search(r"[\d,.:/]$|(?:No\.|number|#|flight|route|room|page|pp?\.|Article|Section|Resolution|model|"
@@ -642,7 +603,7 @@ def _r_month_year(m: re.Match[str], ctx: _Ctx) -> _Hit | None:
 # Months without a year: "December", "in early December", "last January", "June last year".
 @_rule(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"),
        rf"""(?P<pos>{_POS_RE})?(?P<rel>(?:last|next|this|this\s+past|this\s+coming|past|coming)\s+)?
-    (?P<m>{_MON_FULL}|(?:Jan|Feb|Aug|Sept|Oct|Nov|Dec)\.)(?!\s*\d)
+    (?P<m>{MONTH_FULL}|(?:Jan|Feb|Aug|Sept|Oct|Nov|Dec)\.)(?!\s*\d)
     (?:\s+(?P<ry>this|last|next)\s+year\b)?""", flags=re.I)
 def _r_month(m: re.Match[str], ctx: _Ctx) -> _Hit | None:
     if not _is_cap(m["m"]):
@@ -672,10 +633,10 @@ def _r_month(m: re.Match[str], ctx: _Ctx) -> _Hit | None:
     elif rel == "this":
         y = dct.year
     else:
-        y = _infer_year(dct, ctx.tense(m.start(), m.end()), lambda yy: (date(yy, mo, 1), _month_last(yy, mo)))
+        y = year_near(dct, ctx.tense(m.start(), m.end()), lambda yy: (date(yy, mo, 1), month_last(yy, mo)))
         assert y is not None
     return _Hit(m.start(), m.end(), "DATE", f"{y:04d}-{mo:02d}", mod=mod, first=date(y, mo, 1),
-                last=_month_last(y, mo), gran="month", priority=1)
+                last=month_last(y, mo), gran="month", priority=1)
 
 
 # Decades and centuries: "the 1990s", "the early '80s", "the nineties", "the 20th century".
@@ -769,7 +730,7 @@ def _r_quarter(m: re.Match[str], ctx: _Ctx) -> _Hit | None:
         # Reported quarters: the latest one that has ended, unless the sentence looks ahead.
         if not tense or tense[0] != "future":
             tense = ("past", True)
-        y = _infer_year(dct, tense, lambda yy: span(yy, q))
+        y = year_near(dct, tense, lambda yy: span(yy, q))
         assert y is not None
     a, b = span(y, q)
     return _Hit(m.start(), m.end(), "DATE", f"{y:04d}-{code}{q}", first=a, last=b,
@@ -807,21 +768,21 @@ def _r_season(m: re.Match[str], ctx: _Ctx) -> _Hit | None:
             spans = [s for s in spans if (s[2] < dct if det == "last" else s[1] > dct)]
         if det == "this":
             spans = [s for s in spans if s[0] == dct.year] or spans
-        y = _choose(spans, dct, tense) or dct.year
+        y = choose_year(spans, dct, tense) or dct.year
     a, b = _season_span(y, code)
     return _Hit(m.start(), m.end(), "DATE", f"{y:04d}-{code}", mod=mod, first=a, last=b, gran="season",
                 explicit_year=bool(m["y"]))
 
 
 # Weekdays: "Friday", "last Friday", "next Tuesday", "Friday morning", "Tuesday nights" (a SET).
-@_rule(_WEEKDAYS,
+@_rule(WEEKDAYS,
        rf"""(?P<pos>(?:early|late|earlier|later)\s+(?:on\s+)?)?(?P<rel>(?:last|next|this|this\s+past|this\s+coming|
     the\s+previous|the\s+following|on|every|each)\s+)?
-    (?P<wd>{_WD})(?P<pl>s)?(?:\s+(?P<part>{_PART})s?)?""")
+    (?P<wd>{WEEKDAY_NAME})(?P<pl>s)?(?:\s+(?P<part>{_PART})s?)?""")
 def _r_weekday(m: re.Match[str], ctx: _Ctx) -> _Hit | None:
     if not _is_cap(m["wd"]):
         return None
-    wd = _WEEKDAYS.index(m["wd"].lower())
+    wd = WEEKDAYS.index(m["wd"].lower())
     rel = re.sub(r"\s+", " ", (m["rel"] or "").strip().lower())
     part = _PARTS.get((m["part"] or "").lower())
     start = m.start() if rel != "on" else m.start("wd")
@@ -993,7 +954,7 @@ def _r_relunit(m: re.Match[str], ctx: _Ctx) -> _Hit | None:
     if unit == "month":
         d = date(dct.year, dct.month, 1) + relativedelta(months=step)
         return _Hit(m.start(), m.end(), "DATE", f"{d.year:04d}-{d.month:02d}", mod=mod, first=d,
-                    last=_month_last(d.year, d.month), gran="month", priority=1)
+                    last=month_last(d.year, d.month), gran="month", priority=1)
     if unit == "quarter":
         q0 = (dct.month - 1) // 3
         if rel in ("the", "latest") and step == 0:
@@ -1124,7 +1085,7 @@ def _ago_unit(start: int, end: int, k: int, unit: str, mod: str | None, dct: dat
     if unit == "month":
         d = date(dct.year, dct.month, 1) + relativedelta(months=k)
         return _Hit(start, end, "DATE", f"{d.year:04d}-{d.month:02d}", mod=mod, first=d,
-                    last=_month_last(d.year, d.month), gran="month", priority=1)
+                    last=month_last(d.year, d.month), gran="month", priority=1)
     if unit in ("week", "fortnight"):
         d = dct + timedelta(weeks=k * (2 if unit == "fortnight" else 1))
         if relative_unit or abs(k) > 2:  # "six weeks ago" names a week, not a day
@@ -1197,7 +1158,7 @@ def _anaphor(h: _Hit, anchor: date, step: int, unit: str) -> None:
     elif unit == "month":
         d = date(anchor.year, anchor.month, 1) + relativedelta(months=step)
         h.value, h.first, h.gran = f"{d.year:04d}-{d.month:02d}", d, "month"
-        h.last = _month_last(d.year, d.month)
+        h.last = month_last(d.year, d.month)
     elif unit == "week":
         d = anchor + timedelta(weeks=step)
         h.value, (h.first, h.last), h.gran = _week_value(d), _week_span(d), "week"
@@ -1304,7 +1265,7 @@ def _r_ref(m: re.Match[str], ctx: _Ctx) -> _Hit | None:
         "a month", "a year", "per "),
        rf"""(?P<adv>daily|weekly|monthly|yearly|hourly|nightly|biweekly)
     |(?:every|each)\s+(?:(?P<n>other|two|three|four|five|six|\d+)\s+)?(?P<u>day|week|month|year|quarter|hour|
-    minute|decade|morning|afternoon|evening|night|weekend|season|summer|winter|spring|fall|autumn|{_MON_FULL})
+    minute|decade|morning|afternoon|evening|night|weekend|season|summer|winter|spring|fall|autumn|{MONTH_FULL})
     |(?:a|per)\s+(?P<u2>day|week|month|year)(?=[\s,.;])""")
 def _r_set(m: re.Match[str], ctx: _Ctx) -> _Hit | None:
     if m["adv"]:
@@ -1328,8 +1289,8 @@ def _r_set(m: re.Match[str], ctx: _Ctx) -> _Hit | None:
         return _Hit(m.start(), m.end(), "SET", f"XXXX-XX-XXT{_PARTS[ul]}")
     if ul in _SEASONS:
         return _Hit(m.start(), m.end(), "SET", f"XXXX-{_SEASONS[ul]}")
-    if u[0].isupper() and ul[:3] in _MONTH_NUM:
-        return _Hit(m.start(), m.end(), "SET", f"XXXX-{_MONTH_NUM[ul[:3]]:02d}")
+    if u[0].isupper() and ul[:3] in MONTHS:
+        return _Hit(m.start(), m.end(), "SET", f"XXXX-{MONTHS[ul[:3]]:02d}")
     if ul == "weekend":
         return _Hit(m.start(), m.end(), "SET", "XXXX-WXX-WE")
     if ul == "season":
@@ -1343,7 +1304,7 @@ def _nth_weekday(y: int, month: int, wd: int, n: int) -> date:
     d += timedelta(days=(wd - d.weekday()) % 7)
     if n > 0:
         return d + timedelta(weeks=n - 1)
-    last = _month_last(y, month)
+    last = month_last(y, month)
     return last - timedelta(days=(last.weekday() - wd) % 7)
 
 
@@ -1384,7 +1345,7 @@ def _r_holiday(m: re.Match[str], ctx: _Ctx) -> _Hit | None:
         rel = (m["rel"] or "").strip().lower()
         kind = {"last": "past", "next": "future"}.get(rel)
         tense: Tense = (kind, True) if kind else ctx.tense(m.start(), m.end())
-        y = _infer_year(ctx.dct, tense, lambda yy: (fn(yy), fn(yy))) or ctx.dct.year
+        y = year_near(ctx.dct, tense, lambda yy: (fn(yy), fn(yy))) or ctx.dct.year
     d = fn(y)
     return _Hit(m.start(), m.end(), "DATE", d.isoformat(), first=d, last=d, gran="day",
                 explicit_year=bool(m["y"]), priority=1)
@@ -1443,7 +1404,7 @@ def timex3(text: str, dct: date | None) -> list[Timex3]:
 
 
 _RANGE_GAP = re.compile(r"\s*(?:[-–—]|to|through|until|till|and)\s*", re.I)
-_TIME_DAYWORD = re.compile(rf"{_WD}|today|yesterday|tomorrow|tonight|night|{_MON}", re.I)
+_TIME_DAYWORD = re.compile(rf"{WEEKDAY_NAME}|today|yesterday|tomorrow|tonight|night|{MONTH_NAME}", re.I)
 _GRAN_ORDER = ["day", "month", "year"]
 _CALENDAR = {"day": "day", "month": "month", "year": "year", "quarter": "month", "half": "month",
              "season": "month"}
@@ -1465,7 +1426,7 @@ def _year_from_end(h: _Hit, end: date) -> date | None:
         return h.first
     mo, d = int(m.group(1)), int(m.group(2) or 1)
     y = end.year if (mo, d) <= (end.month, end.day) else end.year - 1
-    return _safe_date(y, mo, d)
+    return safe_date(y, mo, d)
 
 
 def resolve(text: str, published: date | None) -> list[TimeExpr]:

@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 from datetime import date
 
+from ..calendar import MONTH_LOOSE, YEAR
 from ..model import Analysis, Document, Mention, Quote, Sentence, TimeExpr
 from ..text import words
 from . import dates
@@ -24,8 +25,8 @@ MAX_ANALYSED_CHARS = 50_000
 MAX_DATED_CHARS = 200_000
 
 
-_MONTH = re.compile(r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?(?![\w])")
-_YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
+_MONTH = re.compile(rf"\b{MONTH_LOOSE}(?![\w])")
+_YEAR = re.compile(rf"\b({YEAR})\b")
 
 
 def _sentence_dates(text: str, published: date | None, anchor: date | None) -> list[TimeExpr]:

@@ -23,10 +23,12 @@ from __future__ import annotations
 
 import re
 
+from ..calendar import MONTH_LOOSE, WEEKDAY_LOOSE
+
 KINDS = ("prose", "caption", "credit", "byline", "comment", "promo", "fragment")
 
-_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
-_WEEKDAY = r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\.?"
+_MONTH = MONTH_LOOSE
+_WEEKDAY = WEEKDAY_LOOSE
 _CLOCK = r"\d{1,2}[:.]\d\d(?:\s?[ap]\.?m\.?)?"
 _AGENCY = (r"(?:AP|AFP|EPA|PA|Reuters|Getty(?: Images)?|Associated Press|Bloomberg|Corbis|Rex(?: Features)?|"
            r"Alamy|Xinhua|NASA|US Coast Guard|U\.S\. Coast Guard|Press Association|Sipa|Polaris|EFE|"

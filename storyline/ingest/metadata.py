@@ -15,87 +15,16 @@ from datetime import date, datetime, timezone
 from importlib.resources import files
 from urllib.parse import urlsplit
 
+from ..calendar import MONTH_ANY_CASE, MONTHS, WEEKDAY_ANY_CASE, YEAR, find_dates, year_from_anchors
 from ..text import NAME_WORD
 
 # --------------------------------------------------------------------------------------------------
-# Dates in text
+# Publication dates in text (the calendar itself: ``storyline/calendar.py``)
 
-_MON = (
-    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
-    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
-)
-_DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
-_YEAR = r"(?:1[89]|20)\d\d"
-_DATE = re.compile(
-    rf"""\b(?:
-      (?P<iy>{_YEAR})[-/.](?P<im>1[0-2]|0?[1-9])[-/.](?P<id>[12]\d|3[01]|0?[1-9])        # 2022-01-19
-    | (?P<m1>{_MON})\s+(?P<d1>{_DAY})(?:\s*[-–]\s*{_DAY})?(?:,?\s+(?P<y1>{_YEAR}))?      # January 9-10, 2022
-    | (?P<d2>{_DAY})(?:\s*[-–]\s*{_DAY})?\s+(?:of\s+)?(?P<m2>{_MON}),?(?:\s+(?P<y2>{_YEAR}))?  # 19 Jan 2022
-    | (?P<m3>{_MON}),?\s+(?P<y3>{_YEAR})                                                 # January 2022
-    | (?P<nd>[12]\d|3[01]|0?[1-9])\.(?P<nm>1[0-2]|0?[1-9])\.(?P<ny>{_YEAR})              # 19.01.2022
-    )\b""",
-    re.I | re.X,
-)
-_MONTHS = {m: i for i, m in enumerate(
-    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)}
-_WEEKDAY = r"(?i:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?i:day|nesday|sday|urday)?\.?"
-_MON_I = rf"(?i:{_MON})"
+_MON_I = rf"(?i:{MONTH_ANY_CASE})"
 _TEMPLATE = re.compile(  # bounded, so a line full of unmatched braces stays linear
     r"\{\{[^\n]{0,300}?\}\}|\{%[^\n]{0,300}?%\}|\{#[^\n]{0,300}?#\}|<%[^\n]{0,300}?%>|\$\{[^}\n]{0,300}\}"
 )
-
-
-@dataclass(frozen=True, slots=True)
-class DateHit:
-    """One date written in a text; ``day`` is None for a month ("January 2022"), ``year`` when unsaid."""
-
-    start: int
-    end: int
-    year: int | None
-    month: int
-    day: int | None
-
-    @property
-    def full(self) -> bool:
-        return self.year is not None and self.day is not None
-
-    def span(self) -> tuple[date, date]:
-        """First and last day covered (a month-year covers the whole month)."""
-        assert self.year is not None
-        if self.day is not None:
-            d = date(self.year, self.month, self.day)
-            return d, d
-        nxt = date(self.year + self.month // 12, self.month % 12 + 1, 1)
-        return date(self.year, self.month, 1), date.fromordinal(nxt.toordinal() - 1)
-
-
-def find_dates(text: str) -> list[DateHit]:
-    """Every calendar date written in English in ``text`` (invalid ones such as 31 February skipped)."""
-    hits = []
-    for m in _DATE.finditer(text):
-        g = m.groupdict()
-        if g["iy"]:
-            y, mo, d = int(g["iy"]), int(g["im"]), int(g["id"])
-        elif g["ny"]:
-            y, mo, d = int(g["ny"]), int(g["nm"]), int(g["nd"])
-        else:
-            mon = g["m1"] or g["m2"] or g["m3"]
-            if mon.startswith("may") and len(mon) == 3:  # "may" the verb, not the month
-                continue
-            mo = _MONTHS[mon[:3].lower()]
-            day = g["d1"] or g["d2"]
-            d = int(re.sub(r"\D", "", day)) if day else None
-            year = g["y1"] or g["y2"] or g["y3"]
-            y = int(year) if year else None
-        try:
-            if y is not None:
-                date(y, mo, d or 1)
-            elif d is not None:
-                date(2000, mo, d)  # a leap year: accepts 29 February
-        except ValueError:
-            continue
-        hits.append(DateHit(m.start(), m.end(), y, mo, d))
-    return hits
 
 
 def parse_date_value(value: object) -> date | None:
@@ -161,7 +90,7 @@ def date_from_url(url: str | None) -> date | None:
     except ValueError:
         return None
     for m in _URL_DATE.finditer(path):
-        month = _MONTHS.get(m["m"].lower()) if m["m"].isalpha() else int(m["m"])
+        month = MONTHS.get(m["m"].lower()) if m["m"].isalpha() else int(m["m"])
         if month is None or (not m["s"] and (m["m"].isalpha() or len(m["m"]) + len(m["d"]) != 4)):
             continue
         try:
@@ -188,32 +117,23 @@ _REPORT_VERB = (
     r"warned|claimed|explained|revealed|tweeted|emphasi[sz]ed|stressed|urged|insisted|argued)"
 )
 _LEAD_DATE = re.compile(
-    rf"\b{_REPORT_VERB}\b[^.\n\"“”]{{0,80}}?\bon\s+(?:{_WEEKDAY},?\s+)?"
-    rf"(?P<date>(?:{_MON}|\d{{1,2}})[^.;\n]{{0,20}})"
-    rf"|^\s*On\s+(?:{_WEEKDAY},?\s+)?(?P<date2>(?:{_MON}|\d{{1,2}})[^.;\n]{{0,20}}),?\s[^.\n]{{0,120}}"
+    rf"\b{_REPORT_VERB}\b[^.\n\"“”]{{0,80}}?\bon\s+(?:{WEEKDAY_ANY_CASE},?\s+)?"
+    rf"(?P<date>(?:{MONTH_ANY_CASE}|\d{{1,2}})[^.;\n]{{0,20}})"
+    rf"|^\s*On\s+(?:{WEEKDAY_ANY_CASE},?\s+)?(?P<date2>(?:{MONTH_ANY_CASE}|\d{{1,2}})[^.;\n]{{0,20}}),?\s[^.\n]{{0,120}}"
     rf"\b{_REPORT_VERB}\b",
     re.I,
 )
 _DATELINE = re.compile(
     rf"^\s*(?:[A-Z][\w'’.-]*(?:[ /-](?:de |la |al |el )?[A-Z][\w'’.-]*){{0,3}})"
     rf"(?:,\s*[A-Z][\w'’. -]{{1,25}}?)?"
-    rf"[,.]\s+(?:{_WEEKDAY},?\s+)?(?P<date>(?:{_MON_I}\s+\d{{1,2}}|\d{{1,2}}\s+{_MON_I})(?:,?\s+{_YEAR})?)"
+    rf"[,.]\s+(?:{WEEKDAY_ANY_CASE},?\s+)?(?P<date>(?:{_MON_I}\s+\d{{1,2}}|\d{{1,2}}\s+{_MON_I})(?:,?\s+{YEAR})?)"
     rf"\s*[.,]?\s*(?:/[^/\n]{{2,30}}/|\([^()\n]{{2,30}}\)|[-–—]{{1,2}}\s)",
 )
 _DATELINE_PREFIX = re.compile(
     rf"^[A-Z][\w'’.-]*(?:[ /-](?:de |la |al |el )?[A-Z][\w'’.-]*){{0,3}}"
-    rf"(?:,\s*[A-Z][\w'’. -]{{1,25}}?)?(?:[,.]\s*(?:{_WEEKDAY},?\s+)?"
-    rf"(?:{_MON_I}\s+\d{{1,2}}|\d{{1,2}}\s+{_MON_I})(?:,?\s+{_YEAR})?)?\s*[.,]?$",
+    rf"(?:,\s*[A-Z][\w'’. -]{{1,25}}?)?(?:[,.]\s*(?:{WEEKDAY_ANY_CASE},?\s+)?"
+    rf"(?:{_MON_I}\s+\d{{1,2}}|\d{{1,2}}\s+{_MON_I})(?:,?\s+{YEAR})?)?\s*[.,]?$",
 )
-_FUTURE = re.compile(  # including verbs of intent, whose object lies ahead even in the past tense
-    r"\b(?:will|shall|would|is to|are to|due to|scheduled|plann?(?:ed|s)?|expect(?:s|ed)?|hoped?s?|upcoming|"
-    r"next|intend(?:s|ed)?|aim(?:s|ed)? to|promised to|pledged to|vowed to|agreed to|set to|going to|"
-    r"to be held|later this)\b",
-    re.I,
-)
-_PAST = re.compile(r"\b(?:was|were|had|did|ago|earlier|last|previously|since|took place|[a-z]{3,}ed)\b", re.I)
-
-
 def _paragraphs(text: str) -> list[tuple[int, str]]:
     """(offset, line) for every non-empty line: news paragraphs are lines in every format we read."""
     out, pos = [], 0
@@ -237,7 +157,7 @@ def _stamp_date(line: str) -> date | None:
     if len(hits) != 1:
         return None
     rest = line[: hits[0].start] + " " + line[hits[0].end :]
-    rest = re.sub(rf"\b{_WEEKDAY}(?!\w)", " ", _TIME.sub(" ", rest))
+    rest = re.sub(rf"\b{WEEKDAY_ANY_CASE}(?!\w)", " ", _TIME.sub(" ", rest))
     words = NAME_WORD.findall(rest)
     if len(words) > 8 or any(w[0].islower() and w.lower() not in _STAMP_WORDS for w in words):
         return None
@@ -252,7 +172,7 @@ def _labeled_date(text: str) -> date | None:
     updates)."""
     found: list[tuple[int, date]] = []
     for m in _LABELED.finditer(text):
-        value = re.sub(rf"^{_WEEKDAY},?\s*", "", m["value"].strip())
+        value = re.sub(rf"^{WEEKDAY_ANY_CASE},?\s*", "", m["value"].strip())
         hits = [h for h in find_dates(value) if h.full and h.start <= 3]
         if hits:
             d: date | None = hits[0].span()[0]
@@ -265,48 +185,6 @@ def _labeled_date(text: str) -> date | None:
     return min(found, key=lambda x: x[0])[1] if found else None
 
 
-def _infer_year(month: int, day: int, text: str, exclude: tuple[int, int]) -> date | None:
-    """Year of a "January 19" dateline from the dated events the article mentions.
-
-    Rule: anchors are the dates in the text that carry a year (“December 17, 2021”, “January 2022”).
-    An anchor in a clause about the future (will, hopes, expects, upcoming...) must not be before
-    publication, one in a past-tense clause (released, had, since...) must not be after it. Among the
-    years next to the anchors', the one breaking fewest of these constraints and then closest to an
-    anchor wins; none within a year of an anchor (or no anchor at all) gives None: a guess is worse
-    than no date.
-    """
-    anchors: list[tuple[date, date, int]] = []  # first day, last day, tense (+1 future, -1 past, 0)
-    for h in find_dates(text[:50_000]):
-        if h.year is None or exclude[0] <= h.start < exclude[1]:
-            continue
-        before = _CLAUSE_END.split(text[max(0, h.start - 200) : h.start])[-1]
-        after = _CLAUSE_END.split(text[h.end : h.end + 200].lstrip(" ,;:"))[0]
-        tense = _tense(before) or _tense(after)
-        anchors.append((*h.span(), tense))
-    if not anchors:
-        return None
-    best: tuple[int, int, date] | None = None
-    for year in sorted({a[0].year + k for a in anchors for k in (-1, 0, 1)}):
-        try:
-            d = date(year, month, day)
-        except ValueError:  # 29 February
-            continue
-        broken = sum((t > 0 and d > last) or (t < 0 and d < first) for first, last, t in anchors)
-        gap = min(0 if first <= d <= last else min(abs((d - first).days), abs((d - last).days))
-                  for first, last, _ in anchors)
-        if best is None or (broken, gap) < best[:2]:
-            best = (broken, gap, d)
-    return best[2] if best and best[1] <= 366 else None
-
-
-_CLAUSE_END = re.compile(r"[,;:!?\n—–]|\.(?:\s|$)")
-
-
-def _tense(clause: str) -> int:
-    """+1 when a clause speaks of the future, -1 of the past, 0 when it does not say."""
-    return 1 if _FUTURE.search(clause) else -1 if _PAST.search(clause) else 0
-
-
 def _month_day(group_text: str, offset: int, full_text: str) -> date | None:
     """The date at the start of ``group_text``; a missing year is inferred from ``full_text``."""
     hits = find_dates(group_text)
@@ -315,7 +193,7 @@ def _month_day(group_text: str, offset: int, full_text: str) -> date | None:
     h = hits[0]
     if h.year is not None:
         return h.span()[0]
-    return _infer_year(h.month, h.day, full_text, (offset, offset + h.end))
+    return year_from_anchors(h.month, h.day, full_text, (offset, offset + h.end))
 
 
 def visible_date(text: str) -> date | None:
@@ -346,7 +224,7 @@ def detect_published(text: str, title: str | None = None) -> tuple[date | None, 
     In order: a labelled line ("Published: ...", "date 2022-01-19"); a byline/timestamp line among the
     first lines or last lines; a dateline ("MOSCOW, January 19. /TASS/.", "KYIV, Jan 19 (Reuters) -");
     a reporting verb dated in the lead ("told the media on December 24"). A date written without a year
-    gets its year from the other dates of the article (see ``_infer_year``) or is not used.
+    gets its year from the other dates of the article (see ``calendar.year_from_anchors``) or is not used.
     """
     text = _TEMPLATE.sub(" ", text or "")
     full = f"{title}\n{text}" if title else text

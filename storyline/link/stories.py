@@ -34,6 +34,7 @@ from typing import Any
 
 import numpy as np
 
+from ..calendar import WEEKDAY_NAME
 from ..model import Document, Entity
 from ..text import EXTRA_STOP, content_terms, stem, words
 from . import furniture
@@ -100,7 +101,7 @@ def embed_text(doc: Document, furniture_keys: set[str]) -> str:
 
 
 _TIME = re.compile(r"\b\d{1,2}[:.]\d{2}\b|\b(?:GMT|UTC|BST|EST|EDT|PST|UK time)\b", re.IGNORECASE)
-_DATE_WORDS = re.compile(r"\b(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\b|\b(?:19|20)\d\d\b")
+_DATE_WORDS = re.compile(rf"\b{WEEKDAY_NAME}\b|\b(?:19|20)\d\d\b")
 _BYLINE = re.compile(r"^\s*(?:by|from|posted|updated|published|filed|photo|image|video|watch|listen|"
                      r"share|follow|subscribe|sign up|click|download|advertisement)\b", re.IGNORECASE)
 
