@@ -1,6 +1,6 @@
 from datetime import date
 
-from storyline.link.events import build_events, clauses
+from storyline.link.events import build_events, clauses, is_reference
 from storyline.model import Mention
 
 
@@ -229,3 +229,17 @@ def test_two_rows_of_one_day_that_mean_one_happening_become_one():
     assert len(build_events("s", ms, meaning=None)) == 3  # words alone: the capping told twice
     events = build_events("s", ms, meaning=0.5)  # the mechanism; the shipped threshold is read off real days
     assert sorted(sorted(ev.documents) for ev, _ in events) == [["a", "b", "c", "d"], ["e", "f"]]
+
+
+def test_a_date_inside_a_since_or_after_clause_is_the_time_of_that_clause_not_of_the_report():
+    said = "BP has lost about half of its market value since the spill began two months ago."
+    assert is_reference(m("a", 0, said, date(2010, 4, 1), "month", time_text="two months ago"))
+    after = "Nine days after the rig exploded on April 20, the slick reached the coast."
+    assert is_reference(m("a", 0, after, date(2010, 4, 20), time_text="on April 20"))
+    # the same dates reporting the happening itself are no references
+    assert not is_reference(m("a", 0, "The spill began two months ago.", date(2010, 4, 1), "month",
+                              time_text="two months ago"))
+    assert not is_reference(m("a", 0, "The rig exploded on April 20, killing 11 workers.", date(2010, 4, 20),
+                              time_text="on April 20"))
+    assert not is_reference(m("a", 0, "Billions of songs were bought since its launch in 2003.", date(2003, 1, 1),
+                              "year", time_text="2003"))

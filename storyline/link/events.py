@@ -54,6 +54,12 @@ _GRAN_ORDER = {"year": 0, "month": 1, "day": 2}
 # the April 20 explosion", "nine days after the April 20 explosion", "the 20 April catastrophe".
 _REFERENCE_BEFORE = re.compile(r"\b(?:since|after|before|following|ahead\s+of|until)\s+(?:the\s+|its\s+)?$"
                                r"|\b(?:the|its|this|that)\s+$", re.I)
+# ... or the time of another happening named in a clause of its own: "has lost half its value since the spill
+# began two months ago", "nine days after the rig exploded on April 20".
+_REFERENCE_CLAUSE = re.compile(r"\b(?:since|after|before|following|until)\s+(?:(?:the|its|their|his|her)\s+)?"
+                               r"[\w'-]+(?:\s+[\w'-]+){0,3}\s+(?:began|begun|started|erupted|broke\s+out|exploded|"
+                               r"struck|sank|happened|occurred|opened|launched|took\s+office)\s+(?:(?:on|in|at)\s+)?$",
+                               re.I)
 _BASELINE_BEFORE = re.compile(r"\b(?P<word>compared\s+(?:to|with)|versus|vs\.|than(?:\s+in)?|from)\s+(?:the\s+)?$",
                               re.I)
 _RELATIVE_BASE = re.compile(r"(?:a\s+year|a\s+month|the\s+(?:previous|prior|same|year)|last)\b", re.I)
@@ -145,10 +151,13 @@ def clauses(mentions: Sequence[tuple[int, Mention]]) -> dict[int, str]:
 
 def is_reference(m: Mention) -> bool:
     """The mention names its date as a reference point for something else: "since April 20", "after the
-    April 20 explosion", "the 20 April catastrophe" (a determiner, the date, a noun)."""
+    April 20 explosion", "the 20 April catastrophe" (a determiner, the date, a noun), "since the spill began
+    two months ago"."""
     pos = m.text.find(m.time_text) if m.time_text else -1
     if pos < 0:
         return False
+    if _REFERENCE_CLAUSE.search(m.text, max(0, pos - 80), pos):
+        return True
     before = _REFERENCE_BEFORE.search(m.text, max(0, pos - 16), pos)
     if before is None:
         return False
