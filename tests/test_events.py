@@ -243,3 +243,10 @@ def test_a_date_inside_a_since_or_after_clause_is_the_time_of_that_clause_not_of
                               time_text="on April 20"))
     assert not is_reference(m("a", 0, "Billions of songs were bought since its launch in 2003.", date(2003, 1, 1),
                               "year", time_text="2003"))
+
+
+def test_the_period_a_figure_measures_is_no_time_of_a_happening():
+    text = "The July 27 target date is the day the company is due to report second-quarter earnings."
+    assert is_reference(m("a", 0, text, date(2010, 4, 1), "month", date(2010, 6, 30), time_text="second-quarter"))
+    assert not is_reference(m("a", 0, "Growth slowed in the second quarter.", date(2010, 4, 1), "month",
+                              date(2010, 6, 30), time_text="the second quarter"))

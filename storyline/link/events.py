@@ -60,6 +60,10 @@ _REFERENCE_CLAUSE = re.compile(r"\b(?:since|after|before|following|until)\s+(?:(
                                r"[\w'-]+(?:\s+[\w'-]+){0,3}\s+(?:began|begun|started|erupted|broke\s+out|exploded|"
                                r"struck|sank|happened|occurred|opened|launched|took\s+office)\s+(?:(?:on|in|at)\s+)?$",
                                re.I)
+# ... or the period a figure measures: "second-quarter earnings", "first-half profit".
+_MEASURED_PERIOD = re.compile(r"(?:quarter|half)$", re.I)
+_MEASURE_AFTER = re.compile(r"^\s+(?:earnings|results|profits?|loss(?:es)?|sales|revenues?|figures|growth|output|"
+                            r"dividends?|forecasts?|numbers|deliveries|gdp)\b", re.I)
 _BASELINE_BEFORE = re.compile(r"\b(?P<word>compared\s+(?:to|with)|versus|vs\.|than(?:\s+in)?|from)\s+(?:the\s+)?$",
                               re.I)
 _RELATIVE_BASE = re.compile(r"(?:a\s+year|a\s+month|the\s+(?:previous|prior|same|year)|last)\b", re.I)
@@ -152,11 +156,13 @@ def clauses(mentions: Sequence[tuple[int, Mention]]) -> dict[int, str]:
 def is_reference(m: Mention) -> bool:
     """The mention names its date as a reference point for something else: "since April 20", "after the
     April 20 explosion", "the 20 April catastrophe" (a determiner, the date, a noun), "since the spill began
-    two months ago"."""
+    two months ago", "due to report second-quarter earnings" (the period a figure measures)."""
     pos = m.text.find(m.time_text) if m.time_text else -1
     if pos < 0:
         return False
     if _REFERENCE_CLAUSE.search(m.text, max(0, pos - 80), pos):
+        return True
+    if _MEASURED_PERIOD.search(m.time_text) and _MEASURE_AFTER.match(m.text[pos + len(m.time_text):]):
         return True
     before = _REFERENCE_BEFORE.search(m.text, max(0, pos - 16), pos)
     if before is None:
