@@ -313,6 +313,16 @@ def _presentable(it: _Item) -> bool:
     return is_prose(it.mention.text) and _stands_alone(it.clause)
 
 
+
+def _join_closest(c: _Cluster, candidates: Sequence[_Cluster], threshold: float) -> bool:
+    """Fold ``c`` into the candidate whose centroid is closest to its own, if at least ``threshold``."""
+    into = max(candidates, key=lambda k: cosine(c.centroid, k.centroid), default=None)
+    if into is None or cosine(c.centroid, into.centroid) < threshold:
+        return False
+    for it in c.items:
+        into.add(it)
+    return True
+
 def _merge_same_span(clusters: list[_Cluster], threshold: float) -> list[_Cluster]:
     """Join clusters of one span whose centroids say the same thing: one happening founded twice, by two
     reports too different to meet one by one ("oil began leaking on 20 April when the rig exploded" and
@@ -324,11 +334,7 @@ def _merge_same_span(clusters: list[_Cluster], threshold: float) -> list[_Cluste
     for group in by_span.values():
         kept: list[_Cluster] = []
         for c in sorted(group, key=lambda c: -len(c.items)):
-            into = max(kept, key=lambda k: cosine(c.centroid, k.centroid), default=None)
-            if into is not None and cosine(c.centroid, into.centroid) >= threshold:
-                for it in c.items:
-                    into.add(it)
-            else:
+            if not _join_closest(c, kept, threshold):
                 kept.append(c)
         out.extend(kept)
     return out
@@ -407,11 +413,7 @@ def _merge_into_finer(clusters: list[_Cluster], coarse: float) -> list[_Cluster]
             end = _span(Mention("", 0, "", c.date, c.granularity, c.last))[1]
             inside = [k for k in finer[bisect.bisect_left(starts, c.date):bisect.bisect_right(starts, end)]
                       if k.last <= end]
-            into = max(inside, key=lambda k: cosine(c.centroid, k.centroid), default=None)
-            if into is not None and cosine(c.centroid, into.centroid) >= coarse:
-                for it in c.items:
-                    into.add(it)
-            else:
+            if not _join_closest(c, inside, coarse):
                 out.append(c)
     return out
 
