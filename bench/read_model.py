@@ -169,7 +169,10 @@ def keep_current(db: Path, tmp: Path, src: Path, name: str) -> dict:
     with Store(copy) as store:
         out["story"] = {"id": into, "documents": len(store.story_documents(into)),
                         "new_article_in_story": store.story_of(doc_id) == into}
-        out["record"] = store.view(into, "story")
+        record = json.loads(store.view(into, "story") or "{}")
+    for c in record.get("corrections", []):
+        c["created"] = None  # when the merge was made: the one thing two runs cannot share
+    out["record"] = record
     return out
 
 
