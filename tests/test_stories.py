@@ -136,7 +136,6 @@ def test_outlet_furniture_carries_no_weight(tmp_path):
 def test_a_merge_keeps_the_earlier_id_and_redirects_the_other(tmp_path, monkeypatch):
     monkeypatch.setattr(stories, "STORY_THRESHOLD", 0.2)
     monkeypatch.setattr(stories, "TOPIC_THRESHOLD", 0.1)
-    monkeypatch.setattr(stories, "EDGE", 0.1)
     a = Document(id="a", text="alpha bravo charlie delta.", published=D0)
     c = Document(id="c", text="echo foxtrot golf hotel.", published=D0 + timedelta(days=1))
     b = Document(id="b", text="alpha bravo charlie delta echo foxtrot golf hotel.", published=D0 + timedelta(days=2))
@@ -159,7 +158,6 @@ def test_merged_ids_redirect_in_the_api_and_pages_and_topics_are_served(tmp_path
 
     monkeypatch.setattr(stories, "STORY_THRESHOLD", 0.2)
     monkeypatch.setattr(stories, "TOPIC_THRESHOLD", 0.1)
-    monkeypatch.setattr(stories, "EDGE", 0.1)
     a = Document(id="a", text="alpha bravo charlie delta.", published=D0)
     c = Document(id="c", text="echo foxtrot golf hotel.", published=D0 + timedelta(days=1))
     b = Document(id="b", text="alpha bravo charlie delta echo foxtrot golf hotel.", published=D0 + timedelta(days=2))
@@ -240,3 +238,59 @@ def test_headline_less_stories_are_named_by_entities_and_event_words():
     members = [stories.Item(f"m{i}", D0, np.ones(2, dtype=np.float32), ("Mubarak", "Egypt"), None, words)
                for i, words in enumerate(lead)]
     assert stories.title(members) == "Egypt, Mubarak: tahrir, curfew, protesters"
+
+
+def _brute_average_link(groups, sim, threshold):
+    """Group average-link written out the slow, obvious way (the reference for the scipy one)."""
+    groups = [sorted(g) for g in groups]
+    while len(groups) > 1:
+        best, pair = None, None
+        for i in range(len(groups)):
+            for j in range(i + 1, len(groups)):
+                avg = float(np.mean(sim[np.ix_(groups[i], groups[j])]))
+                if best is None or avg > best:
+                    best, pair = avg, (i, j)
+        if best < threshold:
+            break
+        i, j = pair
+        groups[i] = sorted(groups[i] + groups.pop(j))
+    return sorted(groups)
+
+
+def test_topic_average_link_over_stories_is_group_average_link():
+    rng = np.random.default_rng(1)
+    for trial in range(20):
+        n = int(rng.integers(2, 30))
+        x = rng.normal(size=(n, 5))
+        x /= np.linalg.norm(x, axis=1, keepdims=True)
+        sim = np.round(x @ x.T, 5)
+        cuts = np.sort(rng.choice(np.arange(1, n), size=int(rng.integers(0, n - 1)), replace=False))
+        groups = [list(g) for g in np.split(rng.permutation(n), cuts)]
+        threshold = float(rng.uniform(-0.2, 0.5))
+        assert sorted(stories._average_link_over(groups, sim, threshold)) == _brute_average_link(groups, sim, threshold)
+
+
+def test_a_topic_joins_event_chains_months_apart_by_their_names():
+    def chain(name, start, axis, names, tilt=None):
+        out = []
+        for k in range(4):
+            v = np.zeros(embed.DIM)
+            v[axis], v[40 + 4 * axis + k] = 3.0, 1.0  # the chain's words, and each article's own
+            if tilt is not None:
+                v[tilt] = 0.6  # a little of another chain's words
+            out.append(stories.Item(f"{name}{k}", D0 + timedelta(days=start + k),
+                                    (v / np.linalg.norm(v)).astype(np.float32), names))
+        return out
+
+    # two event chains of one crisis, four months apart, in different words (embedding cosine 0), naming
+    # some of the same people and places; a third chain a little like the second in words, naming others
+    spill = chain("spill", 0, 0, ("BP", "Gulf of Mexico", "Louisiana", "Tony Hayward"))
+    hearing = chain("hearing", 120, 1, ("BP", "Gulf of Mexico", "Congress", "Henry Waxman"))
+    other = chain("other", 125, 2, ("Exxon", "Alaska", "Anchorage", "Rex Tillerson"), tilt=1)
+    topics = stories.cluster(spill + hearing + other)
+    topic_of = {i: t for t, topic in enumerate(topics) for story in topic for i in story}
+    story_of = {i: tuple(story) for topic in topics for story in topic for i in story}
+    assert story_of["spill0"] == tuple(f"spill{k}" for k in range(4))  # each chain its own story
+    assert story_of["hearing0"] == tuple(f"hearing{k}" for k in range(4))
+    assert topic_of["spill0"] == topic_of["hearing0"]  # one topic: the same crisis
+    assert topic_of["other0"] != topic_of["hearing0"]  # words a little alike, names not: another topic

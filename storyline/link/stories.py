@@ -7,14 +7,15 @@ the corpus grows. Two articles far apart in time pay a penalty (``TIME_PENALTY``
 only on strong evidence; an article without a date is judged on content alone.
 
 Stories are the average-link clusters of those similarities cut at ``STORY_THRESHOLD``; topics continue
-the same average-link over whole stories, on content alone, down to ``TOPIC_THRESHOLD``. Average-link
-never joins two groups unless some pair of their articles is at least as similar as the cut, so every
-story and topic lies inside one connected component of the graph whose edges are the pairs with content
-similarity at least ``EDGE``. That is what makes the clustering incremental *and* exact: a new batch
-finds the components its articles touch, re-clusters those (and only those) from scratch, and leaves the
-rest alone. Everything is ordered canonically ((published, id)) before clustering, so the result is the
-same whatever order the articles arrived in, however the work was split, and whether a folder was
-analysed in one run or several: the same articles give the same stories and topics.
+the average-link over whole stories down to ``TOPIC_THRESHOLD``, on a topic similarity that has no time
+penalty and weighs shared names more (``TOPIC_EMBED_WEIGHT``): a long crisis is many event chains months
+apart that keep the same people and places while their words change. Average-link never joins two
+groups unless some pair of their articles is at least as similar as the cut, so every story and topic
+lies inside one connected component of the graph whose edges are those pairs (:func:`linked`). That is what makes the clustering incremental *and* exact: a
+new batch finds the components its articles touch, re-clusters those (and only those) from scratch, and
+leaves the rest alone. Everything is ordered canonically ((published, id)) before clustering, so the
+result is the same whatever order the articles arrived in, however the work was split, and whether a
+folder was analysed in one run or several: the same articles give the same stories and topics.
 
 Ids are stable: a story's id derives from its canonical member (its earliest article by (published, id)),
 so it stays when the story grows; when two stories merge, the survivor has the earlier canonical member
@@ -39,13 +40,13 @@ from ..model import Document, Entity
 from ..text import EXTRA_STOP, content_terms, stem, words
 from . import furniture
 
-# Chosen on MEANTIME and by leave-one-topic-out on Timeline17 (BENCHMARKS.md, "Stories and topics").
+# What each setting was chosen on: BENCHMARKS.md, "Story clustering".
 STORY_THRESHOLD = 0.28  # average similarity (time penalty included) within a story: one event chain
-TOPIC_THRESHOLD = 0.20  # average content similarity between the stories of a topic
-EMBED_WEIGHT = 0.7  # the rest is entity overlap
+EMBED_WEIGHT = 0.7  # story level: the rest is entity overlap
+TOPIC_THRESHOLD = 0.10  # average topic similarity between the stories of a topic
+TOPIC_EMBED_WEIGHT = 0.3  # topic level: names weigh more (a long crisis keeps its names, not its words)
 TIME_PENALTY = 0.05  # per unit of log(1 + days / TIME_SCALE) between two dated articles
 TIME_SCALE = 7.0
-EDGE = min(STORY_THRESHOLD, TOPIC_THRESHOLD)
 LEAD_WORDS = 40  # the lead embedded with the headline: its first sentence or two
 SALIENT = 10  # named entities kept per article (the most mentioned)
 ENTITY_LABELS = {"PERSON", "ORG", "GPE", "LOC", "FAC", "EVENT", "NORP"}
@@ -166,21 +167,38 @@ def _entity_matrix(items: Sequence[Item], vocab: dict[str, int]) -> tuple[list, 
     return rows, cols, vals
 
 
-def content(a: Sequence[Item], b: Sequence[Item]) -> np.ndarray:
-    """Content similarity of every article of ``a`` with every one of ``b``: embeddings and entity overlap."""
+def parts(a: Sequence[Item], b: Sequence[Item]) -> tuple[np.ndarray, np.ndarray]:
+    """The two parts of the similarity of every article of ``a`` with every one of ``b``: the cosine of
+    their embeddings and the overlap of their salient names."""
     from scipy.sparse import csr_matrix
 
     if not a or not b:
-        return np.zeros((len(a), len(b)))
+        return np.zeros((len(a), len(b))), np.zeros((len(a), len(b)))
     va = np.stack([x.vector for x in a]).astype(np.float64)
     vb = np.stack([x.vector for x in b]).astype(np.float64)
-    sim = EMBED_WEIGHT * (va @ vb.T)
     vocab: dict[str, int] = {}
     ea, eb = _entity_matrix(a, vocab), _entity_matrix(b, vocab)
     ma = csr_matrix((ea[2], (ea[0], ea[1])), shape=(len(a), len(vocab) or 1))
     mb = csr_matrix((eb[2], (eb[0], eb[1])), shape=(len(b), len(vocab) or 1))
-    sim += (1 - EMBED_WEIGHT) * (ma @ mb.T).toarray()
-    return np.round(sim, ROUND)
+    return va @ vb.T, (ma @ mb.T).toarray()
+
+
+def mix(embedded: np.ndarray, names: np.ndarray, weight: float) -> np.ndarray:
+    """``weight`` × embedding cosine + the rest × name overlap, rounded (so BLAS order never decides)."""
+    return np.round(weight * embedded + (1 - weight) * names, ROUND)
+
+
+def content(a: Sequence[Item], b: Sequence[Item]) -> np.ndarray:
+    """Story-level content similarity of every article of ``a`` with every one of ``b``."""
+    return mix(*parts(a, b), EMBED_WEIGHT)
+
+
+def linked(embedded: np.ndarray, names: np.ndarray) -> np.ndarray:
+    """The edges of the component graph: the pairs similar enough for average-link ever to join them, in
+    one story (story-level content, before any time penalty) or in one topic."""
+    return (mix(embedded, names, EMBED_WEIGHT) >= STORY_THRESHOLD) | (
+        mix(embedded, names, TOPIC_EMBED_WEIGHT) >= TOPIC_THRESHOLD
+    )
 
 
 def time_penalty(a: Sequence[Item], b: Sequence[Item]) -> np.ndarray:
@@ -200,35 +218,29 @@ def similarity(a: Item, b: Item) -> float:
 # Clustering
 
 
-def _average_link(sim: np.ndarray, groups: list[list[int]], threshold: float) -> list[list[int]]:
-    """Average-link agglomeration of ``groups`` (lists of rows of ``sim``) while the best average
-    similarity between two groups is at least ``threshold``. Hand-written because scipy's linkage starts
-    from single items; ties go to the earliest pair (groups are in canonical order)."""
-    n = len(groups)
-    if n < 2:
-        return [list(g) for g in groups]
-    member = np.zeros((sim.shape[0], n))
-    for j, g in enumerate(groups):
-        member[g, j] = 1.0
-    sums = member.T @ sim @ member
-    sizes = member.sum(axis=0)
-    alive = list(range(n))
-    merged: dict[int, list[int]] = {j: list(g) for j, g in enumerate(groups)}
-    while len(alive) > 1:
-        idx = np.array(alive)
-        avg = sums[np.ix_(idx, idx)] / np.outer(sizes[idx], sizes[idx])
-        np.fill_diagonal(avg, -np.inf)
-        flat = int(np.argmax(avg))
-        i, j = divmod(flat, len(idx))
-        if np.round(avg[i, j], ROUND) < threshold:
-            break
-        a, b = (int(idx[i]), int(idx[j])) if idx[i] < idx[j] else (int(idx[j]), int(idx[i]))
-        sums[a, :] += sums[b, :]
-        sums[:, a] += sums[:, b]
-        sizes[a] += sizes[b]
-        merged[a] = merged[a] + merged.pop(b)
-        alive.remove(b)
-    return [sorted(merged[j]) for j in alive]
+def _average_link_over(groups: list[list[int]], sim: np.ndarray, threshold: float) -> list[list[int]]:
+    """Average-link agglomeration of whole ``groups`` (lists of rows of ``sim``) while the best average
+    similarity between two groups is at least ``threshold``.
+
+    The average similarity of two groups is the mean over their cross pairs alone, whatever is inside
+    each, so this is scipy's average linkage from single articles with every within-group distance set
+    to 0 and every cross distance raised by a constant: the groups form first, then merge exactly as
+    groups would (ties go to the earliest pair: rows are in canonical order)."""
+    from scipy.cluster.hierarchy import fcluster, linkage
+
+    if len(groups) < 2:
+        return [sorted(g) for g in groups]
+    rows = [r for g in groups for r in g]
+    label = np.repeat(np.arange(len(groups)), [len(g) for g in groups])
+    offset = 2.0
+    dist = offset + np.clip(1.0 - sim[np.ix_(rows, rows)], 0.0, None)
+    dist[label[:, None] == label[None, :]] = 0.0
+    tree = linkage(dist[np.triu_indices(len(rows), k=1)], method="average")
+    cut = fcluster(tree, offset + 1.0 - threshold + 1e-9, criterion="distance")
+    by: dict[int, list[int]] = {}
+    for r, lab in zip(rows, cut, strict=True):
+        by.setdefault(int(lab), []).append(r)
+    return [sorted(g) for g in by.values()]
 
 
 def cluster(items: Sequence[Item]) -> list[list[list[str]]]:
@@ -247,9 +259,10 @@ def cluster_components(items: Sequence[Item]) -> list[list[list[list[str]]]]:
     items = sorted(items, key=lambda x: x.key)
     if not items:
         return []
-    sim = content(items, items)
+    embedded, names = parts(items, items)
+    sim = mix(embedded, names, EMBED_WEIGHT)
     story_sim = sim - time_penalty(items, items)
-    n_comp, labels = connected_components(csr_matrix(sim >= EDGE), directed=False)
+    n_comp, labels = connected_components(csr_matrix(linked(embedded, names)), directed=False)
     comps: dict[int, list[int]] = {}
     for i, c in enumerate(labels):
         comps.setdefault(int(c), []).append(i)
@@ -268,8 +281,9 @@ def cluster_components(items: Sequence[Item]) -> list[list[list[list[str]]]]:
                 by.setdefault(int(lab), []).append(r)
             stories = sorted((sorted(g) for g in by.values()), key=lambda g: g[0])
         local = {r: k for k, r in enumerate(rows)}
-        grouped = _average_link(sim[np.ix_(rows, rows)], [[local[r] for r in s] for s in stories],
-                                TOPIC_THRESHOLD)
+        block = np.ix_(rows, rows)
+        grouped = _average_link_over([[local[r] for r in s] for s in stories],
+                                     mix(embedded[block], names[block], TOPIC_EMBED_WEIGHT), TOPIC_THRESHOLD)
         for topic in sorted(grouped, key=lambda g: g[0]):
             inside = {rows[k] for k in topic}
             members = [s for s in stories if s[0] in inside]
@@ -429,8 +443,8 @@ def link_batch(store: Any, rows: list[dict], docs: list[Document]) -> set[str]:
     others = [_item_from_row(i, r) for i, r in stored.items() if i not in fresh]
     touched = {stored[c]["component"] for c in changed if c in stored}
     if others and fresh:
-        sim = content(list(fresh.values()), others)
-        touched |= {stored[others[j].id]["component"] for j in np.nonzero((sim >= EDGE).any(axis=0))[0]}
+        edges = linked(*parts(list(fresh.values()), others))
+        touched |= {stored[others[j].id]["component"] for j in np.nonzero(edges.any(axis=0))[0]}
     work = list(fresh.values()) + [o for o in others if stored[o.id]["component"] in touched]
     items = {it.id: it for it in work}
 
