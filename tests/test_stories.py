@@ -237,7 +237,14 @@ def test_headline_less_stories_are_named_by_entities_and_event_words():
     lead = [("protesters", "tahrir", "square", "curfew"), ("protests", "tahrir", "curfew"), ("tahrir", "army")]
     members = [stories.Item(f"m{i}", D0, np.ones(2, dtype=np.float32), ("Mubarak", "Egypt"), None, words)
                for i, words in enumerate(lead)]
-    assert stories.title(members) == "Egypt, Mubarak: tahrir, curfew, protesters"
+    assert stories.title(members) == "Mubarak, Egypt: tahrir, protesters, curfew"
+
+
+def test_a_headline_less_article_is_named_by_what_it_opens_with_not_the_alphabet():
+    lead = ("tar", "balls", "washed", "ashore", "pensacola", "beach", "thursday", "cleanup", "crews")
+    alone = stories.Item("p", D0, np.ones(2, dtype=np.float32), ("Pensacola Beach", "BST", "22:17 GMT Help As BP",
+                                                                   "Florida", "BP"), None, lead)
+    assert stories.title([alone]) == "Pensacola Beach, Florida, BP: balls, washed, ashore"
 
 
 def _brute_average_link(groups, sim, threshold):
@@ -259,7 +266,7 @@ def _brute_average_link(groups, sim, threshold):
 
 def test_topic_average_link_over_stories_is_group_average_link():
     rng = np.random.default_rng(1)
-    for trial in range(20):
+    for _ in range(20):
         n = int(rng.integers(2, 30))
         x = rng.normal(size=(n, 5))
         x /= np.linalg.norm(x, axis=1, keepdims=True)

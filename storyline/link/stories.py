@@ -11,11 +11,13 @@ the average-link over whole stories down to ``TOPIC_THRESHOLD``, on a topic simi
 penalty and weighs shared names more (``TOPIC_EMBED_WEIGHT``): a long crisis is many event chains months
 apart that keep the same people and places while their words change. Average-link never joins two
 groups unless some pair of their articles is at least as similar as the cut, so every story and topic
-lies inside one connected component of the graph whose edges are those pairs (:func:`linked`). That is what makes the clustering incremental *and* exact: a
-new batch finds the components its articles touch, re-clusters those (and only those) from scratch, and
-leaves the rest alone. Everything is ordered canonically ((published, id)) before clustering, so the
-result is the same whatever order the articles arrived in, however the work was split, and whether a
-folder was analysed in one run or several: the same articles give the same stories and topics.
+lies inside one connected component of the graph whose edges are those pairs (:func:`linked`). That is
+what makes the clustering incremental *and* exact: a new batch finds the components its articles touch,
+re-clusters those (and only those) from scratch, and leaves the rest alone. (A corpus about one region's
+crises can be one component: all of Timeline17 is, and is then re-clustered whole, in seconds.)
+Everything is ordered canonically ((published, id)) before clustering, so the result is the same
+whatever order the articles arrived in, however the work was split, and whether a folder was analysed in
+one run or several: the same articles give the same stories and topics.
 
 Ids are stable: a story's id derives from its canonical member (its earliest article by (published, id)),
 so it stays when the story grows; when two stories merge, the survivor has the earlier canonical member
@@ -345,20 +347,27 @@ def title(members: Sequence[Item]) -> str:
 
 
 def described(members: Sequence[Item]) -> str:
-    """A title made of the members' leading entities and event words, for headline-less articles."""
+    """A title made of the members' leading entities and event words, for headline-less articles: the
+    names and words most members share, ties going to those that come first in the articles (their
+    salience order, the lead's word order: a single article is named by what it opens with, never by the
+    alphabet); clock times and time zones ("BST", "22:17 GMT") are not names."""
     names: Counter[str] = Counter()
+    rank: dict[str, int] = {}
     shown: dict[str, Counter[str]] = {}
     for m in members:
-        for n in set(m.entities[:5]):
+        for k, n in enumerate(dict.fromkeys(n for n in m.entities[:5] if not _TIME.search(n))):
             names[n.casefold()] += 1
+            rank[n.casefold()] = min(rank.get(n.casefold(), k), k)
             shown.setdefault(n.casefold(), Counter())[n] += 1
-    lead = [min(shown[f], key=lambda s: (-shown[f][s], s)) for f in sorted(names, key=lambda f: (-names[f], f))][:3]
+    order = sorted(names, key=lambda f: (-names[f], rank[f], f))
+    lead = [min(shown[f], key=lambda s: (-shown[f][s], s)) for f in order][:3]
     taken = {stem(w.casefold()) for n in lead for w in words(n)}
     counts: Counter[str] = Counter()
+    first: dict[str, int] = {}
     surface: dict[str, Counter[str]] = {}
     for m in members:
         seen = set()
-        for w in m.words:
+        for k, w in enumerate(m.words):
             if len(w) < 4 or w in GENERIC or w in EXTRA_STOP or not content_terms(w):
                 continue
             s = stem(w)
@@ -366,9 +375,10 @@ def described(members: Sequence[Item]) -> str:
                 continue
             seen.add(s)
             counts[s] += 1
+            first[s] = min(first.get(s, k), k)
             surface.setdefault(s, Counter())[w] += 1
     event = [min(surface[s], key=lambda w: (-surface[s][w], w))
-             for s in sorted(counts, key=lambda s: (-counts[s], s))][:3]
+             for s in sorted(counts, key=lambda s: (-counts[s], first[s], s))][:3]
     if lead and event:
         return f"{', '.join(lead)}: {', '.join(event)}"
     return ", ".join(lead or event) or "Untitled story"
