@@ -242,8 +242,8 @@ def test_headline_less_stories_are_named_by_entities_and_event_words():
 
 def test_a_headline_less_article_is_named_by_what_it_opens_with_not_the_alphabet():
     lead = ("tar", "balls", "washed", "ashore", "pensacola", "beach", "thursday", "cleanup", "crews")
-    alone = stories.Item("p", D0, np.ones(2, dtype=np.float32), ("Pensacola Beach", "BST", "22:17 GMT Help As BP",
-                                                                   "Florida", "BP"), None, lead)
+    names = ("Pensacola Beach", "BST", "22:17 GMT Help As BP", "Thu Jun 3", "Florida", "BP")
+    alone = stories.Item("p", D0, np.ones(2, dtype=np.float32), names, None, lead)
     assert stories.title([alone]) == "Pensacola Beach, Florida, BP: balls, washed, ashore"
 
 

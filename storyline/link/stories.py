@@ -105,6 +105,8 @@ def embed_text(doc: Document, furniture_keys: set[str]) -> str:
 
 _TIME = re.compile(r"\b\d{1,2}[:.]\d{2}\b|\b(?:GMT|UTC|BST|EST|EDT|PST|UK time)\b", re.IGNORECASE)
 _DATE_WORDS = re.compile(rf"\b{WEEKDAY_NAME}\b|\b(?:19|20)\d\d\b")
+_STAMP = re.compile(r"\b(?:Mon|Tue|Tues|Wed|Thu|Thur|Thurs|Fri|Sat|Sun)\.?,?\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|"
+                    r"Sept|Oct|Nov|Dec)\b")  # a wire time stamp's "Thu May 14", read as a name by NER
 _BYLINE = re.compile(r"^\s*(?:by|from|posted|updated|published|filed|photo|image|video|watch|listen|"
                      r"share|follow|subscribe|sign up|click|download|advertisement)\b", re.IGNORECASE)
 
@@ -350,12 +352,13 @@ def described(members: Sequence[Item]) -> str:
     """A title made of the members' leading entities and event words, for headline-less articles: the
     names and words most members share, ties going to those that come first in the articles (their
     salience order, the lead's word order: a single article is named by what it opens with, never by the
-    alphabet); clock times and time zones ("BST", "22:17 GMT") are not names."""
+    alphabet); clock times, time zones and time stamps ("BST", "22:17 GMT", "Thu May 14") are not names."""
     names: Counter[str] = Counter()
     rank: dict[str, int] = {}
     shown: dict[str, Counter[str]] = {}
     for m in members:
-        for k, n in enumerate(dict.fromkeys(n for n in m.entities[:5] if not _TIME.search(n))):
+        kept = [n for n in m.entities if not _TIME.search(n) and not _STAMP.search(n)]
+        for k, n in enumerate(dict.fromkeys(kept[:5])):
             names[n.casefold()] += 1
             rank[n.casefold()] = min(rank.get(n.casefold(), k), k)
             shown.setdefault(n.casefold(), Counter())[n] += 1
