@@ -37,7 +37,7 @@ from typing import Any
 
 import numpy as np
 
-from ..calendar import WEEKDAY_NAME
+from ..calendar import MONTH_LOOSE, WEEKDAY_LOOSE, WEEKDAY_NAME
 from ..model import Document, Entity
 from ..text import EXTRA_STOP, content_terms, stem, words
 from . import furniture
@@ -105,8 +105,7 @@ def embed_text(doc: Document, furniture_keys: set[str]) -> str:
 
 _TIME = re.compile(r"\b\d{1,2}[:.]\d{2}\b|\b(?:GMT|UTC|BST|EST|EDT|PST|UK time)\b", re.IGNORECASE)
 _DATE_WORDS = re.compile(rf"\b{WEEKDAY_NAME}\b|\b(?:19|20)\d\d\b")
-_STAMP = re.compile(r"\b(?:Mon|Tue|Tues|Wed|Thu|Thur|Thurs|Fri|Sat|Sun)\.?,?\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|"
-                    r"Sept|Oct|Nov|Dec)\b")  # a wire time stamp's "Thu May 14", read as a name by NER
+_STAMP = re.compile(rf"\b{WEEKDAY_LOOSE},?\s+{MONTH_LOOSE}(?:\s|$)")  # a wire stamp's "Thu May 14", read as a name
 _BYLINE = re.compile(r"^\s*(?:by|from|posted|updated|published|filed|photo|image|video|watch|listen|"
                      r"share|follow|subscribe|sign up|click|download|advertisement)\b", re.IGNORECASE)
 
