@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterable
-from datetime import datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -204,28 +204,51 @@ def _reading_order(event: dict) -> str:
 
 
 # Beyond this many events one marker per event no longer fits the timeline picture: markers pushed aside by
-# their neighbours drift weeks away from their dates. A big story is drawn one marker per day instead.
+# their neighbours drift weeks away from their dates. A big story is drawn one marker per day instead, and
+# one per week or month where even its days would not fit (the picture, and so the page, stays bounded).
 MAX_AXIS_EVENTS = 40
+MAX_AXIS_MARKS = 100
+AXIS_SUMMARY = 140  # characters of a marker's tooltip summary
 
 
 def axis_events(timeline: list[dict]) -> list[dict]:
     """What the timeline picture draws, in the event shape: the story section's events; in a big story one
-    per day instead, its sources every outlet reporting anything that day (most reporting first), linked to
-    the day's best corroborated event, and the month- and year-precision events left to the list. Stored
-    with a story's page view, so the picture covers the whole story while the list comes a page at a time."""
+    per day instead (per week or month when days are too many), its sources every outlet reporting anything
+    then (most reporting first), linked to its best corroborated event, the month- and year-precision events
+    left to the list. Stored with a story's page view, so the picture covers the whole story while the list
+    comes a page at a time."""
     events = story_section(list(timeline))
     keep = ("id", "date", "granularity", "end", "summary", "sources")
     if len(events) <= MAX_AXIS_EVENTS:
         return [{k: e.get(k) for k in keep} for e in events]
-    days: dict[str, list[dict]] = {}
-    for e in events:
-        if e["granularity"] == "day" and not e.get("end"):
-            days.setdefault(e["date"], []).append(e)
+    days = [e for e in events if e["granularity"] == "day" and not e.get("end")]
+    for bucket in (_day, _week, _month):
+        groups: dict[str, list[dict]] = {}
+        for e in days:
+            groups.setdefault(bucket(e["date"]), []).append(e)
+        if len(groups) <= MAX_AXIS_MARKS:
+            break
     out = []
-    for day, evs in sorted(days.items()):
+    for start, evs in sorted(groups.items()):
         best = max(evs, key=lambda e: len(e["sources"]))  # the first of the best corroborated
         count = Counter(src for e in evs for src in e["sources"])
+        text = best["summary"] if len(best["summary"]) <= AXIS_SUMMARY else best["summary"][:AXIS_SUMMARY] + "…"
         more = f" (and {len(evs) - 1} more)" if len(evs) > 1 else ""
-        out.append({"id": best["id"], "date": day, "granularity": "day", "end": None,
-                    "summary": best["summary"] + more, "sources": sorted(count, key=lambda s: (-count[s], s))})
+        d = date.fromisoformat(start)
+        label = {_day: None, _week: f"week of {d.day} {d:%B %Y}", _month: f"{d:%B %Y}"}[bucket]
+        out.append({"id": best["id"], "date": start, "granularity": "day", "end": None, "label": label,
+                    "summary": text + more, "sources": sorted(count, key=lambda s: (-count[s], s))})
     return out
+
+
+def _day(day: str) -> str:
+    return day
+
+
+def _week(day: str) -> str:
+    d = date.fromisoformat(day)
+    return (d - timedelta(days=d.weekday())).isoformat()
+
+
+def _month(day: str) -> str:
+    return day[:7] + "-01"

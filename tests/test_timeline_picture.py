@@ -75,3 +75,16 @@ def test_the_story_page_draws_the_whole_story_not_one_page_of_its_list(seed_db, 
     assert len(own) > 2 and page.count('class="event ') == 2
     axis = page[page.index('class="axis-svg"'):page.index("</svg>")]
     assert axis.count('class="axis-event') == len(contract.axis_events(own))
+
+
+def test_a_story_of_many_days_is_drawn_by_week_so_the_picture_stays_bounded():
+    events = _big_story(days=400, per_day=2)
+    drawn = contract.axis_events(events)
+    assert len(drawn) <= contract.MAX_AXIS_MARKS and len(drawn) >= 50  # weeks, not 400 days
+    assert all(date.fromisoformat(e["date"]).weekday() == 0 for e in drawn)  # each stands at its Monday
+    assert drawn[1]["label"].startswith("week of ")
+    svg = str(timeline_svg(events))
+    assert svg.count('class="axis-event') == len(drawn) and len(svg) < 120_000
+    long = _big_story(days=60, per_day=2)
+    long[0]["summary"] = "word " * 200
+    assert len(contract.axis_events(long)[0]["summary"]) < contract.AXIS_SUMMARY + 20  # tooltips stay short

@@ -121,7 +121,7 @@ def timeline_svg(timeline: Sequence[dict], hues: Palette | None = None) -> Marku
         x_true, x_end, cx = x(first.toordinal()), x(last.toordinal()), cxs[i]
         sources = ev["sources"]
         kind = "exact" if ev["granularity"] == "day" else "vague"
-        said = when(ev["date"], ev["granularity"], ev["end"])
+        said = ev.get("label") or when(ev["date"], ev["granularity"], ev["end"])
         label = escape(f"{said}: {ev['summary']} ({', '.join(sources)})")
         out.append(f'<a href="#ev-{escape(ev["id"])}" class="axis-event {kind}"><title>{label}</title>')
         if i in vague:
