@@ -79,6 +79,9 @@ def test_a_sentence_opening_on_a_pronoun_joins_an_event_but_founds_none():
           time_text="on July 15")
     (ev, ids), = build_events("s", [(1, a), (2, b), (3, c)])
     assert sorted(ids) == [1, 2] and ev.summary.startswith("BP capped")
+    d = m("d", 2, '"The desire to return to the situation of December 2021 is real," Peskov told TASS.',
+          date(2021, 12, 1), "month", time_text="December 2021")
+    assert build_events("s", [(3, c), (4, d)]) == []  # two articles quoting it still date no event
 
 
 def test_the_row_text_is_a_clear_sentence_not_a_pronoun_or_a_fragment():
@@ -250,3 +253,17 @@ def test_the_period_a_figure_measures_is_no_time_of_a_happening():
     assert is_reference(m("a", 0, text, date(2010, 4, 1), "month", date(2010, 6, 30), time_text="second-quarter"))
     assert not is_reference(m("a", 0, "Growth slowed in the second quarter.", date(2010, 4, 1), "month",
                               date(2010, 6, 30), time_text="the second quarter"))
+
+
+def test_a_quote_and_its_attribution_join_an_event_but_found_none():
+    a = m("a", 0, "BP capped the leaking well in the Gulf of Mexico on July 15 after 87 days.", date(2010, 7, 15),
+          time_text="on July 15")
+    b = m("b", 3, '"We capped the leaking well in the Gulf on July 15," Tony Hayward said.', date(2010, 7, 15),
+          time_text="on July 15")
+    c = m("c", 1, '"The desire to return to the situation of December 2021 is there," Peskov said.',
+          date(2021, 12, 1), "month", time_text="December 2021")
+    (ev, ids), = build_events("s", [(1, a), (2, b), (3, c)])
+    assert sorted(ids) == [1, 2] and ev.summary.startswith("BP capped")
+    d = m("d", 2, '"The desire to return to the situation of December 2021 is real," Peskov told TASS.',
+          date(2021, 12, 1), "month", time_text="December 2021")
+    assert build_events("s", [(3, c), (4, d)]) == []  # two articles quoting it still date no event

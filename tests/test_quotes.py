@@ -252,3 +252,42 @@ def test_credits_and_datelines_are_never_speakers():
     assert found and {q.speaker for q in found} == {"BP"}
     found = quotes("WASHINGTON (Reuters) - The oil giant said it would pay for the clean-up of the coast.")
     assert found and all(q.speaker != "Reuters" for q in found)
+
+
+# Speakers the article gives only by a transcript label, a byline, a description or a handle (issue 12).
+
+
+def test_transcript_label_is_who_says_i_and_the_other_party_is_you():
+    text = ("HOST: Good evening.\nMARTA KOVAC, MINISTER OF HEALTH: I said last week that the clinics would stay open.\n"
+            "HOST: And you said the vaccine would come by March?\nKOVAC: We told the hospitals that the supplies are "
+            "on their way.")
+    found = quotes(text)
+    assert [(q.speaker_text, q.speaker) for q in found] == [
+        ("I", "Marta Kovac"), ("you", "Marta Kovac"), ("We", "Marta Kovac")]
+
+
+def test_outside_a_transcript_we_and_you_are_the_writer_and_i_is_the_byline():
+    assert quotes("We must say that the ministry handled the outbreak badly. As you said, the queues were long.") == []
+    q = one("By Lena Marsh, Health correspondent\nI told the minister that the queues were far too long.")
+    assert q.speaker == "Lena Marsh"
+    assert one("I told the minister that the queues were far too long.").speaker is None  # nobody to resolve to
+
+
+def test_he_or_she_with_nobody_named_is_the_person_just_described():
+    q = one('A spokeswoman for Harlow Energy declined to discuss the leak.\n'
+            '"We are working with the coast guard around the clock," she said.')
+    assert q.speaker == "a spokeswoman"
+    q = one('Harlow Energy closed the platform.\n"We are working around the clock," she said.')
+    assert q.speaker is None  # an organisation is not "she"
+
+
+@pytest.mark.parametrize("text, speaker", [
+    ('"The banks passed the test," said one of the sources on condition of anonymity.', "sources"),
+    ("At 15:32 on 26 April 2011, riverfox77 wrote: the clinics in my town are already full.", "riverfox77"),
+    ("The fishing season will not reopen soon, oceanographers say.", "oceanographers"),
+    ("The reef will take years to recover, one pharmacist said.", "a pharmacist"),
+    ("The spill is smaller than feared, according to research published on Tuesday by a journal.", "research"),
+    ("Prices will keep rising, oil companies say.", "oil companies"),
+])
+def test_unnamed_sources_are_shown_as_the_article_words_them(text, speaker):
+    assert one(text).speaker == speaker

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from storyline.annotate.nlp import split_sentences
-from storyline.annotate.sentence_kind import furniture_spans, is_prose, kind, opens_on_pronoun
+from storyline.annotate.sentence_kind import furniture_spans, is_prose, kind, opens_on_pronoun, reports_speech
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -63,3 +63,31 @@ def test_opens_on_pronoun() -> None:
     assert not opens_on_pronoun("Theirs was the first rig to arrive.")
     assert opens_on_pronoun("It's a fascinating insight into the events on the rig.")
     assert opens_on_pronoun("that BP had to pay a lot of money this year")  # a clause cut from its sentence
+
+
+@pytest.mark.parametrize("text, expected", [
+    ('"We capped the well on Thursday," BP chief executive Tony Hayward said.', True),
+    ('Peskov\'s quote: "The desire of the United States to listen to our concerns is there."', True),
+    ('"We will fix it.', True),  # a quote that runs on into the next sentence
+    ('The only question is we do not know when," he said.', True),  # ... and its end
+    ("The spill, which he called \"the worst environmental disaster\", began on April 20.", False),
+    ('So-called "security guarantees" were published on December 17.', False),
+    ("BP said on Monday that it would cut 200 jobs.", False),  # reported speech is the reporter's sentence
+    ('"We will fix it," Hayward said on Thursday, as engineers lowered a second cap onto the well.', False),
+])
+def test_reports_speech(text: str, expected: bool) -> None:
+    assert reports_speech(text) is expected
+
+
+def test_transcript_lines_stay_searchable_but_are_no_timeline_events() -> None:
+    from datetime import date
+
+    from storyline.annotate.document import annotate
+    from storyline.model import Document
+
+    text = ("The health ministry opened twenty new clinics on Monday, officials in the capital confirmed.\n"
+            "HOST: The ministry said on Monday that twenty clinics had opened across the country.\n"
+            "MARTA KOVAC, MINISTER OF HEALTH: We opened them on Monday. I visited three of them on Tuesday.")
+    a = annotate(Document("d", text, published=date(2011, 2, 2)))
+    assert len(a.sentences) == 4  # stored and searchable
+    assert [m.sentence for m in a.mentions] == [0]  # only the reporter's own sentence is an event

@@ -12,7 +12,7 @@ from ..text import words
 from . import dates
 from .entities import extract_entities
 from .nlp import split_sentences
-from .quotes import extract_quotes
+from .quotes import extract_quotes, transcript_speakers
 from .sentence_kind import is_prose
 
 MIN_EVENT_WORDS = 4  # a dateline ("MOSCOW, January 19.") anchors nothing
@@ -58,16 +58,26 @@ def _first_full_date(sentences: Sequence[Sentence]) -> date | None:
     return None
 
 
+def transcript_lines(sentences: Sequence[Sentence]) -> set[int]:
+    """Indices of the sentences of an interview or broadcast transcript ("BLITZER: So is it fair to say
+    ...?", ``quotes.transcript_speakers``): what its speakers say, not events the reporter dates."""
+    labelled = transcript_speakers(sentences)
+    return {s.index for s in sentences if s.paragraph in labelled}
+
+
 def event_mentions(doc: Document, sentences: Sequence[Sentence]) -> list[Mention]:
     """Every prose sentence that anchors something to a date, once per distinct date it names. Captions,
-    credits, bylines, reader comments, promo lines and fragments anchor nothing (``sentence_kind``): they
-    stay stored and searchable, but are no timeline events."""
+    credits, bylines, reader comments, promo lines and fragments anchor nothing (``sentence_kind``), nor do
+    the lines of a transcript: they stay stored and searchable, but are no timeline events. (A sentence
+    that is only a quote, ``sentence_kind.reports_speech``, is a mention that can join an event but found
+    none: ``link.events``.)"""
     out: list[Mention] = []
     seen: set[tuple[str, str, str]] = set()
     # Narrative mode's anchor: the latest full date so far, or before the first one, the first one.
     anchor = None if doc.published else _first_full_date(sentences)
+    speech = transcript_lines(sentences)
     for s in sentences:
-        if not is_prose(s.text):
+        if not is_prose(s.text) or s.index in speech:
             continue
         for t in _sentence_dates(s.text, doc.published, anchor):
             if doc.published is None and _YEAR.search(t.text):

@@ -178,12 +178,17 @@ TO_COMPLEMENT = {"promise", "vow", "pledge", "threaten", "urge", "ask", "demand"
 
 PERSON_PRONOUNS = {"he": "m", "him": "m", "she": "f", "her": "f"}
 GROUP_PRONOUNS = {"it", "they", "them"}
+# First person: in a transcript the line's label says who "I" is (and "you" is the other party); elsewhere
+# "I" is the writer named in the byline. "We" and "you" outside a transcript are the writer's own voice
+# ("as we reported", "you might say"), no one quoted: those attributions are dropped.
+FIRST_PERSON = {"i", "we", "me", "us"}
+WRITER_VOICE = {"we", "us", "you"}
 # Nouns for what was said: "Peskov's quote:", "the Kremlin statement added".
 STATEMENT_NOUNS = {
     "statement", "statements", "report", "release", "communique", "communiqué", "readout", "letter", "memo",
     "document", "announcement", "post", "tweet", "message", "notice", "filing", "decree", "declaration",
     "quote", "words", "remarks", "comments", "comment", "response", "reply", "answer", "explanation",
-    "testimony", "website", "account",
+    "testimony", "website", "account", "paper", "papers",
 }
 # Nouns for a person's role; a definite one ("the spokesman") refers back to whoever was introduced so.
 ROLE_NOUNS = {
@@ -206,7 +211,22 @@ SOURCE_NOUNS = ROLE_NOUNS | {
     "insider", "officer", "diplomat", "negotiator", "militant", "soldier", "victim", "survivor", "relative",
     "neighbour", "neighbor", "farmer", "teacher", "student", "nurse", "specialist", "scholar", "historian",
     "experts", "crew", "volunteer", "organiser", "organizer", "planner", "forecaster", "meteorologist",
+    "shareholder", "investor", "trader", "banker", "visitor", "traveler", "traveller", "passenger", "customer",
+    "consumer", "voter", "patient", "parent", "seller", "vendor", "buyer", "shopkeeper", "diver", "pilot",
+    "captain", "sailor", "driver", "fan", "man", "woman", "men", "women", "person", "local", "family",
+    "families", "youth", "participant", "blogger", "commenter", "reader", "viewer", "caller", "listener",
+    "official", "physician", "technician", "politician", "businessmen", "administrator", "guest",
+    "driller", "inspector", "auditor", "supervisor", "coordinator", "commissioner", "surgeon", "agent",
 }
+# Agent nouns by their ending ("pharmacist", "oceanographer", "epidemiologists"): people, like SOURCE_NOUNS.
+_PERSON_SUFFIX = ("ist", "grapher", "ician")
+# What a study or a document "says" ("according to research published Tuesday", "preliminary reports
+# say"): with no organisation named for it, the source is the document as the article words it.
+DOCUMENT_NOUNS = {"report", "reports", "study", "studies", "research", "results", "findings", "estimate",
+                  "estimates", "survey", "poll", "polls", "data", "figures", "analysis", "paper", "papers",
+                  "guidelines", "documents", "records", "ruling", "order", "media", "press", "memo", "filing",
+                  "investigation", "evidence", "book", "plan", "sign", "signs", "posting", "test", "tests",
+                  "website", "site", "article", "editorial", "bulletin", "advisory", "percent"}
 _COLLECTIVE = {"people", "police", "fishermen", "staff", "crew", "authorities", "spokespeople"}
 # Nouns for a company that "the company" / "the oil giant" stands for.
 COMPANY_NOUNS = {"company", "firm", "giant", "group", "corporation", "operator", "contractor", "insurer",
@@ -220,6 +240,9 @@ ORG_NOUNS = {"ministry", "department", "government", "agency", "company", "firm"
              "army", "police", "parliament", "senate", "congress", "house", "kremlin", "foundation",
              "institute", "network", "newspaper", "service", "team", "board", "guard", "coastguard", "university",
              "hospital", "regulator", "watchdog", "tv", "television", "radio", "broadcaster"}
+# Organisations described, not named ("oil companies", "environmental groups", "a local school").
+_ORG_DESCRIBED = ORG_NOUNS | COMPANY_NOUNS | {"center", "centre", "school", "laboratory", "lab", "outlet",
+                                              "country", "nation", "airline", "restaurant", "charity"}
 GENDER_WORDS = {
     "mr": "m", "mr.": "m", "spokesman": "m", "congressman": "m", "chairman": "m", "businessman": "m",
     "king": "m", "prince": "m", "sir": "m", "lord": "m", "father": "m", "husband": "m", "son": "m",
@@ -450,7 +473,8 @@ def _tail_frame(text: str, seg: Segment, a: int, b: int) -> tuple[_NP, tuple[int
     if _reporting(toks[0][2]):  # verb first: `"…," said Peskov`
         np = []
         for t in toks[1:9]:
-            if t[2] in _SENT_PUNCT or t[2] == "," or (t[2].islower() and t[2] in NP_BAD_START):
+            partitive = t[2] == "of" and len(np) == 1 and np[0][2].lower() in _QUANTIFIERS  # "one of the sources"
+            if t[2] in _SENT_PUNCT or t[2] == "," or (t[2].islower() and t[2] in NP_BAD_START and not partitive):
                 break
             np.append(t)
         if not np or np[0][2].lower() in ADVERBS:
@@ -542,6 +566,17 @@ def _nominal(first: str) -> bool:
             or low in _QUANTIFIERS or low in ("i", "we", "you") or bool(_POSS.search(first)) or first[:1].isdigit())
 
 
+def _person_noun(word: str) -> bool:
+    """A noun for people: listed (``SOURCE_NOUNS``) or an agent noun by its ending ("pharmacist")."""
+    return word in SOURCE_NOUNS or (len(word) > 5 and word.endswith(_PERSON_SUFFIX))
+
+
+_TRAILING = {"there", "here", "too", "also", "themselves", "himself", "herself"}
+_DESCRIBED_SUBJECT = re.compile(r"^[\s\"“‘'\-–—•*]*(?:(?:And|But)\s+)?(?:A|An|The|One)\s+((?:[\w'’-]+\s+){0,3}?)"
+                                r"(" + "|".join(sorted(SOURCE_NOUNS, key=len, reverse=True))
+                                + r"|[a-z]{3,}(?:ist|grapher|ician))\b(?!['’])")
+
+
 def _np_backwards(text: str, toks: list[tuple[int, int, str]]) -> _NP | None:
     """The noun phrase that ends right before a verb: up to 7 words back, stopping at a comma, a
     preposition or a conjunction ("... on the border with Ukraine Peskov" → "Ukraine Peskov")."""
@@ -576,6 +611,35 @@ def _np_from_tokens(text: str, toks: list[tuple[int, int, str]]) -> _NP:
 # Speaker resolution
 
 
+# A transcript line's speaker label: "BLITZER: ...", "TAREK MASOUD, PROFESSOR, HARVARD UNIVERSITY: ...".
+_LABEL = re.compile(r"^[\s\-–—•*]*((?:[A-Z][A-Z'’.-]*\s){0,3}[A-Z][A-Z'’.-]+)"
+                    r"(?:,\s[A-Z][A-Z0-9 ,.'’()&/-]{0,80}?)?:(?:\s|$)")
+_NOT_LABELS = {"UPDATE", "UPDATED", "UPDATES", "NOTE", "EDITOR'S NOTE", "BREAKING", "BREAKING NEWS", "CORRECTION",
+               "CLARIFICATION", "WATCH", "VIDEO", "PHOTOS", "PHOTO", "AUDIO", "READ", "READ MORE", "MORE", "RELATED",
+               "ALSO", "SOURCE", "SOURCES", "NEW", "LIVE", "BACKGROUND", "DETAILS", "QUESTION", "ANSWER", "TOPICS",
+               "WARNING", "ALERT", "SPOILER", "TRANSCRIPT", "END", "BEGIN", "CNN", "BBC", "AP", "AFP", "UPI"}
+_ANONYMOUS_LABEL = re.compile(r"\b(?:UNIDENTIFIED|UNKNOWN|CROWD|ANNOUNCER|VOICE|VOICES|CHORUS|MALE|FEMALE|GROUP)\b")
+
+
+def transcript_speakers(sentences: Sequence[Sentence]) -> dict[int, str | None]:
+    """The paragraphs of an interview or broadcast transcript, each with who speaks it: its label in title
+    case ("BLITZER" → "Blitzer"; None for "UNIDENTIFIED MALE"). Only where a document has two labelled
+    paragraphs or more, so that a lone headline "WASHINGTON: ..." is not taken for a transcript."""
+    out: dict[int, str | None] = {}
+    seen: set[int] = set()
+    for s in sentences:
+        if s.paragraph in seen:
+            continue
+        seen.add(s.paragraph)
+        m = _LABEL.match(s.text)
+        if m is None or m.group(1) in _NOT_LABELS or not re.search(r"[A-Z]{3}", m.group(1)):
+            continue
+        name = m.group(1)
+        out[s.paragraph] = None if _ANONYMOUS_LABEL.search(name) else " ".join(
+            w.title() if len(w) > 2 else w for w in name.split())
+    return out if len(out) >= 2 else {}
+
+
 class _Context:
     """What the document has said so far: mentions per sentence, speakers, roles and genders."""
 
@@ -601,6 +665,9 @@ class _Context:
         self.full_names = {e.canonical or e.text for e in self.entities if e.label == "PERSON"}
         self.by_text = {e.text.lower(): (e.canonical or e.text, e.label) for e in self.entities}
         self._subject: dict[int, tuple[str, str] | None] = {}
+        self.labels = transcript_speakers(sentences)  # paragraph -> who speaks it, in a transcript
+        self.author = next((n for s in sentences[:3] if (n := sentence_kind.byline_name(s.text))), None)
+        self.full_names |= {n for n in self.labels.values() if n and " " in n}  # "KOVAC:" after "MARTA KOVAC, ..."
         for e in self.entities:
             if e.label == "PERSON":
                 self._learn_titles(e)
@@ -661,6 +728,37 @@ class _Context:
                     if gender:
                         self.gender.setdefault(name, gender)
                     return name
+        if depth == 0:  # nobody named: a person the sentences just before describe ("a spokeswoman")
+            for j in range(k - 1, max(-1, k - 4), -1):
+                if (found := self.described_subject(j, gender)) is not None:
+                    return found
+        return None
+
+    def described_subject(self, k: int, gender: str | None) -> str | None:
+        """A person the sentence opens on without naming ("A spokeswoman for BP refused to comment."):
+        "a spokeswoman", when compatible with ``gender``."""
+        m = _DESCRIBED_SUBJECT.match(self.sentences[k].text)
+        if m is None:
+            return None
+        head = m.group(2).lower()
+        if not _person_noun(head) or head.endswith("s") or head in _COLLECTIVE:
+            return None
+        if gender and GENDER_WORDS.get(head, gender) != gender:
+            return None
+        return " ".join(["a", *m.group(1).split(), head])
+
+    def transcript_speaker(self, k: int) -> str | None:
+        """Who speaks sentence k's transcript line, by the name the document gives them in full."""
+        label = self.labels.get(self.sentences[k].paragraph)
+        return self.match_name(label)[0] if label else None
+
+    def addressee(self, k: int) -> str | None:
+        """"you" in a transcript line: the last other speaker before it (the one being answered or asked)."""
+        p = self.sentences[k].paragraph
+        me = self.labels.get(p)
+        for q in sorted((q for q in self.labels if q < p), reverse=True)[:4]:
+            if self.labels[q] and self.labels[q] != me:
+                return self.match_name(self.labels[q])[0]
         return None
 
     def resolve_group(self, k: int) -> str | None:
@@ -744,8 +842,15 @@ class _Context:
             singular = head[:-1] if head.endswith("s") else head
             if rest and len(rest) <= 4 and head in ORG_NOUNS and words[0].lower() == "the":
                 return " ".join(rest), np.core, "ORG"  # "the government", "the health ministry"
-            if not rest or len(rest) > 4 or not head.isalpha() or not (head in SOURCE_NOUNS or
-                                                                        singular in SOURCE_NOUNS):
+            if rest and len(rest) <= 4 and (head in _ORG_DESCRIBED or singular in _ORG_DESCRIBED or (
+                    head.endswith("ies") and head[:-3] + "y" in _ORG_DESCRIBED)):
+                return " ".join(rest), np.core, "GROUP"  # "oil companies", "environmental groups"
+            if rest and len(rest) <= 4 and head in DOCUMENT_NOUNS:
+                return " ".join(w.lower() if w[:1].isupper() and w.lower() in DOCUMENT_NOUNS else w
+                                for w in rest), np.core, "DOCUMENT"  # "preliminary reports", "research"
+            head = head.rsplit("-", 1)[0] if "-" in head and head.rsplit("-", 1)[0] in ROLE_NOUNS else head
+            singular = head[:-1] if head.endswith("s") else head  # "director-general": a director
+            if not rest or len(rest) > 6 or not head.isalpha() or not (_person_noun(head) or _person_noun(singular)):
                 return None, np.core, ""
             first = rest[0]
             if not first.isupper() and not self.text[self.sentences[k].start : a].strip(" \"“‘'([-–—•*") and \
@@ -757,6 +862,21 @@ class _Context:
                 return " ".join(article + rest), np.core, "PERSON"
             return " ".join(rest), np.core, "GROUP"
 
+        if len(words) == 1 and last in FIRST_PERSON:
+            if self.sentences[k].paragraph in self.labels:
+                return self.transcript_speaker(k), np.core, "PERSON"
+            return (self.author if last in ("i", "me") else None), np.core, "PERSON"
+        if len(words) == 1 and last == "you":
+            return (self.addressee(k) if self.sentences[k].paragraph in self.labels else None), np.core, "PERSON"
+        if len(words) == 1 and not ents and re.match(r"\s*wrote:", self.text[b : b + 12]):
+            return words[0], np.core, "PERSON"  # a reader comment's author, by their handle ("ebed09 wrote:")
+        if len(words) == 1 and last in _QUANTIFIERS | {"none", "each", "most"} and np.extra and (
+                m := re.match(r"of\s+", self.text[np.extra[0][0] : np.extra[0][1]])):
+            # "one of the sources", "many of the protesters": who they are one of
+            x, y = np.extra[0]
+            toks = [t for t in _tokens(self.text, x + m.end(), y) if t[2].lower() not in _TRAILING]
+            if toks:
+                return self.speaker(_np_from_tokens(self.text, toks), k)
         if len(words) == 1 and last in PERSON_PRONOUNS:
             return self.resolve_person(k, PERSON_PRONOUNS[last]), np.core, "PERSON"
         if len(words) == 1 and last in GROUP_PRONOUNS:
@@ -768,7 +888,12 @@ class _Context:
         if last in STATEMENT_NOUNS:
             if ents:
                 return ents[-1].canonical or ents[-1].text, np.core, ents[-1].label
-            return self.recent_org_speaker(k), np.core, "ORG"
+            # "a statement on the website of the venue, Arena Monterrey"
+            by = [e for e in extra if e.label in ("ORG", "PERSON", "GPE", "NORP")]
+            org = self.recent_org_speaker(k)
+            if by and not org:
+                return by[-1].canonical or by[-1].text, np.core, by[-1].label
+            return org, np.core, "ORG"
         if last in ROLE_NOUNS or (last.endswith("s") and last[:-1] in ROLE_NOUNS):
             appos = [e for e in extra if e.label == "PERSON"]
             if appos:
@@ -997,7 +1122,8 @@ def attributions(doc_id: str, text: str, sentences: list[Sentence], entities: li
             # standing after a sentence about a person is that person's (no speaker mention to point at).
             u.speaker, u.label = subj
         if u.speaker:
-            pending.append((u.speaker, u.label or "PERSON"))
+            if (u.speaker_text or "").lower() not in FIRST_PERSON | {"you"}:  # "I" is no antecedent of "he"
+                pending.append((u.speaker, u.label or "PERSON"))
             last_unit[u.sentence] = u
             ends = sent_of(max([u.content[1]] + [g.end for g in u.segments]) - 1)
             if ends > u.sentence:  # a quote that runs on past its cue's sentence is continued after its end
@@ -1009,6 +1135,8 @@ def attributions(doc_id: str, text: str, sentences: list[Sentence], entities: li
     for u in units:
         if u.kind == "direct" and not u.framed and not u.inherit:
             continue
+        if u.kind != "direct" and u.speaker is None and (u.speaker_text or "").lower() in WRITER_VOICE:
+            continue  # the writer's own voice ("I must say", "as you said"), no one quoted
         if u.kind == "direct" and not u.framed and u.speaker is None and not _standalone(text, u, sentences,
                                                                                         sent_of):
             continue

@@ -14,6 +14,8 @@ This is the one place that tells them apart, so every stage agrees:
   credit into the next sentence: "Photograph: Dave Martin/AP BP's woes …");
 * ``opens_on_pronoun(text)`` — a sentence whose subject is a pronoun it does not resolve ("They will
   later …"): it cannot stand alone as a timeline row.
+* ``reports_speech(text)`` — a sentence that is only a quotation and its attribution ('"We will fix it,"
+  Hayward said on Thursday.'): prose, but a date in it is the speaker's, so it founds no timeline row.
 
 Hand-written patterns, not a model: these are layout conventions of news sites, not language, and a
 trained classifier would need labelled furniture that no public data set has.
@@ -81,6 +83,8 @@ _FRAGMENT = re.compile(r"^(?:[,;:)\]}…]|[a-z][a-z'’]*\b(?![A-Z]))")
 _PRONOUN = re.compile(r"^(?:[\"“‘']\s*)?(?:He|She|They|It|This|These|Those|That|His|Her|Their|Its|Him|Them)\b"
                       r"(?!\s+(?:is|was)\s+(?:the|a|an)\s+first)", re.I)
 MIN_WORDS = 4
+FRAME_WORDS = 8  # the most words an attribution around a quotation has ("BP chief executive Tony Hayward said")
+_OPENING, _CLOSING = "“„«", "”»"
 
 
 def credit_spans(text: str) -> list[tuple[int, int]]:
@@ -127,6 +131,18 @@ def kind(text: str) -> str:
     return "prose"
 
 
+_BYLINE_NAME = re.compile(r"^(?:By\s)?([A-Z][\w.'-]+(?:\s[A-Z][\w.'-]+){1,3})(?:,|\s\||\s*$|\s(?=" + _MONTH + r"\s\d))")
+
+
+def byline_name(text: str) -> str | None:
+    """The writer a byline names ("By Amy Hybels, For CNN", "James Reynolds | 11:50 UK time ..."), else None."""
+    t = text.strip()
+    if not (t.startswith("By ") or _BYLINE_BAR.match(t)) or kind(t) != "byline" and not _DATELINE.match(t):
+        return None
+    m = _BYLINE_NAME.match(t)
+    return m.group(1) if m else None
+
+
 def is_prose(text: str) -> bool:
     return kind(text) == "prose"
 
@@ -134,3 +150,40 @@ def is_prose(text: str) -> bool:
 def opens_on_pronoun(text: str) -> bool:
     """The sentence opens on a pronoun whose referent lies in an earlier sentence ("They will later …")."""
     return bool(_PRONOUN.match(text.strip()))
+
+
+def reports_speech(text: str) -> bool:
+    """The sentence is only a quotation (four words or more) with at most a short attribution: `"We will
+    fix it," Hayward said on Thursday.`, `Peskov's quote: "…"`, or a piece of a quote that runs over
+    sentences (`"We will fix it.` / `we do not know when," he said.`)."""
+    from ..text import words
+    from .quotes import SPEECH_FORMS  # quotes.py imports this module: the verb list is its
+
+    t = text.strip()
+    quoted: list[tuple[int, int]] = []
+    start = None
+    for i, c in enumerate(t):
+        if c not in _OPENING + _CLOSING + '"':
+            continue
+        closing = c in _CLOSING or (c == '"' and i > 0 and not t[i - 1].isspace() and (
+            i + 1 == len(t) or not t[i + 1].isalnum()))
+        if start is None and closing and not quoted:
+            quoted.append((0, i))  # the end of a quotation opened in a sentence before
+        elif start is None and not closing:
+            start = i + 1
+        elif start is not None and (closing or c == '"'):
+            quoted.append((start, i))
+            start = None
+    if start is not None:
+        quoted.append((start, len(t)))  # runs on into the next sentence
+    if not quoted:
+        return False
+    inside = sum(len(words(t[a:b])) for a, b in quoted)
+    outside, pos = [], 0
+    for a, b in quoted:
+        outside.append(t[pos:a])
+        pos = b + 1
+    outside.append(t[pos:])
+    frame = [w for w in words(" ".join(outside))]
+    return inside >= MIN_WORDS and len(frame) <= min(FRAME_WORDS, inside) and (
+        not frame or ":" in " ".join(outside) or any(w.lower() in SPEECH_FORMS for w in frame))

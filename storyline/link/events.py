@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from ..annotate.sentence_kind import is_prose, opens_on_pronoun
+from ..annotate.sentence_kind import is_prose, opens_on_pronoun, reports_speech
 from ..model import Event, Mention
 from ..text import TermWeights, content_terms, cosine
 
@@ -229,7 +229,9 @@ def build_events(story_id: str, mentions: Sequence[tuple[int, Mention]], thresho
         # The date itself is what every candidate shares: only the other words say what happened.
         terms = content_terms(clause.replace(m.time_text, " ") if m.time_text else clause)
         reference, baseline = is_reference(m), is_baseline(m)
-        dependent = reference or baseline or not _stands_alone(clause) or not is_prose(m.text)
+        # a quote and its attribution only ('"We capped it on Thursday," he said'): the speaker's date
+        dependent = (reference or baseline or not _stands_alone(clause) or not is_prose(m.text)
+                     or reports_speech(m.text))
         items.append(_Item(mid, m, clause, set(terms), weights.term_vector(terms), dependent, reference,
                            baseline=baseline))
     by_sentence: dict[tuple[str, int], list[_Item]] = defaultdict(list)
@@ -309,8 +311,9 @@ def _assign(items: Sequence[_Item], threshold: float, coarse: float,
 
 
 def _presentable(it: _Item) -> bool:
-    """The item's sentence can be a row's text: prose that does not open on an unresolved pronoun."""
-    return is_prose(it.mention.text) and _stands_alone(it.clause)
+    """The item's sentence can be a row's text: prose that does not open on an unresolved pronoun and is
+    more than a quote and its attribution."""
+    return is_prose(it.mention.text) and _stands_alone(it.clause) and not reports_speech(it.mention.text)
 
 
 
