@@ -10,7 +10,8 @@ JSONL corpus outside the repository (the data is never committed). ``report`` fi
 the story holding most of its articles and measures that story's timeline against the topic's gold
 timelines: how many rows are dated on each gold day (one real event should be one row, so a gold day with
 many rows is an event told many times), how many events fall in each section, and how many rows read
-as non-events (a caption, byline, reader comment, promo line or fragment, or an opening pronoun).
+as non-events (a caption, byline, reader comment, promo line or fragment, an opening pronoun, a quote and
+its attribution only, or a transcript line).
 """
 
 from __future__ import annotations
@@ -25,8 +26,10 @@ from pathlib import Path
 
 from evaluation import dataset_dir
 from evaluation.t17 import load_tasks, read_article, topic_of
-from storyline.annotate.sentence_kind import kind, opens_on_pronoun
+from storyline.annotate.quotes import transcript_speakers
+from storyline.annotate.sentence_kind import kind, opens_on_pronoun, reports_speech
 from storyline.link.events import assign_sections, build_events
+from storyline.model import Sentence
 from storyline.store import Store
 
 OUTLETS = {"bbc": "BBC", "guardian": "The Guardian", "reuters": "Reuters", "foxnews": "Fox News",
@@ -81,7 +84,7 @@ def report(db: str, whole_topic: bool = False) -> dict:
         days = gold_days.get(topic, set())
         rows = Counter(e.date for e in events if e.granularity == "day")
         on_gold = [rows.get(d, 0) for d in sorted(days)]
-        bad = [e for e in events if opens_on_pronoun(e.summary) or all(kind(m.text) != "prose" for m in e.mentions)]
+        bad = [e for e in events if non_event(e)]
         out[topic] = {
             "story": sid, "articles": n_docs, "topic_articles": sum(stories.values()), "events": len(events),
             "sections": dict(Counter(e.section for e in events)),
@@ -94,6 +97,14 @@ def report(db: str, whole_topic: bool = False) -> dict:
             "non_event_rows": len(bad), "non_event_examples": [e.summary[:110] for e in bad[:5]],
         } | ({"build_seconds": seconds[topic]} if topic in seconds else {})
     return out
+
+
+def non_event(e) -> bool:
+    """A row that reads as no event: it opens on a pronoun, or every sentence behind it is furniture, only a
+    quote and its attribution, or a transcript line ("BLITZER: ...")."""
+    return opens_on_pronoun(e.summary) or all(
+        kind(m.text) != "prose" or reports_speech(m.text) or transcript_speakers([
+            Sentence("", 0, 0, 0, m.text, 0), Sentence("", 1, 0, 0, m.text, 1)]) for m in e.mentions)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -32,6 +32,11 @@ from storyline.annotate.sentence_kind import furniture_spans, is_prose, kind, op
     ("By Monday, they should have enough virus to begin the next stage.", "prose"),
     ("The World Health Organization declared a pandemic on June 11.", "prose"),
     ("eBay said on Tuesday it would cut 10 percent of its staff.", "prose"),
+    # a comment header a scraper glued after the comment before it
+    ("We have a problem...At 16:40 27th Apr 2011, greenowl wrote: maybe we are the lucky generation.", "comment"),
+    ("All content of the Acme Indexes 2013 is proprietary to Acme & Company, Inc. .", "promo"),
+    ("Quantex Research Systems Inc. 2013.", "promo"),
+    ("The minister wrote to the council at 10:30 on Monday about the new clinics.", "prose"),
 ])
 def test_kind(text: str, expected: str) -> None:
     assert kind(text) == expected

@@ -26,6 +26,8 @@ from __future__ import annotations
 import re
 
 from ..calendar import MONTH_LOOSE, WEEKDAY_LOOSE
+from ..text import words
+from .speech_verbs import SPEECH_FORMS
 
 KINDS = ("prose", "caption", "credit", "byline", "comment", "promo", "fragment")
 
@@ -62,10 +64,12 @@ _DATELINE_ONLY = re.compile(
     r"|^(?:" + _WEEKDAY + r",?\s)?(?:\d{1,2}\s" + _MONTH + r"|" + _MONTH + r"\s\d{1,2},?)\s\d{4}"
     r"(?:,?\s(?:at\s)?" + _CLOCK + r"(?:\s[A-Z]{2,4})?)?\.?$"
     r"|^" + _PLACE + r"\s\|\s" + _WEEKDAY + r"\s" + _MONTH + r"\s\d{1,2},\s\d{4}", re.I)
-# Reader comments: "At 22:56 26th Apr 2009, Jericoa wrote:", "January 28, 2011 05:21 pm at 5:21 pm |",
+# Reader comments: "At 22:56 26th Apr 2009, Jericoa wrote:" (also where a scraper glued it after the comment
+# before), "January 28, 2011 05:21 pm at 5:21 pm |",
 # "… | Report abuse |", "Recommend? (12)".
 _COMMENT = re.compile(
-    r"^At\s" + _CLOCK + r"\s(?:on\s)?\d{1,2}(?:st|nd|rd|th)?\s" + _MONTH + r"\s\d{4},\s[^:]{1,60}\swrote:"
+    r"(?:^|(?<=[\s.!?…]))At\s" + _CLOCK + r"\s(?:on\s)?\d{1,2}(?:st|nd|rd|th)?\s" + _MONTH
+    + r"\s\d{4},\s[^:]{1,60}\swrote:"
     r"|\bat\s" + _CLOCK + r"\s\|"
     r"|\|\s*Report abuse\b|\bRecommend\?\s*\(\d+\)|\bwrote:\s*$", re.I)
 # A caption: a date label and a colon, then a present-tense picture description ("June 4: A crew picks up").
@@ -76,7 +80,8 @@ _PROMO = re.compile(
     r"Watch:|Video:|Download\s(?:PDF|our|the)|Tell\sus\b|Have\syour\ssay\b|Send\sus\b|Join\sthe\sconversation|"
     r"Copyright\b|All\srights\sreserved|Comments?\s(?:are|have been)\s(?:closed|disabled)|"
     r"(?:Add|Post|Leave)\sa\scomment|Log\sin\b|Advertisement\b|A\sversion\sappeared\son\sp\d)"
-    r"|\biReport\b|\bAll rights reserved\b|©|\bCopyright\s+\d{4}\b", re.I)
+    r"|\biReport\b|\bAll rights reserved\b|©|\bCopyright\s+\d{4}\b|\bis\sproprietary\sto\b"
+    r"|^(?:[A-Z][\w&.,-]*\s){1,5}(?:Inc|Ltd|LLC|Corp|plc|PLC)\.?,?\s\d{4}\.?$", re.I)
 # A fragment: opens on punctuation or a lower-case word (a scraper split mid-sentence); "iPhone" and
 # "eBay" open lower-case and are not fragments.
 _FRAGMENT = re.compile(r"^(?:[,;:)\]}…]|[a-z][a-z'’]*\b(?![A-Z]))")
@@ -156,9 +161,6 @@ def reports_speech(text: str) -> bool:
     """The sentence is only a quotation (four words or more) with at most a short attribution: `"We will
     fix it," Hayward said on Thursday.`, `Peskov's quote: "…"`, or a piece of a quote that runs over
     sentences (`"We will fix it.` / `we do not know when," he said.`)."""
-    from ..text import words
-    from .quotes import SPEECH_FORMS  # quotes.py imports this module: the verb list is its
-
     t = text.strip()
     quoted: list[tuple[int, int]] = []
     start = None
