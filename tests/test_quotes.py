@@ -291,3 +291,22 @@ def test_he_or_she_with_nobody_named_is_the_person_just_described():
 ])
 def test_unnamed_sources_are_shown_as_the_article_words_them(text, speaker):
     assert one(text).speaker == speaker
+
+
+def test_a_transcript_turn_runs_on_over_unlabelled_paragraphs():
+    from storyline.annotate.quotes import transcript_speakers
+
+    text = ("The talks went on late into the night.\nBLITZER: Ambassador, thank you for joining us.\n"
+            "SHOUKRY: Thank you, Wolf.\nI said on Monday that the transition would be orderly.\n"
+            "ARWA DAMON, CNN CORRESPONDENT (on camera): We are seeing the military take a bigger role.")
+    sents = split_sentences("t", text)
+    assert transcript_speakers(sents) == {1: "Blitzer", 2: "Shoukry", 3: "Shoukry", 4: "Arwa Damon"}
+    assert one(text).speaker == "Shoukry"
+    # two lines of one label are no conversation: nothing runs on
+    two = "NOTE TO READERS: The clinic is closed.\nWe opened it in May.\nNOTE TO READERS: It reopens soon."
+    assert sorted(transcript_speakers(split_sentences("t", two))) == [0, 2]
+
+
+def test_a_title_after_a_quote_does_not_continue_its_speaker():
+    found = quotes('"Promise you will keep your hands in sight," Blige told the crowd.\n"American Skin (41 Shots)"')
+    assert [q.speaker for q in found] == ["Blige"]  # the song title is no quote of hers

@@ -37,6 +37,8 @@ from storyline.annotate.sentence_kind import furniture_spans, is_prose, kind, op
     ("All content of the Acme Indexes 2013 is proprietary to Acme & Company, Inc. .", "promo"),
     ("Quantex Research Systems Inc. 2013.", "promo"),
     ("The minister wrote to the council at 10:30 on Monday about the new clinics.", "prose"),
+    ("By Dan Primack February 2, 2011: 2:24 PM ET", "byline"),
+    ("11th Day of Unrest in Egypt Aired February 4, 2011 - 16:00:00 ET THIS IS A RUSH TRANSCRIPT.", "promo"),
 ])
 def test_kind(text: str, expected: str) -> None:
     assert kind(text) == expected
@@ -55,6 +57,15 @@ def test_credit_and_wire_dateline_are_cut_out_of_the_sentence_they_were_glued_to
         "A large portion of fines that BP pays should go to the Gulf, an official said."]
     assert all(text[s.start:s.end] == s.text for s in sentences)
     assert [kind(s.text) for s in sentences] == ["credit", "prose", "prose", "byline", "prose"]
+
+
+@pytest.mark.parametrize("text, cut", [
+    ("January 27, 2011 | By Tim Lister and Emily Smith, CNN Protesters used social media to organize.",
+     "January 27, 2011 | By Tim Lister and Emily Smith, CNN "),
+    ("By the CNN Wire Staff A woman holds a poster at a protest in Paris.", "By the CNN Wire Staff "),
+])
+def test_a_byline_glued_before_the_lead_is_cut_out(text: str, cut: str) -> None:
+    assert [text[a:b] for a, b in furniture_spans(text)] == [cut]
 
 
 def test_a_sentence_without_furniture_is_left_whole() -> None:

@@ -484,7 +484,7 @@ def _np_from_tokens(text: str, toks: list[tuple[int, int, str]]) -> _NP:
 
 # A transcript line's speaker label: "BLITZER: ...", "TAREK MASOUD, PROFESSOR, HARVARD UNIVERSITY: ...".
 _LABEL = re.compile(r"^[\s\-–—•*]*((?:[A-Z][A-Z'’.-]*\s){0,3}[A-Z][A-Z'’.-]+)"
-                    r"(?:,\s[A-Z][A-Z0-9 ,.'’()&/-]{0,80}?)?:(?:\s|$)")
+                    r"(?:,\s[A-Z][A-Z0-9 ,.'’()&/-]{0,80}?)?(?:\s\([a-z][a-z -]{1,20}\))?:(?:\s|$)")
 _NOT_LABELS = {"UPDATE", "UPDATED", "UPDATES", "NOTE", "EDITOR'S NOTE", "BREAKING", "BREAKING NEWS", "CORRECTION",
                "CLARIFICATION", "WATCH", "VIDEO", "PHOTOS", "PHOTO", "AUDIO", "READ", "READ MORE", "MORE", "RELATED",
                "ALSO", "SOURCE", "SOURCES", "NEW", "LIVE", "BACKGROUND", "DETAILS", "QUESTION", "ANSWER", "TOPICS",
@@ -494,21 +494,36 @@ _ANONYMOUS_LABEL = re.compile(r"\b(?:UNIDENTIFIED|UNKNOWN|CROWD|ANNOUNCER|VOICE|
 
 def transcript_speakers(sentences: Sequence[Sentence]) -> dict[int, str | None]:
     """The paragraphs of an interview or broadcast transcript, each with who speaks it: its label in title
-    case ("BLITZER" → "Blitzer"; None for "UNIDENTIFIED MALE"). Only where a document has two labelled
-    paragraphs or more, so that a lone headline "WASHINGTON: ..." is not taken for a transcript."""
-    out: dict[int, str | None] = {}
-    seen: set[int] = set()
+    case ("BLITZER" → "Blitzer", "ARWA DAMON, CNN CORRESPONDENT (on camera):" → "Arwa Damon"; None for
+    "UNIDENTIFIED MALE"). Only where a document has two labelled paragraphs or more, so that a lone
+    headline "WASHINGTON: ..." is not taken for a transcript. Where three or more are labelled with two
+    names or more (a conversation), an unlabelled paragraph after a label is that speaker's turn running
+    on."""
+    labels: dict[int, str | None] = {}
+    order: list[int] = []
     for s in sentences:
-        if s.paragraph in seen:
+        if order and order[-1] == s.paragraph:
             continue
-        seen.add(s.paragraph)
+        order.append(s.paragraph)
         m = _LABEL.match(s.text)
         if m is None or m.group(1) in _NOT_LABELS or not re.search(r"[A-Z]{3}", m.group(1)):
             continue
         name = m.group(1)
-        out[s.paragraph] = None if _ANONYMOUS_LABEL.search(name) else " ".join(
+        labels[s.paragraph] = None if _ANONYMOUS_LABEL.search(name) else " ".join(
             w.title() if len(w) > 2 else w for w in name.split())
-    return out if len(out) >= 2 else {}
+    if len(labels) < 2:
+        return {}
+    if len(labels) < 3 or len(set(labels.values())) < 2:
+        return labels
+    out: dict[int, str | None] = {}
+    current: str | None = None
+    started = False
+    for p in order:
+        if p in labels:
+            current, started = labels[p], True
+        if started:
+            out[p] = current
+    return out
 
 
 class _Context:
@@ -949,7 +964,7 @@ def attributions(doc_id: str, text: str, sentences: list[Sentence], entities: li
             s = sentences[k]
             starts_sentence = _LEAD.fullmatch(text[s.start : first.open]) is not None
             unit = _Unit("direct", segs, (first.start, segs[-1].end), k, first.start,
-                         inherit=starts_sentence and _sentence_like(text, first))
+                         inherit=starts_sentence and _sentence_like(text, first) and not _named(text, first))
         chain_unit[ci] = unit
         units.append(unit)
 

@@ -53,9 +53,13 @@ _PLACE = r"[A-Z][A-Z.'\\/ -]*[A-Z.](?:,\s" + _MONTH + r"\s\d{1,2})?"
 _WIRE = (r"(?:" + _PLACE + r"\s\|\s" + _WEEKDAY + r"\s" + _MONTH + r"\s\d{1,2},\s\d{4}\s" + _CLOCK
          + r"\s[A-Z]{2,4}\s+)?(?:" + _PLACE + r"\s?)?(?:--)?\((?:Reuters|AP|AFP|CNN|Bloomberg|UPI|AFX)\)"
          + r"\s*(?:-+|–|—)\s*")
+# Also "January 27, 2011 | By Tim Lister and Emily Smith, CNN " and "By the CNN Wire Staff " before the lead.
 _DATELINE = re.compile(
     r"^(?:By\s[A-Z][\w.'-]+(?:\s[A-Z][\w.'-]+){0,3}(?:,\s[^|]{1,40}?)?\s+(?=[A-Z]{2}|" + _MONTH + r"\s\d))?"
-    r"(?:" + _WIRE + r"|" + _MONTH + r"\s\d{1,2},\s\d{4}:?\s" + _CLOCK + r"\s(?:[AP]M\s)?(?:ET|EST|EDT|GMT|BST)\s+)")
+    r"(?:" + _WIRE + r"|" + _MONTH + r"\s\d{1,2},\s\d{4}:?\s" + _CLOCK
+    + r"\s(?:[AP]M\s)?(?:ET|EST|EDT|GMT|BST)(?:\s+|$)"
+    r"|" + _MONTH + r"\s\d{1,2},\s\d{4}\s\|\sBy\s[A-Z][\w.'-]+(?:\s(?:[A-Z][\w.'-]+|and))*,\s[A-Z][\w.]*\s+(?=[A-Z])"
+    r"|By\sthe\s[A-Z][\w.]*(?:\s[A-Z][\w.]*){0,3}\sStaff\s+(?=[A-Z]))")
 _WIRE_ANYWHERE = re.compile(r"(?<![\w.])" + _WIRE)
 _BYLINE_ONLY = re.compile(r"^By\s[A-Z][\w.'-]+(?:\s[A-Z][\w.'-]+){1,3}(?:,\s[\w ,.'-]{1,60})?\.?$")
 _BYLINE_BAR = re.compile(r"^[A-Z][\w.'-]+(?:\s[A-Z][\w.'-]+){0,3}\s\|\s(?:" + _CLOCK + r"|" + _WEEKDAY + ")")
@@ -80,7 +84,7 @@ _PROMO = re.compile(
     r"Watch:|Video:|Download\s(?:PDF|our|the)|Tell\sus\b|Have\syour\ssay\b|Send\sus\b|Join\sthe\sconversation|"
     r"Copyright\b|All\srights\sreserved|Comments?\s(?:are|have been)\s(?:closed|disabled)|"
     r"(?:Add|Post|Leave)\sa\scomment|Log\sin\b|Advertisement\b|A\sversion\sappeared\son\sp\d)"
-    r"|\biReport\b|\bAll rights reserved\b|©|\bCopyright\s+\d{4}\b|\bis\sproprietary\sto\b"
+    r"|\biReport\b|\bRUSH TRANSCRIPT\b|\bAll rights reserved\b|©|\bCopyright\s+\d{4}\b|\bis\sproprietary\sto\b"
     r"|^(?:[A-Z][\w&.,-]*\s){1,5}(?:Inc|Ltd|LLC|Corp|plc|PLC)\.?,?\s\d{4}\.?$", re.I)
 # A fragment: opens on punctuation or a lower-case word (a scraper split mid-sentence); "iPhone" and
 # "eBay" open lower-case and are not fragments.
