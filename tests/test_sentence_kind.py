@@ -38,6 +38,8 @@ from storyline.annotate.sentence_kind import furniture_spans, is_prose, kind, op
     ("Quantex Research Systems Inc. 2013.", "promo"),
     ("The minister wrote to the council at 10:30 on Monday about the new clinics.", "prose"),
     ("By Dan Primack February 2, 2011: 2:24 PM ET", "byline"),
+    ("January 27, 2011 | By Tim Lister and Emily Smith, CNN", "byline"),  # once cut from the lead
+    ("By the CNN Wire Staff", "byline"),
     ("11th Day of Unrest in Egypt Aired February 4, 2011 - 16:00:00 ET THIS IS A RUSH TRANSCRIPT.", "promo"),
 ])
 def test_kind(text: str, expected: str) -> None:

@@ -58,8 +58,8 @@ _DATELINE = re.compile(
     r"^(?:By\s[A-Z][\w.'-]+(?:\s[A-Z][\w.'-]+){0,3}(?:,\s[^|]{1,40}?)?\s+(?=[A-Z]{2}|" + _MONTH + r"\s\d))?"
     r"(?:" + _WIRE + r"|" + _MONTH + r"\s\d{1,2},\s\d{4}:?\s" + _CLOCK
     + r"\s(?:[AP]M\s)?(?:ET|EST|EDT|GMT|BST)(?:\s+|$)"
-    r"|" + _MONTH + r"\s\d{1,2},\s\d{4}\s\|\sBy\s[A-Z][\w.'-]+(?:\s(?:[A-Z][\w.'-]+|and))*,\s[A-Z][\w.]*\s+(?=[A-Z])"
-    r"|By\sthe\s[A-Z][\w.]*(?:\s[A-Z][\w.]*){0,3}\sStaff\s+(?=[A-Z]))")
+    r"|" + _MONTH + r"\s\d{1,2},\s\d{4}\s\|\sBy\s[A-Z][\w.'-]+(?:\s(?:[A-Z][\w.'-]+|and))*,\s[A-Z][\w.]*"
+    r"(?:\s+(?=[A-Z])|\s*$)|By\sthe\s[A-Z][\w.]*(?:\s[A-Z][\w.]*){0,3}\sStaff(?:\s+(?=[A-Z])|\s*$))")
 _WIRE_ANYWHERE = re.compile(r"(?<![\w.])" + _WIRE)
 _BYLINE_ONLY = re.compile(r"^By\s[A-Z][\w.'-]+(?:\s[A-Z][\w.'-]+){1,3}(?:,\s[\w ,.'-]{1,60})?\.?$")
 _BYLINE_BAR = re.compile(r"^[A-Z][\w.'-]+(?:\s[A-Z][\w.'-]+){0,3}\s\|\s(?:" + _CLOCK + r"|" + _WEEKDAY + ")")
