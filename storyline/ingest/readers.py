@@ -9,6 +9,7 @@ the text over the URL; what nobody says stays unknown (see ``readers_text``).
 from __future__ import annotations
 
 import codecs
+import copy
 import errno
 import gzip
 import hashlib
@@ -355,12 +356,12 @@ def _link_share(text: str, tree: Any) -> float:
     return sum(len(line.split()) for line in lines if line.casefold() in links) / words
 
 
-def _extract(tree: Any, url: str | None, **options: Any) -> Any:
+def _extract(tree: Any, url: str | None, metadata: bool = True, **options: Any) -> Any:
     import trafilatura
 
     try:
         return trafilatura.bare_extraction(
-            tree, url=url, with_metadata=True, include_comments=False, include_images=False,
+            tree, url=url, with_metadata=metadata, include_comments=False, include_images=False,
             include_links=False, include_formatting=False, deduplicate=False,
             date_extraction_params={"extensive_search": False, "original_date": True}, **options)
     except Exception:  # trafilatura/lxml raise assorted errors on hostile markup
@@ -425,12 +426,13 @@ def html_to_text(html: str, url: str | None = None) -> tuple[str, dict[str, Any]
     except (ParserError, ValueError):
         raise NoArticle("no article found: the HTML has no readable content") from None
     head = _visible_head(tree)
-    result = _extract(_pruned(html), url)
+    pruned = _pruned(html)
+    result = _extract(copy.deepcopy(pruned), url)  # a copy: trafilatura changes the tree it is given
     meta = {k: getattr(result, k, None) for k in ("title", "url", "sitename", "date", "hostname")} \
         if result is not None else {}
     text = (getattr(result, "text", None) or "") if result is not None else ""
     if text.strip():  # trafilatura's precision mode drops more page furniture, and sometimes the article
-        precise = _extract(_pruned(html), url, favor_precision=True)
+        precise = _extract(pruned, url, metadata=False, favor_precision=True)
         precise_text = (getattr(precise, "text", None) or "") if precise is not None else ""
         if len(precise_text.split()) >= _PRECISE_KEEPS * _distinct_words(text) \
                 and _contained(precise_text, text) >= _PRECISE_WITHIN:
