@@ -89,6 +89,12 @@ def test_a_page_without_an_article_is_reported_not_stored_as_its_menus():
     assert [i.id for i in items if not isinstance(i, ReadError)] == ["form_wrapped"]
 
 
+def test_a_list_of_links_run_into_one_line_is_not_an_article():
+    links = "".join(f"<li><a href='/s/{i}'>Story number {i} headline here</a></li>" for i in range(40))
+    with pytest.raises(NoArticle, match="no article found"):
+        html_to_text(f"<html><body><article><h1>Latest</h1><ul>{links}</ul></article></body></html>")
+
+
 def test_fallbacks_still_find_a_plain_article():
     """A page with no structure trafilatura's main pass keys on still yields its paragraphs."""
     body = "".join(f"<div>Paragraph {n} of the report says the council met on Monday and agreed the plan "

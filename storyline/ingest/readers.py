@@ -348,12 +348,25 @@ def _looks_like_article(text: str) -> bool:
 
 
 def _link_share(text: str, tree: Any) -> float:
-    """Share of the words of ``text`` in lines that are just a link's text: near 1 for a section front or
-    a menu that an extractor returned as if it were an article."""
+    """Share of the words of ``text`` that are a link's text: near 1 for a section front or a menu that an
+    extractor returned as if it were an article. Counted in lines that are one link's text, and in what is
+    left of each line once the texts of 3+ word links in it are removed (a list an extractor ran into one
+    line)."""
     links = {" ".join(a.text_content().split()).casefold() for a in tree.iter("a")}
-    lines = [" ".join(line.split()) for line in text.splitlines() if line.strip()]
+    long_links = sorted((x for x in links if len(x.split()) >= 3), key=len, reverse=True)
+    lines = [" ".join(line.split()).casefold() for line in text.splitlines() if line.strip()]
     words = sum(len(line.split()) for line in lines) or 1
-    return sum(len(line.split()) for line in lines if line.casefold() in links) / words
+    linked = 0
+    for line in lines:
+        if line in links:
+            linked += len(line.split())
+            continue
+        rest = line
+        for link in long_links:
+            if link in rest:
+                rest = rest.replace(link, " ")
+        linked += len(line.split()) - len(rest.split())
+    return linked / words
 
 
 def _extract(tree: Any, url: str | None, metadata: bool = True, **options: Any) -> Any:
