@@ -434,6 +434,8 @@ def test_decode_bytes():
     assert decode_bytes("Песков заявил, что Москва надеется получить ответ.".encode("cp1251")) == \
         "Песков заявил, что Москва надеется получить ответ."
     assert decode_bytes("déclaré".encode("latin-1"), declared="latin-1") == "déclaré"
+    french = "Le café a rouvert lundi, déjà plein à 7 heures, a dit la gérante, Hélène, après deux ans. " * 3
+    assert decode_bytes(french.encode("cp1252"), declared="utf-8") == french  # not "déją" (cp1250/cp1257)
     with pytest.raises(ValueError, match="binary"):
         decode_bytes(b"%PDF-1.7 ...")
 
