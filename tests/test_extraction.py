@@ -95,6 +95,14 @@ def test_a_list_of_links_run_into_one_line_is_not_an_article():
         html_to_text(f"<html><body><article><h1>Latest</h1><ul>{links}</ul></article></body></html>")
 
 
+def test_a_login_wall_is_not_an_article():
+    wall = ("<html><body><nav><a href='/'>Home</a></nav><article><h1>Bridge reopens</h1><form>"
+            "<p>Please log in to continue reading.</p><input name='user'><button>Log in</button></form>"
+            "</article></body></html>")
+    with pytest.raises(NoArticle, match="no article found"):
+        html_to_text(wall)
+
+
 def test_fallbacks_still_find_a_plain_article():
     """A page with no structure trafilatura's main pass keys on still yields its paragraphs."""
     body = "".join(f"<div>Paragraph {n} of the report says the council met on Monday and agreed the plan "

@@ -218,6 +218,7 @@ _PROTECT_SHARE = 0.4  # an element holding this share of the page's paragraph te
 _PRECISE_KEEPS = 0.5  # precision mode is trusted unless it keeps less than this share of the default's words
 _PRECISE_WITHIN = 0.8  # ... and unless less than this share of what it keeps is in the default's text
 _LINK_LIST = 0.8  # an extraction this much made of link texts is a list of links, not an article
+_MIN_ARTICLE_CHARS = 60  # what any extraction must hold (characters, not words: Chinese has no spaces)
 _MIN_ARTICLE_WORDS = 40  # what a fallback must yield to count as an article (a news brief is longer)
 
 
@@ -455,8 +456,8 @@ def html_to_text(html: str, url: str | None = None) -> tuple[str, dict[str, Any]
                 and _contained(precise_text, text) >= _PRECISE_WITHIN:
             text = precise_text
         text = _complete_chunks(text, tree)
-    if _link_share(text, tree) >= _LINK_LIST:
-        text = ""
+    if _link_share(text, tree) >= _LINK_LIST or len("".join(text.split())) < _MIN_ARTICLE_CHARS:
+        text = ""  # a list of links, or a login or cookie wall's one line
     if not text.strip():
         retry = _extract(tree, url, favor_recall=True)
         text = (getattr(retry, "text", None) or "") if retry is not None else ""
