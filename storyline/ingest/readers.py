@@ -218,6 +218,7 @@ _PROTECT_SHARE = 0.4  # an element holding this share of the page's paragraph te
 _PRECISE_KEEPS = 0.5  # precision mode is trusted unless it keeps less than this share of the default's words
 _PRECISE_WITHIN = 0.8  # ... and unless less than this share of what it keeps is in the default's text
 _LINK_LIST = 0.8  # an extraction this much made of link texts is a list of links, not an article
+_LINK_SEARCH = 200_000  # at most this many (link, line) pairs searched for links run into lines
 _MIN_ARTICLE_CHARS = 60  # what any extraction must hold (characters, not words: Chinese has no spaces)
 _MIN_ARTICLE_WORDS = 40  # what a fallback must yield to count as an article (a news brief is longer)
 
@@ -361,10 +362,13 @@ def _link_share(text: str, tree: Any) -> float:
     long_links = sorted((x for x in links if len(x.split()) >= 3), key=len, reverse=True)
     lines = [" ".join(line.split()).casefold() for line in text.splitlines() if line.strip()]
     words = sum(len(line.split()) for line in lines) or 1
+    inline = len(long_links) * len(lines) <= _LINK_SEARCH  # bounded: a huge page skips the in-line count
     linked = 0
     for line in lines:
         if line in links:
             linked += len(line.split())
+            continue
+        if not inline:
             continue
         rest = line
         for link in long_links:
