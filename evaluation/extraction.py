@@ -19,7 +19,7 @@ exact token-sequence match), so figures are comparable with the published table.
 Pages are split deterministically into ``dev`` and ``test`` by the last hex digit of their id (itself a
 SHA-256): extraction rules were developed looking at ``dev`` (BENCHMARKS.md says when ``test`` was looked at).
 
-A second, held-out corpus (``corpus="trafilatura"``): trafilatura's own evaluation set (``tests/`` of its
+A second corpus (``corpus="trafilatura"``): trafilatura's own evaluation set (``tests/`` of its
 repository, Apache-2.0, at ``<datasets>/trafilatura-eval/tests``): 990 web pages (news, blogs, institutional
 pages) each annotated with up to six snippets the main text must contain ("with") and must not contain
 ("without"), scored as trafilatura's ``tests/eval_common.py`` does (whitespace-normalised substring
