@@ -36,10 +36,10 @@ def _opened(db: str | PathLike[str] | Store, fresh: bool = False) -> Iterator[St
     else:
         store, close = Store(db), True
     try:
-        if fresh and store.stale_views():  # a database from an older version, or one mid-run
-            from .run import views
+        if fresh and (store.count_pending("linked") or store.stale_views()):  # an older version's, or mid-run
+            from .run import pipeline
 
-            views.ensure(store)
+            pipeline.catch_up(store)
         yield store
     finally:
         if close:
@@ -57,7 +57,7 @@ def analyze(paths: Iterable[str | PathLike[str]], db: str | PathLike[str] | Stor
 
 def stories(db: str | PathLike[str] | Store) -> list[dict]:
     """Every story with its size and date span, biggest first."""
-    with _opened(db) as store:
+    with _opened(db, fresh=True) as store:
         return store.stories()
 
 

@@ -54,10 +54,14 @@ def open_store(db: str, must_exist: bool = False) -> Store:
         store = Store(db)
     except StoreError as exc:
         raise click.ClickException(str(exc)) from exc
-    if must_exist and store.stale_views():  # written by a version without stored views, or mid-run
-        from .run import views
+    if must_exist and (store.count_pending("linked") or store.stale_views()):
+        # written by an older version (whose upgrade links again), or left mid-run: finish it before reading
+        from .run import pipeline
 
-        views.ensure(store)
+        if n := store.count_pending("linked"):
+            click.echo(f"{db}: linking {n} stored articles first (the database was written by an older version "
+                       "of Storyline, or a run stopped before linking them)", err=True)
+        pipeline.catch_up(store)
     return store
 
 

@@ -168,6 +168,18 @@ def _results(futures: list[Future], tick: Callable[[int], None] | None = None) -
 
 
 @_exclusive
+def catch_up(store: Store, progress: Progress | None = None) -> int:
+    """Before reading: link the articles a database holds annotated but not linked (a migration that makes an
+    upgraded database link again, or a run stopped while linking) and compute every stale view, so that a
+    read never shows an empty or half-built database. Returns how many articles it linked."""
+    if not store.count_pending("linked") and not store.stale_views():
+        return 0
+    with store.processing():  # waits for a run in progress, then finishes whatever it left
+        linked = link_pending(store, progress=progress).linked if store.count_pending("linked") else 0
+        views.refresh(store, progress=progress)
+    return linked
+
+
 def link_pending(store: Store, report: RunReport | None = None, progress: Progress | None = None,
                  batch: int = BATCH * 4) -> RunReport:
     """Fold near-duplicates, cluster stories and topics (``stories.link_batch``: only the components a batch

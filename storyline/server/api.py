@@ -50,6 +50,10 @@ def create_app(db_path: str | Path, limits: Limits | None = None, access: Access
     web.register(app, db)
     watch_routes.register(app, db, token=access.token,
                           allow_private=allow_private or bool(watch and watch.allow_private), watch=watcher)
+    if db.reader().count_pending("linked"):  # an upgraded database links again, on the writer, while serving
+        from ..run import pipeline
+
+        db.submit(pipeline.catch_up)
     return app
 
 
