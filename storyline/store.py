@@ -287,6 +287,24 @@ class _ProcessingLock:
             fcntl.flock(fd, fcntl.LOCK_EX)
         self.fd = fd
 
+    def taken_elsewhere(self) -> bool:
+        """Another process holds the lock now (a run is analysing the database)."""
+        if self.depth:
+            return False
+        try:
+            import fcntl
+
+            fd = os.open(self.file, os.O_RDWR | os.O_CREAT, 0o644)
+        except (ImportError, OSError):
+            return False
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        finally:
+            os.close(fd)  # releases it if it was taken here
+        return False
+
     @classmethod
     def _after_fork(cls) -> None:
         for lock in cls._all.values():
@@ -342,6 +360,11 @@ class Store:
             return
         with lock.held():
             yield
+
+    def analysing_elsewhere(self) -> bool:
+        """Another process is annotating or linking this database now (it will finish its own work)."""
+        lock = _ProcessingLock.of(self.path)
+        return bool(lock and lock.taken_elsewhere())
 
     def __enter__(self) -> Store:
         return self

@@ -48,3 +48,4 @@ def test_the_server_links_them_on_its_writer_while_it_serves(db_copy):
                 break
             time.sleep(0.1)
         assert sorted(s["id"] for s in client.get("/api/stories?limit=200").json()["items"]) == stories
+

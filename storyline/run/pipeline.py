@@ -174,7 +174,10 @@ def catch_up(store: Store, progress: Progress | None = None) -> int:
     read never shows an empty or half-built database. Returns how many articles it linked."""
     if not store.count_pending("linked") and not store.stale_views():
         return 0
-    with store.processing():  # waits for a run in progress, then finishes whatever it left
+    if store.analysing_elsewhere():  # a run in progress links its own articles: read what is there meanwhile
+        views.ensure(store)  # (stale views: as before, wait for the run's)
+        return 0
+    with store.processing():
         linked = link_pending(store, progress=progress).linked if store.count_pending("linked") else 0
         views.refresh(store, progress=progress)
     return linked
