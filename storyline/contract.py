@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+from .calendar import month_last
 from .link.corrections import describe, split_story_id
 from .model import SECTIONS, Document, Event, Quote
 from .store import Store
@@ -191,16 +192,24 @@ def sections(timeline: list[dict]) -> list[tuple[str, list[dict]]]:
     return [(name, evs) for name, evs in out if evs]
 
 
-def _reading_order(event: dict) -> str:
-    """The last day an event could have happened on (ISO), so vague events follow the days they cover."""
+def event_span(event: dict) -> tuple[date, date]:
+    """First and last day an event covers: a month event covers its whole month, a year event its year."""
+    first = date.fromisoformat(event["date"])
     if event.get("end"):
-        return event["end"]
-    day = event.get("date") or ""
-    if event.get("granularity") == "year":
-        return day[:4] + "-12-31"
+        return first, date.fromisoformat(event["end"])
     if event.get("granularity") == "month":
-        return day[:7] + "-31"  # sorts after every day of the month, valid or not
-    return day
+        return first, month_last(first.year, first.month)
+    if event.get("granularity") == "year":
+        return first, date(first.year, 12, 31)
+    return first, first
+
+
+def _reading_order(event: dict) -> tuple[str, bool]:
+    """The last day an event could have happened on (ISO), a month or year event after a day event that
+    ends there too: vague events follow the days they cover, the last one included."""
+    if not event.get("date"):
+        return "", False
+    return event_span(event)[1].isoformat(), event.get("granularity") in ("month", "year")
 
 
 # Beyond this many events one marker per event no longer fits the timeline picture: markers pushed aside by

@@ -59,6 +59,8 @@ def test_vague_events_follow_the_days_of_their_period_in_reading_order():
               _event(4, date(2009, 6, 1), ["CNN"], section="background")]
     (story, own), (background, old) = contract.sections(events)
     assert story == "story" and [e["id"] for e in own] == ["e1", "e0", "e3", "e2"]
+    month_end = [_event(5, date(2010, 5, 1), ["BBC"], granularity="month"), _event(6, date(2010, 5, 31), ["CNN"])]
+    assert [e["id"] for e in contract.sections(month_end)[0][1]] == ["e6", "e5"]  # its last day too
     assert background == "background" and [e["id"] for e in old] == ["e4"]
 
 

@@ -6,26 +6,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date
 
 from markupsafe import Markup, escape
 
-from ..contract import MAX_AXIS_EVENTS, axis_events
+from ..contract import MAX_AXIS_EVENTS, axis_events, event_span
 from .palette import Palette, hue_class
 from .terminal import when
-
-
-def _span(ev: dict) -> tuple[date, date]:
-    """First and last day an event covers: a month event covers its whole month."""
-    first = date.fromisoformat(ev["date"])
-    if ev.get("end"):
-        return first, date.fromisoformat(ev["end"])
-    if ev["granularity"] == "month":
-        nxt = date(first.year + first.month // 12, first.month % 12 + 1, 1)
-        return first, nxt - timedelta(days=1)
-    if ev["granularity"] == "year":
-        return first, date(first.year, 12, 31)
-    return first, first
 
 
 def _segments(days: list[int], width: float) -> list[tuple[int, int, float, float]]:
@@ -59,7 +46,7 @@ def timeline_svg(timeline: Sequence[dict], hues: Palette | None = None) -> Marku
     if not events:
         return Markup("")
     width, pad, base = 940.0, 24.0, 120.0
-    spans = [_span(e) for e in events]
+    spans = [event_span(e) for e in events]
     days = [d.toordinal() for s in spans for d in s]
     segs = _segments(days, width - 2 * pad)
 
