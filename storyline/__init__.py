@@ -36,7 +36,7 @@ def _opened(db: str | PathLike[str] | Store, fresh: bool = False) -> Iterator[St
     else:
         store, close = Store(db), True
     try:
-        if fresh and (store.count_pending("linked") or store.stale_views()):  # an older version's, or mid-run
+        if fresh and store.unfinished():  # an older version's, or mid-run
             from .run import pipeline
 
             pipeline.catch_up(store)

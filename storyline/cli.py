@@ -54,7 +54,7 @@ def open_store(db: str, must_exist: bool = False) -> Store:
         store = Store(db)
     except StoreError as exc:
         raise click.ClickException(str(exc)) from exc
-    if must_exist and (store.count_pending("linked") or store.stale_views()):
+    if must_exist and store.unfinished():
         # written by an older version (whose upgrade links again), or left mid-run: finish it before reading
         from .run import pipeline
 

@@ -819,6 +819,10 @@ class Store:
         """Stories whose stored views are missing or older than their timeline."""
         return {r[0] for r in self.db.execute("SELECT story FROM stale_views")}
 
+    def unfinished(self) -> bool:
+        """Articles annotated but not linked, or stories whose views are stale: what a read finishes first."""
+        return bool(self.count_pending("linked") or self.stale_views())
+
     def save_views(self, story_id: str, parts: dict[str, str], items: dict[str, list[str]] | None = None,
                    document_parts: tuple[str, dict[str, str]] | None = None) -> None:
         """Replace a story's views (JSON texts by part name) and lists (JSON texts by kind, in order) in one

@@ -172,7 +172,7 @@ def catch_up(store: Store, progress: Progress | None = None) -> int:
     """Before reading: link the articles a database holds annotated but not linked (a migration that makes an
     upgraded database link again, or a run stopped while linking) and compute every stale view, so that a
     read never shows an empty or half-built database. Returns how many articles it linked."""
-    if not store.count_pending("linked") and not store.stale_views():
+    if not store.unfinished():
         return 0
     if store.analysing_elsewhere():  # a run in progress links its own articles: read what is there meanwhile
         views.ensure(store)  # (stale views: as before, wait for the run's)
