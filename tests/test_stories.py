@@ -148,12 +148,19 @@ def test_a_store_keyed_by_the_old_line_keys_links_again(tmp_path):
         assert state(store) == expected
 
 
-def test_a_merge_keeps_the_earlier_id_and_redirects_the_other(tmp_path, monkeypatch):
+def bridged(monkeypatch) -> tuple[Document, Document, Document]:
+    """Two stories (a, c) and a later article (b) that holds both: it merges them, with cuts made low enough
+    for the bag-of-words encoder."""
     monkeypatch.setattr(stories, "STORY_THRESHOLD", 0.2)
     monkeypatch.setattr(stories, "TOPIC_THRESHOLD", 0.1)
     a = Document(id="a", text="alpha bravo charlie delta.", published=D0)
     c = Document(id="c", text="echo foxtrot golf hotel.", published=D0 + timedelta(days=1))
     b = Document(id="b", text="alpha bravo charlie delta echo foxtrot golf hotel.", published=D0 + timedelta(days=2))
+    return a, c, b
+
+
+def test_a_merge_keeps_the_earlier_id_and_redirects_the_other(tmp_path, monkeypatch):
+    a, c, b = bridged(monkeypatch)
     with Store(tmp_path / "m.db") as store:
         analyse(store, [a])
         analyse(store, [c])
@@ -171,11 +178,7 @@ def test_merged_ids_redirect_in_the_api_and_pages_and_topics_are_served(tmp_path
 
     from storyline.server.api import create_app
 
-    monkeypatch.setattr(stories, "STORY_THRESHOLD", 0.2)
-    monkeypatch.setattr(stories, "TOPIC_THRESHOLD", 0.1)
-    a = Document(id="a", text="alpha bravo charlie delta.", published=D0)
-    c = Document(id="c", text="echo foxtrot golf hotel.", published=D0 + timedelta(days=1))
-    b = Document(id="b", text="alpha bravo charlie delta echo foxtrot golf hotel.", published=D0 + timedelta(days=2))
+    a, c, b = bridged(monkeypatch)
     path = tmp_path / "r.db"
     with Store(path) as store:
         analyse(store, [a])
