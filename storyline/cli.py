@@ -850,8 +850,8 @@ def _evaluation():
               help="Folder holding the public datasets (default: ../shared/datasets next to the repo).")
 @click.option("--split", type=click.Choice(["dev", "test", "all"]), default=None,
               help="extraction: the pages scored (default test; rules were developed on dev), for either corpus.")
-@click.option("--corpus", type=click.Choice(["aeb", "trafilatura"]), default=None,
-              help="extraction: article-extraction-benchmark (default) or trafilatura's evaluation set.")
+@click.option("--corpus", type=click.Choice(["aeb", "trafilatura", "wcxb"]), default=None,
+              help="extraction: article-extraction-benchmark (default), trafilatura's evaluation set or WCXB.")
 @click.option("--json", "as_json", is_flag=True)
 def eval_cmd(benchmark: str, limit: int | None, datasets: str | None, split: str | None, corpus: str | None,
              as_json: bool) -> None:

@@ -59,3 +59,33 @@ def test_snippet_scores_as_trafilaturas_evaluation():
     assert extraction.snippet_counts(item, "The council met. It agreed\nthe plan. Share this") == (1, 1, 1, 1)
     figures = extraction.snippet_scores([(1, 1, 1, 1), (2, 0, 0, 2)])
     assert figures["precision"] == 0.75 and figures["recall"] == 0.75 and figures["accuracy"] == 0.75
+
+
+def test_wcxb_word_scores_and_loader(tmp_path):
+    assert extraction.word_prf("The council met", "the council met") == (1.0, 1.0, 1.0)
+    p, r, f = extraction.word_prf("the council met share this", "the council met on monday")
+    assert p == pytest.approx(0.6) and r == pytest.approx(0.6) and f == pytest.approx(0.6)
+    assert extraction.word_prf("", "the council met") == (0.0, 0.0, 0.0)
+    assert extraction.word_prf("", "") == (1.0, 1.0, 1.0)
+    gt = tmp_path / "test" / "ground-truth"
+    gt.mkdir(parents=True)
+    (gt / "0002.json").write_text(json.dumps({"_internal": {"page_type": {"primary": "category"}},
+                                              "ground_truth": {"main_content": "x", "with": ["x"]}}))
+    (gt / "0001.json").write_text(json.dumps({"ground_truth": {"title": "no main content"}}))
+    (gt / "0003.json").write_text(json.dumps({"ground_truth": None}))
+    pages = extraction.wcxb_pages(tmp_path, "test")
+    assert [(pid, g["page_type"], g["main_content"]) for pid, _, g in pages] == [
+        ("0001", "article", ""), ("0002", "collection", "x")]
+    assert pages[1][1] == tmp_path / "test" / "html" / "0002.html.gz"
+    assert extraction.wcxb_pages(tmp_path, "dev") == []
+
+
+def test_wcxb_runs_on_a_few_dev_pages():
+    try:
+        result = extraction.run(limit=3, split="dev", progress=False, corpus="wcxb")
+    except DatasetMissing as exc:
+        pytest.skip(f"dataset absent: {exc}")
+    rows = {r["system"]: r for r in result["rows"]}
+    assert set(rows) == {"storyline", "trafilatura"} and rows["storyline"]["pages"] == 3
+    assert 0.5 < rows["storyline"]["f1"] <= 1.0
+    json.dumps(result)
