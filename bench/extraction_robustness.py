@@ -23,6 +23,8 @@ from pathlib import Path
 
 ARTICLE = ("Le café de la gare a rouvert lundi, déjà plein à 7 heures ; « c’est un soulagement », a dit "
            "la gérante, Hélène Müller, après deux ans de travaux — les habitués sont revenus.")
+CZECH = ("Vláda ve středu schválila návrh rozpočtu na příští rok. Ministr financí řekl, že schodek bude nižší "
+         "než letos a že se počítá s růstem mezd učitelů.")
 CHINESE = "新华网石家庄6月4日电 一个约定，信守15年，感人至深；一段真情，延续15年，感动河北。"
 
 
@@ -65,6 +67,8 @@ def cases(large_mb: list[float]) -> dict[str, tuple[bytes, str, Callable[[str | 
         "declares iso-8859-1, is utf-8": (_page(french, '<meta charset="iso-8859-1">').encode(), intact,
                                           has(ARTICLE)),
         "no charset, cp1252": (_page(french).encode("cp1252"), intact, has(ARTICLE)),
+        "no charset, cp1250 (Czech)": (_page(_paras(CZECH), title="Rozpočet").encode("cp1250"), intact,
+                                       has(CZECH)),
         "no charset, GBK": (_page(_paras(CHINESE), title="河北").encode("gbk"), intact, has(CHINESE)),
         "utf-8 with a stray Latin-1 byte": (
             _page(french, '<meta charset="utf-8">').encode().replace(b"</footer>", b" M\xe4rz</footer>"),

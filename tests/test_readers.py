@@ -440,6 +440,23 @@ def test_decode_bytes():
         decode_bytes(b"%PDF-1.7 ...")
 
 
+@pytest.mark.parametrize("text", [
+    "Vláda ve středu schválila návrh rozpočtu na příští rok. Ministr financí řekl, že schodek bude nižší "
+    "než letos a že se počítá s růstem mezd učitelů.",
+    "Rząd w środę przyjął projekt budżetu na przyszły rok. Minister finansów powiedział, że deficyt będzie "
+    "niższy niż w tym roku, a płace nauczycieli wzrosną.",
+    "A kormány szerdán elfogadta a jövő évi költségvetés tervezetét. A pénzügyminiszter szerint a hiány "
+    "kisebb lesz, mint idén, és a tanárok bére emelkedik.",
+    "Vlada je u srijedu usvojila prijedlog proračuna za sljedeću godinu. Ministar financija rekao je da će "
+    "manjak biti manji nego ove godine, a plaće učitelja će rasti.",
+])
+def test_central_european_page_without_a_charset_is_read_as_cp1250(text):
+    # these letters read with little "chaos" as cp1252 too ("è", "¹", "õ"), but less like the language
+    page = f"<html><head><title>Rozpočet</title></head><body><p>{text}</p></body></html>"
+    assert decode_bytes(page.encode("cp1250")) == page
+    assert decode_bytes(text.encode("cp1250")) == text
+
+
 def test_decode_bytes_keeps_a_utf8_page_with_a_few_stray_bytes_and_reads_an_archived_legacy_page():
     # a Latin-1 name pasted into a UTF-8 template: the page is kept, the stray byte read as cp1252
     page = "<p>Zürich, Genève – “quoted” ’s</p>\n".encode() * 10 + b"<!-- M\xe4scot -->"
