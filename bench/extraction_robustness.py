@@ -1,7 +1,7 @@
 """Web pages an archive meets every day and extractors trip on, read by Storyline and by plain trafilatura
 in the same run: wrong or missing charsets, stray bytes, very large pages, pages with no article.
 
-    python bench/extraction_robustness.py [--json out.json] [--large-mb 5,19] [--cases NAME,...]
+    python bench/extraction_robustness.py [--json out.json] [--large-mb 5,19] [--cases "NAME;NAME..."]
 
 Each case is written to a temporary folder as an .html file and read the way ``storyline analyze`` reads
 it (``read_paths``: the whole chain, decoding included); trafilatura gets the same bytes
@@ -143,10 +143,10 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--json", type=Path, help="also write the rows here")
     ap.add_argument("--large-mb", default="5,19", help="sizes of the large pages, in MB (comma-separated)")
-    ap.add_argument("--cases", help="only these cases (comma-separated names)")
+    ap.add_argument("--cases", help="only these cases (names separated by ';': names hold commas)")
     args = ap.parse_args(argv)
     rows = run([float(x) for x in args.large_mb.split(",") if x],
-               set(args.cases.split(",")) if args.cases else None)
+               set(args.cases.split(";")) if args.cases else None)
     for r in rows:
         print(f"{r['case']:40} storyline {'ok ' if r['storyline_ok'] else 'BAD'} {r['storyline_s']:7.2f}s "
               f"{r['storyline'][:60]:60} | trafilatura {'ok ' if r['trafilatura_ok'] else 'BAD'} "
