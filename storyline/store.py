@@ -214,6 +214,26 @@ MIGRATIONS: list[str] = [
     INSERT OR REPLACE INTO meta (key, value) VALUES ('entity_index', 'stale');
     UPDATE documents SET linked = 0, story = NULL, duplicate_of = NULL WHERE annotated = 1;
     """,
+    # 12: a near-duplicate group's original is its earliest member by (published, id), not the first to
+    # arrive, and the LSH index holds every article (a new one may match a stored copy only): the stored
+    # originals and bands were made the old way, so, as in migration 11, every article links again
+    """
+    DELETE FROM document_lines;
+    DELETE FROM link_lines;
+    DELETE FROM features;
+    DELETE FROM lsh;
+    DELETE FROM redirects;
+    DELETE FROM topics;
+    DELETE FROM stories;
+    DELETE FROM event_mentions;
+    DELETE FROM events;
+    DELETE FROM dirty_stories;
+    DELETE FROM story_views;
+    DELETE FROM story_items;
+    DELETE FROM stale_views;
+    INSERT OR REPLACE INTO meta (key, value) VALUES ('entity_index', 'stale');
+    UPDATE documents SET linked = 0, story = NULL, duplicate_of = NULL WHERE annotated = 1;
+    """,
 ]
 _ENTITIES_STALE = "INSERT OR REPLACE INTO meta (key, value) VALUES ('entity_index', 'stale')"
 
@@ -645,6 +665,23 @@ class Store:
         row = self.db.execute("SELECT minhash FROM documents WHERE id = ?", (doc_id,)).fetchone()
         return row[0] if row else None
 
+    def near_duplicate_groups(self, doc_ids: Sequence[str]) -> dict[str, str | None]:
+        """Every linked member of these articles' near-duplicate groups: id → its original (None: it is one)."""
+        roots: set[str] = set()
+        for i in range(0, len(doc_ids), 500):
+            chunk = list(doc_ids[i : i + 500])
+            roots.update(r[0] for r in self.db.execute(
+                f"SELECT COALESCE(duplicate_of, id) FROM documents WHERE linked = 1 AND id IN"
+                f" ({','.join('?' * len(chunk))})", chunk))
+        out: dict[str, str | None] = {}
+        ordered = sorted(roots)
+        for i in range(0, len(ordered), 500):
+            chunk = ordered[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            out.update(self.db.execute(f"SELECT id, duplicate_of FROM documents WHERE linked = 1 AND"
+                                       f" (id IN ({marks}) OR duplicate_of IN ({marks}))", chunk + chunk).fetchall())
+        return out
+
     # -- stories and events -------------------------------------------------------------------
     def term_df(self, terms: Iterable[str]) -> dict[str, int]:
         terms = list(terms)
@@ -719,8 +756,10 @@ class Store:
                    clusters: dict, embeddings: dict[str, bytes] | None = None) -> None:
         """Write the cross-document results of one batch atomically.
 
-        ``docs``: {id, duplicate_of, minhash, bands} for each article of the batch; ``lines``: new article id
-        → {outlet, keys (every line key)};
+        ``docs``: {id, duplicate_of, minhash, bands} for each article of the batch, and {id, duplicate_of} for
+        each stored article whose original changed; ``lines``: article id → {outlet, keys (every line key),
+        n: 1 for a new original, -1 for a stored original that became a near-duplicate (its lines stop
+        counting, and it is clustered no more)};
         ``features``: id → {published, vector, entities, headline, words, component} for every re-clustered
         article; ``clusters``: {assign: {article: story}, stories: {id: {title, size, first, last, topic,
         canonical}}, topics: {id: {title, canonical, first, last}}, removed_stories, removed_topics,
@@ -729,17 +768,27 @@ class Store:
         """
         with self.transaction() as db:
             db.execute(_ENTITIES_STALE)  # the entity index counts originals only: near-duplicates change it
-            before = self._done(db, "linked = 1", [d["id"] for d in docs])  # re-linked: old bands go (lsh
+            new = [d for d in docs if "minhash" in d]
+            before = self._done(db, "linked = 1", [d["id"] for d in new])  # re-linked: old bands go (lsh
             for d in docs:  # has no index by document, so an unconditional DELETE scans every band stored)
+                if "minhash" not in d:  # a stored article re-pointed to its group's new original
+                    db.execute("UPDATE documents SET duplicate_of = ? WHERE id = ?", (d["duplicate_of"], d["id"]))
+                    continue
                 db.execute("UPDATE documents SET duplicate_of = ?, minhash = ?, linked = 1 WHERE id = ?",
                            (d["duplicate_of"], d["minhash"], d["id"]))
                 if d["id"] in before:
                     db.execute("DELETE FROM lsh WHERE document = ?", (d["id"],))
-                if d["duplicate_of"] is None:
-                    db.executemany("INSERT INTO lsh (band, key, document) VALUES (?,?,?)",
-                                   [(i, key, d["id"]) for i, key in enumerate(d["bands"])])
+                db.executemany("INSERT INTO lsh (band, key, document) VALUES (?,?,?)",
+                               [(i, key, d["id"]) for i, key in enumerate(d["bands"])])
             db.executemany("INSERT OR IGNORE INTO embeddings VALUES (?, ?)", sorted((embeddings or {}).items()))
             for doc_id, ln in lines.items():
+                if ln.get("n", 1) < 0:
+                    db.execute("DELETE FROM document_lines WHERE document = ?", (doc_id,))
+                    db.execute("DELETE FROM features WHERE document = ?", (doc_id,))
+                    if ln["outlet"]:
+                        db.executemany("UPDATE link_lines SET n = n - 1 WHERE outlet = ? AND key = ?",
+                                       [(ln["outlet"], k) for k in sorted(ln["keys"])])
+                    continue
                 db.executemany("INSERT OR IGNORE INTO document_lines VALUES (?, ?)",
                                [(k, doc_id) for k in sorted(ln["keys"])])
                 if ln["outlet"]:

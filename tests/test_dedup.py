@@ -12,8 +12,8 @@ def test_syndicated_copy_is_a_duplicate_and_other_text_is_not():
     a, b, c = dedup.signature(WIRE), dedup.signature(copy), dedup.signature(other)
     assert dedup.similarity(a, b) >= dedup.THRESHOLD
     assert dedup.similarity(a, c) < 0.3
-    assert dedup.best_match(b, [("other", c), ("wire", a)]) == "wire"
-    assert dedup.best_match(c, [("wire", a)]) is None
+    assert dedup.matches(b, [("other", c), ("wire", a)]) == ["wire"]
+    assert dedup.matches(c, [("wire", a)]) == []
 
 
 def test_near_duplicates_share_an_lsh_band_and_signatures_round_trip():

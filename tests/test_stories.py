@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from storyline.ingest import furniture
 from storyline.link import embed, stories
 from storyline.model import Document
 from storyline.run import pipeline
@@ -116,6 +117,85 @@ def test_link_batches_do_not_matter(tmp_path):
 
 def test_workers_do_not_matter(tmp_path):
     assert run_in(tmp_path, "w2", [corpus()], workers=2) == run_in(tmp_path, "w1", [corpus()])
+
+
+TIPS = "Herald readers can send tips and pictures to the newsroom desk at any hour"
+
+
+def with_copies() -> list[Document]:
+    """The corpus with syndicated copies: one a day before its original (so it is the group's original,
+    whichever arrives first), one the same day with a smaller id (the id decides), a copy of that copy,
+    one two days after; and three unrelated Herald articles sharing a line, one of them a later copy of
+    a Globe article: the line is Herald furniture only while that copy counts as an original."""
+    docs = corpus()
+    src = {d.id: d for d in docs}
+
+    def copy(doc_id: str, new_id: str, days: int, outlet: str = "Wire", extra: str = "") -> Document:
+        d = src[doc_id]
+        return Document(id=new_id, text=d.text + extra + "More follows.\n", outlet=outlet,
+                        published=d.published + timedelta(days=days))  # type: ignore[operator]
+
+    docs += [copy("quake-2", "wire-quake", -1), copy("rates-0", "a-rates", 0),
+             copy("rates-0", "b-rates", 0, extra="Updated.\n"), copy("election-2", "z-election", 2)]
+    docs += [Document(id=f"herald-{i}", text=f"{t}.\n{t} again.\n{TIPS}\n", outlet="Herald", published=D0)
+             for i, t in enumerate(["volcano eruption lava villagers evacuated ash",
+                                    "museum auction painting record bid collectors"])]
+    docs.append(copy("election-0", "zz-herald", 1, "Herald", TIPS + "\n"))
+    src["election-0"] = Document(id="election-0", text=src["election-0"].text + TIPS + "\n",
+                                 outlet="Globe", published=D0)
+    return [src.get(d.id, d) for d in docs]
+
+
+def folded(store: Store) -> tuple:
+    """Everything a link writes that a later link reads: near-duplicate originals, clustering features,
+    outlet line counts (besides ``state``)."""
+    dup = {d.id: store.document_links(d.id)["duplicate_of"] for d in store.documents()}
+    feats = {r["document"]: (r["vector"], tuple(r["entities"]), r["headline"], r["component"])
+             for r in store.features()}
+    counts = sorted(map(tuple, store.db.execute("SELECT outlet, key, n FROM link_lines WHERE n > 0")))
+    return dup, feats, counts, state(store)
+
+
+def run_folded(tmp_path: Path, name: str, parts: list[list[Document]], batch: int = 256) -> tuple:
+    with Store(tmp_path / f"{name}.db") as store:
+        for part in parts:
+            analyse(store, part, batch=batch)
+        return folded(store)
+
+
+def test_near_duplicates_fold_into_their_earliest_copy_in_any_order(tmp_path):
+    docs = with_copies()
+    first = run_folded(tmp_path, "ordered", [docs])
+    dup = first[0]
+    assert dup["quake-2"] == "wire-quake" and dup["wire-quake"] is None  # published a day earlier
+    assert dup["rates-0"] == dup["b-rates"] == "a-rates" and dup["a-rates"] is None  # same day: by id
+    assert dup["z-election"] == "election-2" and dup["election-2"] is None
+    assert dup["zz-herald"] == "election-0" and sum(v is not None for v in dup.values()) == 5
+    for seed in range(3):
+        random.Random(seed).shuffle(docs)
+        assert run_folded(tmp_path, f"shuffled{seed}", [docs]) == first
+        assert run_folded(tmp_path, f"batches{seed}", [docs], batch=3) == first
+
+
+def test_an_earlier_copy_arriving_later_takes_over_as_in_one_batch_run(tmp_path):
+    """The copies come last, in growing runs: a stored original becomes a near-duplicate (its story loses
+    it, its lines stop counting, so the Herald line is furniture no more), and the result is the batch's."""
+    docs = with_copies()
+    later = ["wire-quake", "a-rates", "election-0"]
+    head = [d for d in docs if d.id not in later]
+    tail = sorted((d for d in docs if d.id in later), key=lambda d: later.index(d.id))
+    with Store(tmp_path / "growing.db") as store:
+        analyse(store, head)
+        assert store.document_links("quake-2")["duplicate_of"] is None
+        tips = furniture.line_digest(TIPS)
+        assert store.line_counts("Herald", [tips]) == {tips: 3}  # the copy counts: furniture
+        analyse(store, tail[:2])
+        analyse(store, tail[2:])
+        growing = folded(store)
+        assert store.line_counts("Herald", [tips]) == {tips: 2}  # not after it is folded
+        assert store.document_links("zz-herald")["duplicate_of"] == "election-0"
+        assert store.story_of("zz-herald") == store.story_of("election-0")
+    assert growing == run_folded(tmp_path, "batch", [docs])
 
 
 def test_outlet_furniture_carries_no_weight(tmp_path):

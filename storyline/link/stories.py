@@ -412,24 +412,30 @@ def _span(members: Sequence[Item]) -> tuple[str | None, str | None]:
     return (dates[0].isoformat(), dates[-1].isoformat()) if dates else (None, None)
 
 
-def link_batch(store: Any, rows: list[dict], docs: list[Document]) -> set[str]:
+def link_batch(store: Any, rows: list[dict], docs: list[Document], demoted: dict[str, str] | None = None) -> set[str]:
     """Cluster one batch of new, non-duplicate articles (``docs``) into the stored stories and topics,
-    re-clustering only the components they touch; ``rows`` are the batch's dedup rows. Saves everything
-    in one transaction and returns the stories whose timelines must be rebuilt."""
+    re-clustering only the components they touch; ``rows`` are the batch's dedup rows (``dedup.fold``),
+    ``demoted`` the stored originals that became near-duplicates (→ their new original): they leave the
+    clustering, as if they had never been originals. Saves everything in one transaction and returns the
+    stories whose timelines must be rebuilt."""
     from .embed import embed
 
+    demoted = demoted or {}
     new_ids = {d.id for d in docs}
-    # Outlet furniture: count this batch's lines; lines that become furniture now change older articles.
-    keys = {d.id: line_keys(d) for d in docs}
+    gone = store.documents(sorted(demoted)) if demoted else []
+    # Outlet furniture: count this batch's lines (and no longer the demoted articles'); lines that become
+    # furniture now, or stop being furniture, change older articles.
+    keys = {d.id: line_keys(d) for d in [*docs, *gone]}
     delta: dict[str, Counter[str]] = {}
-    for d in docs:
+    for d, sign in [*((d, 1) for d in docs), *((d, -1) for d in gone)]:
         if d.outlet:
-            delta.setdefault(d.outlet, Counter()).update(keys[d.id])
+            delta.setdefault(d.outlet, Counter()).update(dict.fromkeys(keys[d.id], sign))
     changed: set[str] = set()
     for outlet, c in delta.items():
         before = store.line_counts(outlet, c)
-        crossing = [k for k, n in c.items() if before.get(k, 0) < furniture.LINK_MIN_ARTICLES <= before.get(k, 0) + n]
-        changed |= store.documents_with_lines(outlet, crossing) - new_ids
+        least = furniture.LINK_MIN_ARTICLES
+        crossing = [k for k, n in c.items() if (before.get(k, 0) >= least) != (before.get(k, 0) + n >= least)]
+        changed |= store.documents_with_lines(outlet, crossing) - new_ids - demoted.keys()
     old_docs = store.documents(sorted(changed)) if changed else []
     for d in old_docs:
         keys[d.id] = line_keys(d)
@@ -457,8 +463,9 @@ def link_batch(store: Any, rows: list[dict], docs: list[Document]) -> set[str]:
 
     # The components these articles touch: their neighbours' (and the changed articles' own).
     stored = {r["document"]: r for r in store.features()}
-    others = [_item_from_row(i, r) for i, r in stored.items() if i not in fresh]
-    touched = {stored[c]["component"] for c in changed if c in stored}
+    others = [_item_from_row(i, r) for i, r in stored.items() if i not in fresh and i not in demoted]
+    # a demoted article's component loses it; its new original's story gains its near-duplicates
+    touched = {stored[c]["component"] for c in [*changed, *demoted, *demoted.values()] if c in stored}
     if others and fresh:
         edges = linked(*parts(list(fresh.values()), others))
         touched |= {stored[others[j].id]["component"] for j in np.nonzero(edges.any(axis=0))[0]}
@@ -466,7 +473,7 @@ def link_batch(store: Any, rows: list[dict], docs: list[Document]) -> set[str]:
     items = {it.id: it for it in work}
 
     # Re-cluster them; ids follow canonical members, vanished ids redirect to where their canonical went.
-    before_state = store.cluster_state(sorted(items))
+    before_state = store.cluster_state(sorted(items.keys() | demoted.keys()))
     clusters: dict[str, Any] = {"assign": {}, "stories": {}, "topics": {}, "redirects": {}}
     feats: dict[str, dict] = {}
     topic_of_doc: dict[str, str] = {}
@@ -496,11 +503,14 @@ def link_batch(store: Any, rows: list[dict], docs: list[Document]) -> set[str]:
     # A story is gone when none of its articles is left outside the re-clustered ones (a hand correction
     # can hold articles of several components in one story: it keeps its id, and the overlay re-applies).
     removed = {sid for sid, old in before_state.items()
-               if sid not in clusters["stories"] and old["members"] <= set(items)}
+               if sid not in clusters["stories"] and old["members"] <= items.keys() | demoted.keys()}
     old_topics = {s["topic"] for s in before_state.values() if s["topic"]}
     for sid in removed:
         old = before_state[sid]
-        anchor = old["canonical"] if old["canonical"] in clusters["assign"] else min(old["members"], default=None)
+        anchor = demoted.get(old["canonical"], old["canonical"])  # a demoted article went with its original
+        if anchor not in clusters["assign"]:
+            anchor = min(old["members"], default=None)
+            anchor = demoted.get(anchor, anchor)  # type: ignore[arg-type]
         if anchor in clusters["assign"]:
             clusters["redirects"][sid] = clusters["assign"][anchor]
             if old["topic"] and old["topic"] not in clusters["topics"]:
@@ -516,6 +526,7 @@ def link_batch(store: Any, rows: list[dict], docs: list[Document]) -> set[str]:
     clusters["dirty"] = {sid for sid, m in new_members.items()  # new members, or a new title (in its record)
                          if m != before_state.get(sid, {}).get("members")
                          or clusters["stories"][sid]["title"] != before_state.get(sid, {}).get("title")} | removed
-    lines = {d.id: {"outlet": d.outlet, "keys": keys[d.id]} for d in docs}
+    lines = {d.id: {"outlet": d.outlet, "keys": keys[d.id], "n": 1} for d in docs}
+    lines |= {d.id: {"outlet": d.outlet, "keys": keys[d.id], "n": -1} for d in gone}
     store.save_links(rows, lines, feats, clusters, {h: v.tobytes() for h, v in new_vectors.items()})
     return clusters["dirty"]

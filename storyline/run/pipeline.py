@@ -194,23 +194,11 @@ def link_pending(store: Store, report: RunReport | None = None, progress: Progre
         progress("link", 0, total)
     touched: set[str] = store.dirty_stories()  # left to rebuild by a run that was interrupted
     while docs := store.pending("linked", limit=batch):
-        rows, originals = [], []
-        batch_hashes: list[tuple[str, dedup.MinHash, list[bytes]]] = []
-        for doc in docs:
-            mh = dedup.signature(doc.text)
-            bands = dedup.bands(mh)
-            candidates = sorted(store.lsh_candidates(bands))
-            pool = [(c, dedup.from_bytes(store.minhash(c))) for c in candidates]  # type: ignore[arg-type]
-            pool += [(i, m) for i, m, b in batch_hashes if set(b) & set(bands)]
-            original = dedup.best_match(mh, pool)
-            rows.append({"id": doc.id, "duplicate_of": original, "minhash": dedup.to_bytes(mh), "bands": bands})
-            if original is None:
-                batch_hashes.append((doc.id, mh, bands))
-                originals.append(doc)
-        touched |= link_batch(store, rows, originals)
-        # a story whose record lists a new near-duplicate changed too
-        touched |= {s for r in rows if r["duplicate_of"] and (s := store.story_of(r["id"]))}
-        report.linked += len(rows)
+        folded = dedup.fold(store, docs)
+        touched |= link_batch(store, folded.rows + folded.repointed, folded.originals, folded.demoted)
+        # a story whose record lists a new (or newly re-pointed) near-duplicate changed too
+        touched |= {s for r in folded.rows + folded.repointed if r["duplicate_of"] and (s := store.story_of(r["id"]))}
+        report.linked += len(folded.rows)
         if progress:
             progress("link", report.linked, total)
     apply_corrections(store, touched, progress)
