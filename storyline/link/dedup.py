@@ -99,18 +99,19 @@ def fold(store: Any, docs: Sequence[Document]) -> Folding:
     signatures = {d.id: signature(d.text) for d in docs}
     band_sets = {i: bands(mh) for i, mh in signatures.items()}
     stored_hits: set[str] = set()
-    seen: list[str] = []
+    seen: dict[tuple[int, bytes], list[str]] = {}  # the batch's own LSH index: (band, key) → articles
     for d in docs:
         find(d.id)
-        own = set(band_sets[d.id])
         stored = sorted(store.lsh_candidates(band_sets[d.id]) - batch.keys())
         pool = [(c, from_bytes(store.minhash(c))) for c in stored]  # type: ignore[arg-type]
-        pool += [(j, signatures[j]) for j in seen if own & set(band_sets[j])]
+        earlier = sorted({j for band in enumerate(band_sets[d.id]) for j in seen.get(band, ())})
+        pool += [(j, signatures[j]) for j in earlier]
         for other in matches(signatures[d.id], pool):
             union(d.id, other)
             if other not in batch:
                 stored_hits.add(other)
-        seen.append(d.id)
+        for band in enumerate(band_sets[d.id]):
+            seen.setdefault(band, []).append(d.id)
     # the stored groups the batch touches, whole: every member is a candidate original
     group = store.near_duplicate_groups(sorted(stored_hits)) if stored_hits else {}
     for doc_id, original in group.items():
