@@ -310,3 +310,14 @@ def test_a_transcript_turn_runs_on_over_unlabelled_paragraphs():
 def test_a_title_after_a_quote_does_not_continue_its_speaker():
     found = quotes('"Promise you will keep your hands in sight," Blige told the crowd.\n"American Skin (41 Shots)"')
     assert [q.speaker for q in found] == ["Blige"]  # the song title is no quote of hers
+
+
+def test_a_short_sentence_after_a_quote_continues_its_speaker_though_its_words_are_capitalised():
+    # "Neither do I." and "The Donald. Big Daddy." read as titles under a loose capitals rule; a title's small
+    # words are articles and prepositions, and a title holds no second sentence
+    found = quotes('"Does anybody know what the party stands for?" Orlov asked. "Neither do I."')
+    assert [q.speaker for q in found] == ["Orlov", "Orlov"]
+    found = quotes('"Here comes the boss," Orlov said, laughing. "The Chief. Big Man."')
+    assert [q.speaker for q in found] == ["Orlov", "Orlov"]
+    found = quotes('"We cannot wait any longer," Orlov told the crowd.\n"Born to Run"')
+    assert [q.speaker for q in found] == ["Orlov"]  # a title after his words is no quote of his

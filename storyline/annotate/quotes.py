@@ -1218,13 +1218,23 @@ def _introduced(text: str, verb_end: int, free: Sequence[Segment]) -> Segment | 
     return None
 
 
+# Words a title leaves in lower case ("Born to Run", "Sex and the City"); any other lower-case word
+# ("Neither do I.") makes the quotation a sentence, not a title.
+_TITLE_SMALL = {"a", "an", "the", "of", "in", "on", "at", "to", "for", "and", "or", "nor", "but", "by", "with",
+                "from", "as", "vs", "via", "per", "up"}
+# A sentence ending inside the quotation, another one after it ("The Donald. Big Daddy."): speech, not a title
+# (not after a title's abbreviation: "Mr. Smith Goes to Washington").
+_SENTENCE_BREAK = re.compile(r"[a-z]{3,}[.!?]\s+[A-Z]")
+
+
 def _named(text: str, g: Segment, title_case: bool = True) -> bool:
     """A quotation that names or labels something: after "so-called", "titled", "the term" ..., or (unless
-    a speech verb introduces it directly: `chanted “USA! USA!”`) every word capitalised (a programme, a
-    book, a slogan)."""
-    words = NAME_WORD.findall(text[g.start : g.end])
-    title = title_case and bool(words) and len(words) <= 8 and all(
-        w[0].isupper() for w in words if len(w) > 3 or w[0].isupper())
+    a speech verb introduces it directly: `chanted “USA! USA!”`) every word capitalised but a title's small
+    words, in one piece (a programme, a book, a slogan)."""
+    quoted = text[g.start : g.end]
+    words = NAME_WORD.findall(quoted)
+    title = title_case and bool(words) and len(words) <= 8 and not _SENTENCE_BREAK.search(quoted) and all(
+        w[0].isupper() or w.lower() in _TITLE_SMALL for w in words)
     return title or bool(NAMING.search(text[max(0, g.open - 20) : g.open]))
 
 
