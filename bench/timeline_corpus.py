@@ -78,9 +78,10 @@ def report(db: str, whole_topic: bool = False) -> dict:
             sid, n_docs = f"topic:{topic}", len(docs)
             mentions = store.mentions(docs)
             t0 = time.perf_counter()
-            events = [e for e, _ in build_events(sid, mentions)]
+            published = {d.id: d.published for d in store.documents(docs)}
+            events = [e for e, _ in build_events(sid, mentions, published=published)]
             seconds[topic] = round(time.perf_counter() - t0, 1)
-            assign_sections(events, {d.id: d.published for d in store.documents(docs)})
+            assign_sections(events, published)
         days = gold_days.get(topic, set())
         rows = Counter(e.date for e in events if e.granularity == "day")
         on_gold = [rows.get(d, 0) for d in sorted(days)]

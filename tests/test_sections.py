@@ -72,3 +72,51 @@ def test_sections_lists_the_story_first_and_leaves_out_empty_ones():
     tl = [{"id": "1", "section": "background"}, {"id": "2", "section": "story"}, {"id": "3"}]
     assert [(name, [e["id"] for e in evs]) for name, evs in sections(tl)] == [
         ("story", ["2", "3"]), ("background", ["1"])]
+
+
+EXPECTING = {"x": date(2023, 3, 1), "y": date(2023, 3, 2), "z": date(2023, 3, 8)}
+
+
+def expected_rows(ms: list[Mention], published: dict = EXPECTING) -> list:
+    events = [e for e, _ in build_events("s", list(enumerate(ms)), published=published)]
+    assign_sections(events, published)
+    return [(e.date, e.section, e.documents, e.summary) for e in events]
+
+
+def test_an_expectation_that_is_the_only_mention_of_its_day_is_an_expected_row() -> None:
+    ms = [m("x", 0, "The dockers' union went on strike at the port on Wednesday.", date(2023, 3, 1),
+            time_text="on Wednesday"),
+          m("x", 1, "The union will hold a second ballot on 20 March.", date(2023, 3, 20), time_text="on 20 March")]
+    rows = expected_rows(ms)
+    assert [(d, s) for d, s, _, _ in rows] == [(date(2023, 3, 1), "story"), (date(2023, 3, 20), "expected")]
+
+
+def test_an_expectation_repeated_in_other_words_is_one_row() -> None:
+    ms = [m("x", 0, "The union will hold a second ballot on 20 March.", date(2023, 3, 20), time_text="on 20 March"),
+          m("y", 0, "Members are expected to vote again on 20 March on whether to extend the walkout.",
+            date(2023, 3, 20), time_text="on 20 March"),
+          m("y", 1, "A second strike ballot is due on 20 March, officials said.", date(2023, 3, 20),
+            time_text="on 20 March"),
+          m("x", 2, "The dockers' union went on strike at the port on Wednesday.", date(2023, 3, 1),
+            time_text="on Wednesday")]
+    rows = expected_rows(ms)
+    assert len(rows) == 2
+    (day, section, docs, _), = [r for r in rows if r[0] == date(2023, 3, 20)]
+    assert section == "expected" and docs == ["x", "y"]
+
+
+def test_an_expectation_founds_no_row_once_its_day_is_reported() -> None:
+    ms = [m("x", 0, "Port workers are expected to walk out on Thursday.", date(2023, 3, 2), time_text="on Thursday"),
+          m("z", 0, "Cranes stood idle on Thursday as the dockers' strike began.", date(2023, 3, 2),
+            time_text="on Thursday")]
+    rows = expected_rows(ms)
+    assert [(d, s, docs) for d, s, docs, _ in rows] == [(date(2023, 3, 2), "story", ["z"])]
+    assert rows[0][3].startswith("Cranes")
+
+
+def test_an_expectation_for_its_own_day_is_no_event() -> None:
+    ms = [m("y", 0, "The port authority hopes to reopen two berths later today.", date(2023, 3, 2),
+            time_text="later today"),
+          m("x", 0, "The dockers' union went on strike at the port on Wednesday.", date(2023, 3, 1),
+            time_text="on Wednesday")]
+    assert [d for d, *_ in expected_rows(ms)] == [date(2023, 3, 1)]

@@ -6,7 +6,14 @@ from __future__ import annotations
 import pytest
 
 from storyline.annotate.nlp import split_sentences
-from storyline.annotate.sentence_kind import furniture_spans, is_prose, kind, opens_on_pronoun, reports_speech
+from storyline.annotate.sentence_kind import (
+    furniture_spans,
+    is_prose,
+    kind,
+    looks_ahead,
+    opens_on_pronoun,
+    reports_speech,
+)
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -95,6 +102,31 @@ def test_opens_on_pronoun() -> None:
 ])
 def test_reports_speech(text: str, expected: bool) -> None:
     assert reports_speech(text) is expected
+
+
+@pytest.mark.parametrize("text, time_text, expected", [
+    ("The inquiry's findings will be published on Thursday.", "on Thursday", True),
+    ("Negotiators are expected to meet again next week in Vienna.", "next week", True),
+    ("The airline plans to resume flights to Lisbon in March.", "in March", True),
+    ("The verdict is due on Friday.", "on Friday", True),
+    ("The summit, to be held in Oslo on 4 May, is the first in a decade.", "on 4 May", True),
+    ("On Monday, the council will vote on the budget.", "On Monday", True),
+    ("The minister said she would visit the flooded towns on Saturday.", "on Saturday", True),
+    ("Engineers will today begin pumping water out of the mine.", "today", True),
+    ("The court had hoped to deliver its ruling on Wednesday.", "on Wednesday", True),
+    ("The committee met in Oslo on 4 May.", "on 4 May", False),
+    ("The minister said on Saturday that she would visit the flooded towns.", "on Saturday", False),
+    ("The mayor, who will step down next year, opened the bridge on Tuesday.", "on Tuesday", False),
+    ("On Monday, the council pledged to cut the budget.", "On Monday", False),  # the pledge is Monday's
+    ("Flights were cancelled until 22 May.", "until 22 May", False),
+    ("The flood could have been avoided in March.", "in March", False),
+    ("Last week the union vowed to strike.", "Last week", False),
+    ("In May the factory closed its doors.", "In May", False),
+    ("The delay was due to a storm on Friday.", "on Friday", False),
+    ("The strike, which began on Monday, will go on.", "on Monday", False),
+])
+def test_looks_ahead(text: str, time_text: str, expected: bool) -> None:
+    assert looks_ahead(text, time_text) is expected
 
 
 def test_transcript_lines_stay_searchable_but_are_no_timeline_events() -> None:

@@ -16,6 +16,8 @@ This is the one place that tells them apart, so every stage agrees:
   later …"): it cannot stand alone as a timeline row.
 * ``reports_speech(text)`` — a sentence that is only a quotation and its attribution ('"We will fix it,"
   Hayward said on Thursday.'): prose, but a date in it is the speaker's, so it founds no timeline row.
+* ``looks_ahead(text, time_text)`` — the date is that of something expected, not reported ("The report will
+  be released Monday.", "Talks are expected to resume next week"): a plan, deadline or forecast.
 
 Hand-written patterns, not a model: these are layout conventions of news sites, not language, and a
 trained classifier would need labelled furniture that no public data set has.
@@ -193,3 +195,92 @@ def reports_speech(text: str) -> bool:
     frame = [w for w in words(" ".join(outside))]
     return inside >= MIN_WORDS and len(frame) <= min(FRAME_WORDS, inside) and (
         not frame or ":" in " ".join(outside) or any(w.lower() in SPEECH_FORMS for w in frame))
+
+
+# An expectation: a modal or future form, or a verb of planning, hoping or scheduling, with the verb group it
+# governs ("will be released", "is expected to resume", "plans to drill", "is due on"). "could have", "would
+# have" look back; "may" is a modal only in lower case (never the month); "the will of" is a noun. A verb
+# group the date interrupts ("will today carry out") still counts: the modal may end the text before the date.
+_AHEAD_VERBS = r"(?:\s+(?:not|n't|also|then|now|soon|still|again|only|first|finally|be|been|being|have|get|\w+ly))*" \
+               r"(?:\s+[a-z][\w-]*|\s*$)"
+_NOT_A_VERB = r"(?!\s+(?:the|a|an|its|his|her|their|this|that|these|those|of|for|and|or|in|on|at|by|with)\b)"
+_AHEAD = re.compile(
+    r"(?<!\bthe\s)(?<!\bits\s)(?<!\bhis\s)(?<!\bher\s)(?<!\bgood\s)(?<!\bfree\s)(?<!\bpolitical\s)"
+    r"\b(?:[Ww]ill|[Ss]hall|[Ww]ould|[Cc]ould|[Mm]ight|[Mm]ust|[Ss]hould|may|won't|wouldn't|shan't)\b"
+    r"(?!\s+(?:not\s+|n't\s+)?(?:have|of)\b)" + _NOT_A_VERB + _AHEAD_VERBS +
+    r"|['’]ll\b" + _AHEAD_VERBS +
+    r"|\b(?:is|are|was|were|be|been|being|['’]s|['’]re)\s+(?:\w+ly\s+)?(?:expected|scheduled|slated|set|due|likely|"
+    r"poised|going|planned|forecast|projected|predicted|supposed|tipped|unlikely|about)\s+to" + _NOT_A_VERB
+    + _AHEAD_VERBS +
+    r"|\b(?:is|are|was|were|be|been)\s+(?:\w+ly\s+)?(?:scheduled|slated|due|set|planned|expected)"
+    r"(?:\s+(?:for|on|in|by|next|this|later|to\s+be)\b|\s*$)"
+    r"|\b(?:[Ee]xpects?|[Pp]lans?|[Pp]lanning|[Ii]ntends?|[Ii]ntending|[Hh]opes?|[Hh]oping|[Aa]ims?|[Aa]iming|"
+    r"[Pp]romises?|[Vv]ows?|[Pp]ledges?|[Ww]ants?|[Ss]eeks?|[Tt]hreatens?|[Pp]repares?|[Pp]reparing|[Gg]oing)\s+to"
+    + _NOT_A_VERB + _AHEAD_VERBS +
+    r"|\b(?:[Ee]xpects?|[Aa]nticipates?|[Pp]redicts?|[Ff]orecasts?)\b"
+    r"|\bto\s+be\s+(?:held|released|published|announced|decided|completed|finished|signed|launched|opened|"
+    r"unveiled|presented|delivered|heard|debated|voted\s+on|considered|named|sentenced|tried)\b")
+# The same verbs of intention in the past ("had hoped to cap the well on Monday"): an expectation when the date
+# follows them, but the act itself when it comes first ("On Monday, Obama pledged to …").
+_INTENDED = re.compile(r"\b(?:[Ee]xpected|[Pp]lanned|[Ii]ntended|[Hh]oped|[Aa]imed|[Pp]romised|[Vv]owed|[Pp]ledged|"
+                       r"[Ww]anted|[Ss]ought|[Tt]hreatened|[Pp]repared)\s+to" + _NOT_A_VERB + _AHEAD_VERBS)
+# A verb that reports or states, in the past or the present ("said on Monday", "was capped on July 15", "spent
+# much of Wednesday"): the date is of something that happened or holds.
+_IRREGULAR_PAST = (
+    "said|told|was|were|had|did|began|begun|came|went|fell|rose|took|made|gave|met|saw|spoke|wrote|held|left|sank|"
+    "struck|slid|spent|sent|lost|won|got|paid|put|set|cut|hit|led|brought|bought|caught|fought|taught|thought|"
+    "found|built|kept|felt|grew|knew|drew|flew|threw|broke|chose|drove|rode|ran|sat|stood|stole|swore|tore|wore|"
+    "woke|shook|stuck|struck|swept|wept|slept|lent|bent|dealt|meant|burnt|heard|sold|became|forgot|forgave|"
+    "froze|hid|bit|blew|bore|hung|oversaw|undertook|withdrew|overtook|upheld|rang|sang|sprang|shut|quit|spread|"
+    "bid|beat|burst|cast|cost|hurt|let|read|shed|split|spun|stung|swung|wound|understood|arose|ate|fled|gotten|"
+    "given|taken|seen|done|gone|written|spoken|known|shown|grown|thrown|drawn|driven|risen|fallen|chosen|broken|"
+    "frozen|stolen|sworn|torn|worn|forgotten|hidden|bitten|blown|ridden|is|are|has|have|says|tells|shows|holds")
+_PAST = re.compile(r"\b(?:" + _IRREGULAR_PAST + r"|[a-z]{2,}ed)\b", re.I)
+# A participle after a determiner modifies a noun ("the flooded towns"): no verb of the clause.
+_MODIFIER = re.compile(r"\b(?:the|a|an|its|his|her|their|our|some|many|newly|recently)\s+$",
+                       re.I)
+# The date phrase itself can look ahead ("later today", "tomorrow", "next week", "the coming days") or back.
+_AHEAD_TIME = re.compile(r"\b(?:later|tomorrow|tonight|next|coming|upcoming|forthcoming)\b", re.I)
+_BACK_TIME = re.compile(r"\b(?:ago|last|yesterday|earlier|previous|past|since)\b", re.I)
+# A phrase fronted before the clause it dates ("On Monday,", "By the end of June"): the verb comes after it.
+_FRONTED = re.compile(r"^\s*(?:(?:on|by|in|at|from|until|till|before|after|early|late|from|starting|beginning|"
+                      r"this|next|the|end|of|middle|mid|as|soon|and|but|then)\b[\s,-]*)*$", re.I)
+# Where one clause of a sentence ends and another begins: what governs a date lies in its own clause.
+_CLAUSE_BREAK = re.compile(r"[;:—–]\s|\s-\s|,\s+(?=(?:and|but|while|whereas|which|who|although|though|as|after|"
+                           r"when|before|because|since|until|so|yet)\b)")
+
+
+def looks_ahead(text: str, time_text: str = "") -> bool:
+    """The date in ``text`` (written ``time_text``) is that of something expected, not something reported:
+    the verb nearest before the date in its clause is a modal or future form or a verb of planning ("The
+    report will be released Monday.", "Talks are expected to resume next week", "BP hopes to carry out a
+    test later today"), or, for a date fronted before its clause ("On Monday, BP will …"), the first verb
+    after it; with no verb to tell, the date phrase itself ("later today", "next week"). "BP said on
+    Monday it will …" reports Monday's statement: the reporting verb is nearer the date."""
+    pos = text.find(time_text) if time_text else -1
+    if pos < 0 or _BACK_TIME.search(time_text):
+        return False
+    end = pos + len(time_text)
+    start = max((m.end() for m in _CLAUSE_BREAK.finditer(text, 0, pos)), default=0)
+    stop = next((m.start() for m in _CLAUSE_BREAK.finditer(text, end)), len(text))
+    before = _nearest_verb(text[start:pos], last=True)
+    if before is not None:
+        return before
+    if _FRONTED.match(text[start:pos]):
+        after = _nearest_verb(text[end:stop], last=False)
+        if after is not None:
+            return after
+    return bool(_AHEAD_TIME.search(time_text))
+
+
+def _nearest_verb(piece: str, last: bool) -> bool | None:
+    """Whether the verb of ``piece`` nearest the date (its last, or its first) looks ahead; None when it
+    holds none. A verb of intention in the past looks ahead only before the date."""
+    found = [(m.start(), m.end(), True) for m in _AHEAD.finditer(piece)]
+    found += [(m.start(), m.end(), last) for m in _INTENDED.finditer(piece)
+              if not any(a <= m.start() < b for a, b, _ in found)]
+    found += [(m.start(), m.end(), False) for m in _PAST.finditer(piece)
+              if not any(a <= m.start() < b for a, b, _ in found) and not _MODIFIER.search(piece, 0, m.start())]
+    if not found:
+        return None
+    return (max(found, key=lambda f: f[1]) if last else min(found))[2]

@@ -20,8 +20,11 @@ only join and found nothing group among themselves afterwards: when two articles
 happening only in such sentences ("He fought pancreatic cancer in 2004", "… has been fighting pancreatic
 cancer since 2004"), it is a row, shown by the sentence that stands alone. A date that is only the base of
 a comparison ("sales fell 23% compared to March of 2008") is no time of anything reported: it founds
-nothing. A month's or a year's row whose words match a day's row inside its span joins it, whichever of
-them was founded first. A time phrase fronted before the clause it dates ("In a press conference on
+nothing. A row told only as an expectation ("The report will be released Monday.", ``looks_ahead``, or a
+date after its article's publication) shows what is expected, not what happened: it stays a row (the
+"expected" section) only while its date is still ahead of every article telling it and no reported row
+holds that day, one per day. A month's or a year's row whose words match a day's row inside its span joins
+it, whichever of them was founded first. A time phrase fronted before the clause it dates ("In a press conference on
 June 1, the chief executive …") dates that clause, not the phrase alone.
 
 The thresholds were set by reasoning, then checked by reading timelines of a Timeline17 sample (BP oil
@@ -39,7 +42,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from ..annotate.sentence_kind import is_prose, opens_on_pronoun, reports_speech
+from ..annotate.sentence_kind import is_prose, looks_ahead, opens_on_pronoun, reports_speech
 from ..model import Event, Mention
 from ..text import TermWeights, content_terms, cosine
 
@@ -91,6 +94,7 @@ class _Item:
     reference: bool = False  # names the day as a reference point ("since the April 20 explosion")
     whole: bool = True  # its sentence reports one happening: the row may show all of it, not the clause
     baseline: bool = False  # names the date only as what a figure is compared with: never founds a row
+    ahead: bool = False  # a plan, deadline or forecast for the date ("will be released Monday"), not a report
 
 
 @dataclass(slots=True)
@@ -104,6 +108,7 @@ class _Cluster:
     items: list[_Item] = field(default_factory=list)
     centroid: dict[str, float] = field(default_factory=dict)
     terms: set[str] = field(default_factory=set)  # the founder's words
+    shown: list[_Item] = field(default_factory=list)  # where the row's text comes from, when not all its items
 
     def add(self, item: _Item) -> None:
         if not self.items:
@@ -214,13 +219,18 @@ def _similarity(c: _Cluster, item: _Item, threshold: float) -> float:
 
 
 def build_events(story_id: str, mentions: Sequence[tuple[int, Mention]], threshold: float = MERGE_THRESHOLD,
-                 coarse: float = COARSE_THRESHOLD, meaning: float | None = MEANING_THRESHOLD
-                 ) -> list[tuple[Event, list[int]]]:
+                 coarse: float = COARSE_THRESHOLD, meaning: float | None = MEANING_THRESHOLD,
+                 published: Mapping[str, date | None] | None = None) -> list[tuple[Event, list[int]]]:
     """Merge (id, mention) pairs into events sorted by date; returns each event with its mention ids.
 
     A mention that cannot stand alone (its sentence opens on an unresolved pronoun, or is page
     furniture) only ever joins an event; one that joins none is left out of the timeline (its sentence
-    stays searchable)."""
+    stays searchable). A row that only expectations tell (``looks_ahead``, or a date after its article's
+    publication, ``published`` by document id) is a row (the "expected" section) only while it is still
+    ahead of every article telling it and no reported happening holds its day, and one such row per day:
+    a plan repeated in many sentences is one row, and none once the day is reported. An expectation
+    that a report joins (or that joins a report) stays with it, the report's sentence shown."""
+    published = published or {}
     clause_of = clauses(mentions)
     weights = TermWeights((clause_of[mid] for mid, _ in mentions), unseen=1.0)
     items = []
@@ -230,10 +240,12 @@ def build_events(story_id: str, mentions: Sequence[tuple[int, Mention]], thresho
         terms = content_terms(clause.replace(m.time_text, " ") if m.time_text else clause)
         reference, baseline = is_reference(m), is_baseline(m)
         # a quote and its attribution only ('"We capped it on Thursday," he said'): the speaker's date
+        pub = published.get(m.document)
+        ahead = looks_ahead(m.text, m.time_text) or (pub is not None and m.date > pub)
         dependent = (reference or baseline or not _stands_alone(clause) or not is_prose(m.text)
                      or reports_speech(m.text))
         items.append(_Item(mid, m, clause, set(terms), weights.term_vector(terms), dependent, reference,
-                           baseline=baseline))
+                           baseline=baseline, ahead=ahead))
     by_sentence: dict[tuple[str, int], list[_Item]] = defaultdict(list)
     for it in items:
         by_sentence[(it.mention.document, it.mention.sentence)].append(it)
@@ -251,6 +263,7 @@ def build_events(story_id: str, mentions: Sequence[tuple[int, Mention]], thresho
     latent, _ = _assign(orphans, threshold, coarse, founds=lambda it: not it.baseline)
     clusters += [c for c in latent if len({it.mention.document for it in c.items}) >= 2
                  and any(_presentable(it) for it in c.items)]
+    clusters = _expected_rows(clusters, published)
     out = []
     merged = _merge_into_finer(_merge_same_span(clusters, threshold), max(threshold, coarse))
     for c in _merge_same_meaning(merged, meaning) if meaning else merged:
@@ -308,6 +321,34 @@ def _assign(items: Sequence[_Item], threshold: float, coarse: float,
         else:
             orphans.append(it)
     return clusters, orphans
+
+
+def _expected_rows(clusters: list[_Cluster], published: Mapping[str, date | None]) -> list[_Cluster]:
+    """The rows told only as expectations ("BP is due to release its results on Tuesday") that stay rows:
+    those still ahead of every article telling them, on a day (or month, or year) that no reported row
+    holds; one per day, since a plan is announced in many words ("will give an estimate next Tuesday when
+    it unveils its profits") and each wording would list one coming day again."""
+    def expected_only(c: _Cluster) -> bool:
+        return all(it.ahead for it in c.items)
+
+    reported = {(c.date, c.granularity) for c in clusters if not expected_only(c)}
+    kept = [c for c in clusters if not expected_only(c) or (c.date, c.granularity) not in reported and all(
+        (p := published.get(it.mention.document)) is None or c.date > p for it in c.items)]
+    # one row per expected day, read as the wording most of its articles use
+    day: dict[tuple[date, date], _Cluster] = {}
+    for c in sorted(kept, key=lambda c: -len({it.mention.document for it in c.items})):
+        if c.granularity == "day" and expected_only(c):
+            day.setdefault((c.date, c.last), c)
+    out: list[_Cluster] = []
+    for c in kept:
+        base = day.get((c.date, c.last)) if c.granularity == "day" and expected_only(c) else None
+        if base is None or base is c:
+            out.append(c)
+            continue
+        base.shown = base.shown or list(base.items)
+        for it in c.items:
+            base.add(it)
+    return out
 
 
 def _presentable(it: _Item) -> bool:
@@ -437,14 +478,15 @@ def _summary(c: _Cluster) -> str:
     def text(it: _Item) -> str:
         return it.mention.text if it.whole and _stands_alone(it.mention.text) else it.clause
 
-    def score(it: _Item) -> tuple[int, int, float]:
+    def score(it: _Item) -> tuple[int, int, int, float]:
         n = len(text(it).split())
         clear = is_prose(it.mention.text) and _stands_alone(text(it)) and SUMMARY_WORDS[0] <= n <= SUMMARY_WORDS[1]
         reported = not text(it).lstrip().startswith(_QUOTES)  # the reporter's words, not a quoted statement
         shared = sum(1 for other in c.items for t in it.terms if t in other.terms)
-        return int(clear), int(reported), shared / (1 + 0.02 * len(it.clause))
+        return int(clear), int(not it.ahead), int(reported), shared / (1 + 0.02 * len(it.clause))
 
-    best = max(c.items, key=lambda it: (*score(it), -it.mid))
+    pool = c.shown if c.shown and all(it.ahead for it in c.items) else c.items  # reported words first
+    best = max(pool, key=lambda it: (*score(it), -it.mid))
     shown = text(best).strip()
     shown = _SUMMARY_JUNK.sub("", shown) or shown
     shown = shown[0].upper() + shown[1:] if shown else shown

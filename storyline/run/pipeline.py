@@ -223,8 +223,9 @@ def rebuild_timelines(store: Store, story_ids: Iterable[str], progress: Progress
             progress("timelines", i, len(todo))
         docs = store.story_documents(sid)
         mentions = store.mentions(docs) if docs else []
-        built = build_events(sid, mentions)
-        assign_sections([e for e, _ in built], {d.id: d.published for d in store.documents(docs)} if docs else {})
+        published = {d.id: d.published for d in store.documents(docs)} if docs else {}
+        built = build_events(sid, mentions, published=published)
+        assign_sections([e for e, _ in built], published)
         store.replace_events(sid, [e for e, _ in built], [ids for _, ids in built])
     if progress and todo:
         progress("timelines", len(todo), len(todo))
