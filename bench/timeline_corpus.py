@@ -11,7 +11,8 @@ the story holding most of its articles and measures that story's timeline agains
 timelines: how many rows are dated on each gold day (one real event should be one row, so a gold day with
 many rows is an event told many times), how many events fall in each section, and how many rows read
 as non-events (a caption, byline, reader comment, promo line or fragment, an opening pronoun, a quote and
-its attribution only, or a transcript line).
+its attribution only, or a transcript line), and how many rows, per section, only expectations tell (every
+sentence behind them ``looks_ahead``: "The report will be released Monday.").
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from pathlib import Path
 from evaluation import dataset_dir
 from evaluation.t17 import load_tasks, read_article, topic_of
 from storyline.annotate.quotes import transcript_speakers
-from storyline.annotate.sentence_kind import kind, opens_on_pronoun, reports_speech
+from storyline.annotate.sentence_kind import kind, looks_ahead, opens_on_pronoun, reports_speech
 from storyline.link.events import assign_sections, build_events
 from storyline.model import Sentence
 from storyline.store import Store
@@ -86,6 +87,7 @@ def report(db: str, whole_topic: bool = False) -> dict:
         rows = Counter(e.date for e in events if e.granularity == "day")
         on_gold = [rows.get(d, 0) for d in sorted(days)]
         bad = [e for e in events if non_event(e)]
+        ahead = [e for e in events if all(looks_ahead(m.text, m.time_text) for m in e.mentions)]
         out[topic] = {
             "story": sid, "articles": n_docs, "topic_articles": sum(stories.values()), "events": len(events),
             "sections": dict(Counter(e.section for e in events)),
@@ -96,6 +98,7 @@ def report(db: str, whole_topic: bool = False) -> dict:
                 e.summary[:110] for e in events if e.granularity == "day" and e.date == d]}
                 for d in WATCH.get(topic, [])},
             "non_event_rows": len(bad), "non_event_examples": [e.summary[:110] for e in bad[:5]],
+            "expectation_rows": dict(Counter(e.section for e in ahead)),
         } | ({"build_seconds": seconds[topic]} if topic in seconds else {})
     return out
 
