@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from storyline import contract
 from storyline.ingest import furniture
 from storyline.link import embed, stories
 from storyline.model import Document
@@ -195,6 +196,8 @@ def test_an_earlier_copy_arriving_later_takes_over_as_in_one_batch_run(tmp_path)
         assert store.line_counts("Herald", [tips]) == {tips: 2}  # not after it is folded
         assert store.document_links("zz-herald")["duplicate_of"] == "election-0"
         assert store.story_of("zz-herald") == store.story_of("election-0")
+        record = contract.story(store, store.story_of("election-0"))  # its view was rebuilt: the copy is listed
+        assert "zz-herald" in record["duplicates"] and "zz-herald" not in record["documents"]  # type: ignore[index]
     assert growing == run_folded(tmp_path, "batch", [docs])
 
 
