@@ -22,6 +22,27 @@ from pathlib import Path
 from .ingest.furniture import line_keys
 from .model import Analysis, Document, Entity, Event, Mention, Quote, Sentence, Story
 
+# What a migration runs when the stored links can no longer be extended (the linker's keys or features
+# changed form): every link is forgotten and every article is linked again by the next run, keeping its
+# annotations and the stored embeddings.
+_LINK_AGAIN = """
+    DELETE FROM document_lines;
+    DELETE FROM link_lines;
+    DELETE FROM features;
+    DELETE FROM lsh;
+    DELETE FROM redirects;
+    DELETE FROM topics;
+    DELETE FROM stories;
+    DELETE FROM event_mentions;
+    DELETE FROM events;
+    DELETE FROM dirty_stories;
+    DELETE FROM story_views;
+    DELETE FROM story_items;
+    DELETE FROM stale_views;
+    INSERT OR REPLACE INTO meta (key, value) VALUES ('entity_index', 'stale');
+    UPDATE documents SET linked = 0, story = NULL, duplicate_of = NULL WHERE annotated = 1;
+"""
+
 MIGRATIONS: list[str] = [
     # 1: the core model
     """
@@ -197,43 +218,15 @@ MIGRATIONS: list[str] = [
     # used). The linker's keys (document_lines, link_lines) were hashes of another normal form that cannot be
     # turned into the new one, and the stories depend on them: as in migration 8, every article is linked
     # again by the next run (annotations and stored embeddings are kept).
-    """
-    DELETE FROM document_lines;
-    DELETE FROM link_lines;
-    DELETE FROM features;
-    DELETE FROM lsh;
-    DELETE FROM redirects;
-    DELETE FROM topics;
-    DELETE FROM stories;
-    DELETE FROM event_mentions;
-    DELETE FROM events;
-    DELETE FROM dirty_stories;
-    DELETE FROM story_views;
-    DELETE FROM story_items;
-    DELETE FROM stale_views;
-    INSERT OR REPLACE INTO meta (key, value) VALUES ('entity_index', 'stale');
-    UPDATE documents SET linked = 0, story = NULL, duplicate_of = NULL WHERE annotated = 1;
-    """,
+    _LINK_AGAIN,
     # 12: a near-duplicate group's original is its earliest member by (published, id), not the first to
     # arrive, and the LSH index holds every article (a new one may match a stored copy only): the stored
     # originals and bands were made the old way, so, as in migration 11, every article links again
-    """
-    DELETE FROM document_lines;
-    DELETE FROM link_lines;
-    DELETE FROM features;
-    DELETE FROM lsh;
-    DELETE FROM redirects;
-    DELETE FROM topics;
-    DELETE FROM stories;
-    DELETE FROM event_mentions;
-    DELETE FROM events;
-    DELETE FROM dirty_stories;
-    DELETE FROM story_views;
-    DELETE FROM story_items;
-    DELETE FROM stale_views;
-    INSERT OR REPLACE INTO meta (key, value) VALUES ('entity_index', 'stale');
-    UPDATE documents SET linked = 0, story = NULL, duplicate_of = NULL WHERE annotated = 1;
-    """,
+    _LINK_AGAIN,
+    # 13: an article's names for clustering leave out what says where, when or by whom it was filed (datelines,
+    # time zones, news agencies: ``link.stories.not_a_name``); stored features hold the old names, so every
+    # article is linked again, as in migration 11
+    _LINK_AGAIN,
 ]
 _ENTITIES_STALE = "INSERT OR REPLACE INTO meta (key, value) VALUES ('entity_index', 'stale')"
 

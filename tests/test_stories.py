@@ -16,7 +16,7 @@ import pytest
 from storyline import contract
 from storyline.ingest import furniture
 from storyline.link import embed, stories
-from storyline.model import Document
+from storyline.model import Document, Entity
 from storyline.run import pipeline
 from storyline.store import Store
 from storyline.text import content_terms
@@ -231,6 +231,21 @@ def test_a_store_keyed_by_the_old_line_keys_links_again(tmp_path):
         assert state(store) == expected
 
 
+def test_a_store_with_the_old_names_links_again(tmp_path):
+    """Migration 13: stored features named datelines and time zones, which clustering no longer reads, so a
+    store written before it links every article again, ending as a fresh analysis would."""
+    with Store(tmp_path / "old.db") as store:
+        analyse(store, corpus())
+        expected = state(store)
+        store.db.execute("DELETE FROM migrations WHERE version = 13")  # as written by the code before it
+        store.db.execute("""UPDATE features SET entities = '["BST", "LONDON"]'""")
+    with Store(tmp_path / "old.db") as store:
+        assert store.features() == [] and {d.id for d in store.documents() if store.story_of(d.id)} == set()
+        pipeline.link_pending(store)
+        assert state(store) == expected
+        assert all("BST" not in f["entities"] for f in store.features())
+
+
 def bridged(monkeypatch) -> tuple[Document, Document, Document]:
     """Two stories (a, c) and a later article (b) that holds both: it merges them, with cuts made low enough
     for the bag-of-words encoder."""
@@ -320,6 +335,41 @@ def test_titles_are_never_bylines_or_datelines():
     assert stories.usable_headline("Earthquake kills dozens in Turkey", furniture_keys)
     promo = "Daily Planet morning briefing newsletter"
     assert stories.usable_headline(promo, {stories.furniture.line_digest(promo)}) is None
+
+
+def test_where_when_and_by_whom_a_page_was_filed_is_not_a_name():
+    for furniture_name in ["BST", "GMT LONDON", "22:17 GMT Help As BP", "Thu May 14", "Mon Mar 7, 2011", "AP",
+                           "Associated Press", "Reuters", "BBC News"]:
+        assert stories.not_a_name(furniture_name), furniture_name
+    assert stories.not_a_name("BBC Radio 4", outlet="BBC") and not stories.not_a_name("BBC Radio 4", outlet="CNN")
+    assert stories.not_a_name("Guardian", outlet="The Guardian")
+    for name in ["Benghazi", "Barack Obama", "NATO", "BP", "Washington", "Gulf of Mexico"]:
+        assert not stories.not_a_name(name), name
+    text = ("WASHINGTON (CNN) - The Senate voted.\nLONDON, Feb. 10--Fred said.\n"
+            "NATO-led jets flew. NATO, the alliance, met.")
+    dateline = [("WASHINGTON", 0), ("LONDON", text.index("LONDON"))]
+    for name, start in dateline:
+        assert stories.not_a_name(name, text, start + len(name)), name
+    for start in (text.index("NATO-led"), text.index("NATO, the")):
+        assert not stories.not_a_name("NATO", text, start + 4)
+
+
+def test_datelines_time_zones_and_credits_join_nothing():
+    """Two unrelated wire reports filed from one city at one time of day, credited to one agency, share only
+    those names: they are not features, so the two stay apart at every level."""
+    def report(i, lead, names):
+        text = f"LONDON (Reuters) - 11:02 BST {lead}. (AP Photo)\n"
+        ents = [Entity(f"r{i}", 0, 0, 6, "LONDON", "GPE"), Entity(f"r{i}", 0, 17, 20, "BST", "ORG"),
+                Entity(f"r{i}", 0, text.index("AP Photo"), text.index("AP Photo") + 2, "AP", "ORG")]
+        for n in names:
+            ents.append(Entity(f"r{i}", 0, text.index(n), text.index(n) + len(n), n, "PERSON"))
+        doc = Document(id=f"r{i}", text=text, outlet="Daily Planet", published=D0)
+        return stories.item(doc, bag_of_words([lead])[0], ents, set())
+
+    quake = report(0, "Gaziantep earthquake rescuers", ["Gaziantep"])
+    vote = report(1, "Lisbon ballots socialists", ["Lisbon"])
+    assert quake.entities == ("Gaziantep",) and vote.entities == ("Lisbon",)
+    assert len(stories.cluster([quake, vote])) == 2
 
 
 def test_title_is_the_central_headline_of_the_busiest_week():

@@ -325,6 +325,11 @@ def canonical_outlet(name: str | None) -> str | None:
     return name
 
 
+def is_outlet(name: str) -> bool:
+    """Is ``name`` an outlet of the table, as written in credits and citations ("Associated Press", "BBC News")?"""
+    return re.sub(r"\s+", " ", name).strip().lower() in _ALIAS
+
+
 def outlet_from_url(url: str | None) -> str | None:
     """Known outlet for the URL's domain, else the bare host name ("www.example.com" → "example.com")."""
     if not url:

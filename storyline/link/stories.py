@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 
 from ..calendar import MONTH_LOOSE, WEEKDAY_LOOSE, WEEKDAY_NAME
-from ..ingest import furniture
+from ..ingest import furniture, metadata
 from ..model import Document, Entity
 from ..text import EXTRA_STOP, content_terms, line_spans, stem, words
 
@@ -111,6 +111,10 @@ def embed_text(doc: Document, furniture_keys: set[str]) -> str:
 _TIME = re.compile(r"\b\d{1,2}[:.]\d{2}\b|\b(?:GMT|UTC|BST|EST|EDT|PST|UK time)\b", re.IGNORECASE)
 _DATE_WORDS = re.compile(rf"\b{WEEKDAY_NAME}\b|\b(?:19|20)\d\d\b")
 _STAMP = re.compile(rf"\b{WEEKDAY_LOOSE},?\s+{MONTH_LOOSE}(?:\s|$)")  # a wire stamp's "Thu May 14", read as a name
+_NON_WORD = re.compile(r"[\W_]+")
+# A dateline: a name in capitals that opens a wire report ("WASHINGTON (CNN) -", "LONDON, Feb. 10--",
+# "WASHINGTON | Mon Mar 2"), told by what follows it.
+_DATELINE_AFTER = re.compile(rf"\s*(?:\([^)\n]{{1,40}}\)\s*)?(?:--|[-\u2013\u2014](?!\w)|\||,\s*{MONTH_LOOSE}\s*\d)")
 _BYLINE = re.compile(r"^\s*(?:by|from|posted|updated|published|filed|photo|image|video|watch|listen|"
                      r"share|follow|subscribe|sign up|click|download|advertisement)\b", re.IGNORECASE)
 
@@ -130,13 +134,27 @@ def usable_headline(title: str | None, furniture_keys: set[str]) -> str | None:
     return title
 
 
+def not_a_name(name: str, text: str = "", end: int = -1, outlet: str | None = None) -> bool:
+    """Does this entity say where, when or by whom a page was filed rather than what it is about? Clock
+    times, time zones and wire time stamps ("BST", "22:17 GMT LONDON", "Thu May 14"); a dateline (``end``:
+    where the name ends in ``text``); a news outlet or agency of the outlet table, which credits and cites
+    ("AP", "Reuters", "BBC News"); the page's own outlet ("BBC Radio 4" on the BBC's). Such names recur
+    across unrelated articles, so as features they would join them, and they are never a title."""
+    if not name.strip() or _TIME.search(name) or _STAMP.search(name) or metadata.is_outlet(name):
+        return True
+    own, named = _NON_WORD.split(outlet.casefold()) if outlet else [], _NON_WORD.split(name.casefold())
+    own, named = [w for w in own if w], [w for w in named if w]
+    if own and (named[: len(own)] == own or own[-len(named):] == named):
+        return True
+    return end >= 0 and name.isupper() and len(name) > 2 and bool(_DATELINE_AFTER.match(text, end))
+
+
 def item(doc: Document, vector: np.ndarray, entities: Iterable[Entity], furniture_keys: set[str]) -> Item:
     """An article's features: its embedded headline and lead (``vector``, of :func:`embed_text`), its
     salient entities outside furniture lines (``furniture_keys``: its lines that are outlet furniture) and
     its lead words."""
     headline = usable_headline(doc.title, furniture_keys)
     spans = [(a, b) for a, b, k in _lines(doc.text) if k in furniture_keys]
-    outlet = (doc.outlet or "").casefold()
     counts: Counter[str] = Counter()
     first: dict[str, int] = {}
     shown: dict[str, Counter[str]] = {}
@@ -144,9 +162,9 @@ def item(doc: Document, vector: np.ndarray, entities: Iterable[Entity], furnitur
         if e.label not in ENTITY_LABELS or any(a <= e.start < b for a, b in spans):
             continue
         name = (e.canonical or e.text).strip()
-        folded = name.casefold()
-        if not folded or folded == outlet or (outlet and folded in outlet):
+        if not_a_name(name, doc.text, e.end, doc.outlet) or (e.text != name and not_a_name(e.text, doc.text, e.end)):
             continue
+        folded = name.casefold()
         counts[folded] += 1
         first.setdefault(folded, e.start)
         shown.setdefault(folded, Counter())[name] += 1
@@ -361,7 +379,7 @@ def described(members: Sequence[Item]) -> str:
     rank: dict[str, int] = {}
     shown: dict[str, Counter[str]] = {}
     for m in members:
-        kept = [n for n in m.entities if not _TIME.search(n) and not _STAMP.search(n)]
+        kept = [n for n in m.entities if not not_a_name(n)]
         for k, n in enumerate(dict.fromkeys(kept[:5])):
             names[n.casefold()] += 1
             rank[n.casefold()] = min(rank.get(n.casefold(), k), k)
