@@ -148,3 +148,21 @@ def test_the_visible_headline_beats_a_decorated_metadata_title():
         == "Harbour bridge reopens after repairs"  # a social variant of the printed headline
     assert choose_title("Bridge reopens after repairs", "Lakeside Herald") == "Bridge reopens after repairs"
     assert choose_title(None, "Bridge reopens after repairs") == "Bridge reopens after repairs"
+
+
+def test_a_page_too_large_to_extract_is_slimmed_or_refused_by_name(tmp_path):
+    from storyline.ingest.readers import _MAX_MARKUP, read_paths
+
+    story = "".join(f"<p>The council met on Monday and agreed plan {i} for the new bridge, the mayor said.</p>"
+                    for i in range(12))
+    heavy = "<script>var state = '" + "x" * (_MAX_MARKUP + 10) + "';</script>"
+    page = tmp_path / "heavy.html"  # a real page's weight is its scripts: they go, the article stays
+    page.write_text(f"<html><head><title>Bridge</title>{heavy}</head><body><article>{story}</article>"
+                    "</body></html>", encoding="utf-8")
+    (doc,) = read_paths([page])
+    assert not isinstance(doc, ReadError) and "agreed plan 11" in doc.text
+    huge = tmp_path / "huge.html"  # markup beyond the bound even without scripts: refused, named, at once
+    huge.write_text("<html><body><article>" + story * (_MAX_MARKUP // len(story) + 1) + "</article></body></html>",
+                    encoding="utf-8")
+    (err,) = read_paths([huge])
+    assert isinstance(err, ReadError) and err.where == str(huge) and "page too large to extract" in err.message

@@ -231,6 +231,26 @@ _MIN_ARTICLE_CHARS = 60  # what any extraction must hold (characters, not words:
 _MIN_ARTICLE_WORDS = 40  # what a fallback must yield to count as an article (a news brief is longer)
 
 
+# The work of extraction grows faster than the page (trafilatura on a 19 MB page: minutes), so what the
+# extractor is given is bounded: a large page loses its scripts (JSON-LD kept: metadata), styles, SVG and
+# comments first, which is most of any real page's weight; one still over the bound is refused, named.
+_MAX_MARKUP = 3_000_000  # characters; the largest page of the three development sets needs 2.8 million
+_HEAVY = re.compile(r"(?is)<script\b(?![^>]*application/ld\+json)[^>]*>.*?</script\s*>"
+                    r"|<(style|svg|noscript|template)\b.*?</\1\s*>|<!--.*?-->")
+
+
+def bounded(html: str) -> str:
+    """The page as the extractor gets it: whole when under ``_MAX_MARKUP``, else without the heavy parts
+    nobody reads (see ``_HEAVY``); ValueError when even that is over the bound."""
+    if len(html) <= _MAX_MARKUP:
+        return html
+    slim = _HEAVY.sub(" ", html)
+    if len(slim) > _MAX_MARKUP:
+        raise ValueError(f"page too large to extract: {len(slim):,} characters of markup without scripts and "
+                         f"styles, over the {_MAX_MARKUP:,} limit (no article page needs as much)")
+    return slim
+
+
 class NoArticle(ValueError):
     """A page in which no extractor finds an article (a section front, a login wall, a menu)."""
 
@@ -447,10 +467,12 @@ def html_to_text(html: str, url: str | None = None) -> tuple[str, dict[str, Any]
     own readability and jusText comparison); trafilatura favouring recall on the unpruned page; its
     baseline (JSON-LD articleBody, <article>, paragraphs), accepted only when it reads as prose. A page
     none of them finds an article in raises ``NoArticle``: a menu or footer must never become a document.
-    Broken or truncated markup still yields what is there.
+    Broken or truncated markup still yields what is there; a page too large to extract in bounded time
+    raises ValueError (``bounded``).
     """
     from lxml.etree import ParserError
 
+    html = bounded(html)
     try:
         tree = _parse(html)
     except (ParserError, ValueError):
@@ -570,6 +592,7 @@ def _html_document(html: str, doc_id: str, *, url: str | None = None, path: str 
                    overrides: dict[str, Any] | None = None) -> Document:
     """Document from a page; fields in ``overrides`` (a record's own metadata) beat the page's."""
     o = overrides or {}
+    html = bounded(html)  # before the date search below reads it too
     text, meta = html_to_text(html, url=url)
     page_url = o.get("url") or url or meta.get("url")
     outlet, outlet_source = o.get("outlet"), "metadata"
