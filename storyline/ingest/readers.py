@@ -191,16 +191,21 @@ def _declared_charset(data: bytes) -> str | None:
 # HTML → text
 
 
-def _fragment_text(html: str) -> str:
-    """Plain text of an HTML fragment with scripts, styles and forms removed; blocks become lines."""
+def _fragment_text(html: str | Any) -> str:
+    """Plain text of an HTML fragment (markup, or an element, left unchanged) with scripts, styles and
+    forms removed; blocks become lines."""
     import lxml.html
     from lxml.etree import ParserError
     from lxml_html_clean import Cleaner
 
-    try:
-        tree = lxml.html.document_fromstring(html)
-    except (ParserError, ValueError):
-        return ""
+    if isinstance(html, str):
+        try:
+            tree = lxml.html.document_fromstring(html)
+        except (ParserError, ValueError):
+            return ""
+    else:  # an element of a parsed page, copied with its tail (serialising and parsing it again is slower)
+        tree = lxml.html.Element("div")
+        tree.append(copy.deepcopy(html))
     cleaner = Cleaner(scripts=True, javascript=True, style=True, comments=True, forms=True, embedded=True,
                       frames=True, meta=True, page_structure=False, processing_instructions=True,
                       kill_tags=["noscript", "template", "svg", "nav", "button", "select", "textarea"])
@@ -288,13 +293,6 @@ def _parse(html: str) -> Any:
 
     tree = trafilatura.load_html(html)
     return tree if tree is not None else lxml.html.document_fromstring(html)
-
-
-def _pruned(html: str) -> Any:
-    """A fresh parse of the page with its furniture pruned (trafilatura may change the tree it is given)."""
-    tree = _parse(html)
-    _prune(tree)
-    return tree
 
 
 def _prose_words(text: str) -> int:
@@ -422,8 +420,6 @@ def _visible_head(tree: Any) -> tuple[str | None, date | None]:
     """The headline and the publication date as the page displays them, from the main article mark (the
     <article>, <main> or articleBody with the most paragraph text) or, without one, around the page's only
     <h1>: its <h1>, and the date of its byline, timestamp or dateline (extractors often drop those lines)."""
-    import lxml.html
-
     marks = tree.xpath(_ARTICLE_MARKS)
     main = max(marks, key=_paragraph_words) if marks else None
     h1s = main.xpath(".//h1") if main is not None else []
@@ -435,7 +431,7 @@ def _visible_head(tree: Any) -> tuple[str | None, date | None]:
     region = main if main is not None else (h1s[0].getparent() if h1s else None)
     shown = None
     if region is not None:
-        shown = visible_date(_fragment_text(lxml.html.tostring(region, encoding="unicode")))
+        shown = visible_date(_fragment_text(region))
     return headline or None, shown
 
 
@@ -478,7 +474,8 @@ def html_to_text(html: str, url: str | None = None) -> tuple[str, dict[str, Any]
     except (ParserError, ValueError):
         raise NoArticle("no article found: the HTML has no readable content") from None
     head = _visible_head(tree)
-    pruned = _pruned(html)
+    pruned = copy.deepcopy(tree)  # a copy is cheaper than a second parse
+    _prune(pruned)
     result = _extract(copy.deepcopy(pruned), url)  # a copy: trafilatura changes the tree it is given
     meta = {k: getattr(result, k, None) for k in ("title", "url", "sitename", "date", "hostname")} \
         if result is not None else {}
