@@ -280,7 +280,8 @@ def storyline_timeline(docs: Sequence[Annotated], task: Task) -> dict[date, list
     mentions = [m for a in docs for m in a.mentions if pins_day(m) and task.start <= m.date <= task.end]
     events = [ev for ev, _ in build_events(task.topic, list(enumerate(mentions)))]
     weights = TermWeights(s for a in docs for s in a.sentences)
-    tl = short_timeline(events, task.l, task.k, weights, keyword_filter(task.topic), task.start, task.end)
+    tl = short_timeline(events, task.l, task.k, weights, keyword_filter(task.topic), task.start, task.end,
+                        {a.id: a.published for a in docs})
     return {day: [ke.mention.text for ke in chosen] for day, chosen in tl}
 
 

@@ -62,6 +62,28 @@ def test_dates_rank_by_corroboration_not_repetition():
     assert [s.date for s in date_scores(events, start=date(2011, 1, 26))] == [d2]
 
 
+def test_a_day_recalled_later_outranks_one_reported_only_that_day():
+    """Articles that still name a day after it passed say it mattered; the day's own reports (published on it
+    or the next day) add a little on top of the mentions."""
+    recalled, routine = date(2010, 4, 20), date(2010, 5, 3)
+    events = [
+        Event(recalled, "day", "x", [_mention(d, recalled, "The rig exploded on April 20, killing 11 workers.")
+                                     for d in ("a", "b")]),
+        Event(routine, "day", "y", [_mention(d, routine, "Crews laid more booms on Monday off Louisiana.")
+                                    for d in ("c", "d")]),
+    ]
+    published = {"a": date(2010, 6, 1), "b": date(2010, 7, 15), "c": routine, "d": routine}
+    assert [s.date for s in date_scores(events)] == [recalled, routine]  # a tie, broken by date alone
+    same = date_scores(events, published=published, later_weight=1.0, pub_weight=0.5)
+    assert [s.date for s in same] == [routine, recalled]  # its two reports lift it
+    ranked = date_scores(events, published=published, later_weight=3.0, pub_weight=0.0)
+    assert [s.date for s in ranked] == [recalled, routine] and ranked[0].score == 6.0
+    # two articles published on the day of the routine mention, one the next day: 3 reports of it
+    more = published | {"e": routine, "f": date(2010, 5, 4)}
+    ranked = date_scores(events, published=more, later_weight=1.0, pub_weight=0.5)
+    assert [s.date for s in ranked] == [routine, recalled] and ranked[0].score == 2 + 0.5 * 4
+
+
 def test_key_events_prefer_sourced_events_central_sentences_and_skip_repeats():
     day = date(2011, 1, 28)
     big = Event(day, "day", "", [

@@ -136,7 +136,8 @@ def key_dates(story: Story, docs: Sequence[Document], sentences: dict[str, list[
         {"event": ke.event.id, "text": ke.mention.text, "document": ke.mention.document,
          "sentence_index": ke.mention.sentence, "outlet": outlet.get(ke.mention.document),
          "articles": ke.documents, "sources": sorted({outlet[d] or d for d in ke.document_ids if d in outlet})}
-        for ke in chosen]} for day, chosen in ranked_days(own, KEY_EVENTS_MAX, weights)]
+        for ke in chosen]} for day, chosen in ranked_days(own, KEY_EVENTS_MAX, weights,
+                                                           published={d.id: d.published for d in docs})]
     return pinned_first(days, [e for e in story.events if e.pinned is not None], outlet)
 
 
