@@ -21,9 +21,11 @@ Systems, run in the same process on the same sentences and the same date tagger 
 
 * ``storyline``: Storyline's own pipeline pieces — ``split_sentences``, ``annotate.event_mentions`` (dates
   resolved against the folder's publication date), ``events.build_events`` (mentions of the same happening
-  merged across articles) — and ``storyline.rank.short_timeline``: dates ranked by how many distinct
-  articles mention them (corroboration), per date the k events reported by most articles, each shown by its
-  mention closest to the day's centroid.
+  merged across articles) — and ``storyline.analysis.key_dates.short_timeline`` (what ``storyline timeline
+  --dates N`` shows): dates ranked by the articles that mention them (corroboration; articles that recall a
+  day later weigh more) and the articles published then, per date the k events with most sources ×
+  centrality, each shown by its mention closest to the day's centroid. Its weights were chosen by
+  leave-one-topic-out on T17 (BENCHMARKS.md).
 * ``datewise``: our implementation of news-tls's DATEWISE with its unsupervised date ranker
   (``MentionCountDateRanker``: sentences whose first time expression is that day) instead of the paper's
   supervised regression, its ``PM_Mean_SentenceCollector`` (clip_sents=5, pub_end=2) and ``CentroidOpt``
