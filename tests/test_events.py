@@ -1,6 +1,6 @@
 from datetime import date
 
-from storyline.link.events import build_events, clauses, is_reference
+from storyline.link.events import build_events, clauses, figures, is_baseline, is_reference
 from storyline.model import Mention
 
 
@@ -267,3 +267,65 @@ def test_a_quote_and_its_attribution_join_an_event_but_found_none():
     d = m("d", 2, '"The desire to return to the situation of December 2021 is real," Peskov told TASS.',
           date(2021, 12, 1), "month", time_text="December 2021")
     assert build_events("s", [(3, c), (4, d)]) == []  # two articles quoting it still date no event
+
+
+def test_figures_reads_money_and_shares():
+    assert figures("a net profit of US$997 million in the quarter") == {"money": {997e6}}
+    assert figures("a $20bn fund, up 7.2 percent, and 60 billion rubles") == {"money": {20e9, 60e9},
+                                                                               "share": {7.2}}
+    assert figures("killing 11 workers on 20 April") == {}
+
+
+def test_reports_of_different_figures_are_different_facts():
+    quarter = m("a", 0, "Ford posted a net profit of US$997 million in the third quarter of 2009.",
+                date(2009, 7, 1), "month", date(2009, 9, 30), time_text="the third quarter of 2009")
+    year = m("b", 0, "Ford posted an annual profit of US$2.7 billion for 2009, its first in four years.",
+             date(2009, 1, 1), "year", time_text="2009")
+    assert len(build_events("s", [(1, quarter), (2, year)])) == 2
+    day = date(2008, 9, 17)
+    aig = m("d", 0, "The Federal Reserve agreed a US$85 billion loan to AIG on Tuesday.", day, time_text="Tuesday")
+    rubles = m("e", 0, "The central bank agreed a loan of 60 billion rubles to Sberbank on Tuesday.", day,
+               time_text="Tuesday")
+    assert len(build_events("s", [(1, aig), (2, rubles)])) == 2
+    same = m("f", 0, "The Fed agreed an $85bn emergency loan to AIG on Tuesday.", day, time_text="Tuesday")
+    (ev, ids), = build_events("s", [(1, aig), (3, same)])  # the same figure, written otherwise
+    assert sorted(ids) == [1, 3]
+
+
+def test_one_shared_word_never_joins_two_rows_of_one_period():
+    a = m("a", 0, "The first aircraft will be in service by 2011.", date(2011, 1, 1), "year", time_text="2011")
+    b = m("b", 0, "The aircraft would have been delivered by 2011.", date(2011, 1, 1), "year", time_text="2011")
+    assert len(build_events("s", [(1, a), (2, b)])) == 2
+
+
+def test_the_beginning_of_a_year_does_not_hold_its_october():
+    day = m("a", 0, "The Nikkei stock index has fallen dramatically today.", date(2008, 10, 24), time_text="today")
+    since = m("b", 0, "The Nikkei stock index has fallen 40% since the beginning of the year.", date(2008, 1, 1),
+              "year", time_text="the beginning of the year")
+    events = build_events("s", [(1, day), (2, since)])
+    assert all(sorted(ids) != [1, 2] for _, ids in events)
+    early = m("c", 0, "The Nikkei stock index fell sharply in January.", date(2008, 1, 14),
+              time_text="January 14")
+    (ev, ids), = build_events("s", [(2, since), (3, early)])  # but its January, yes
+    assert sorted(ids) == [2, 3] and ev.date == date(2008, 1, 14)
+
+
+def test_a_possessive_day_refers_back_to_that_day_but_today_does_not():
+    back = m("a", 0, "The well in Tuesday's accident was the first of a series to be drilled.", date(2010, 4, 20),
+             time_text="Tuesday")
+    assert is_reference(back)
+    assert not is_reference(m("a", 0, "Today's losses wiped 5% off the shares.", date(2010, 6, 2),
+                              time_text="Today"))
+    blast = [m(d, 0, "The rig exploded on April 20, killing 11 workers.", date(2010, 4, 20), time_text="on April 20")
+             for d in "bc"]
+    (ev, ids), = build_events("s", [(1, back), (2, blast[0]), (3, blast[1])])  # it joins the day's happening
+    assert sorted(ids) == [1, 2, 3] and ev.summary.startswith("The rig exploded")
+
+
+def test_the_day_a_figure_started_from_founds_no_row():
+    held = m("a", 0, "The value of its holdings fell from about $585.7 million on April 20 to $289.2 million.",
+             date(2010, 4, 20), time_text="April 20")
+    assert is_baseline(held)
+    assert not is_baseline(m("a", 0, "The flight from London on Monday was delayed.", date(2010, 4, 19),
+                             time_text="Monday"))
+    assert build_events("s", [(1, held)]) == []

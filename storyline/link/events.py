@@ -27,6 +27,12 @@ holds that day, one per day. A month's or a year's row whose words match a day's
 it, whichever of them was founded first. A time phrase fronted before the clause it dates ("In a press conference on
 June 1, the chief executive …") dates that clause, not the phrase alone.
 
+Three things keep two happenings apart however alike their words: clauses that state figures of one kind
+(money, shares) with none in common ("a net profit of US$997 million in the third quarter", "an annual
+profit of US$2.7 billion") report two facts; two rows of one period never join on one shared word; and a
+period named only in part ("the beginning of the year", "early 2009", "late March") holds only the days of
+that part (the third of it the words name), not the October of that year.
+
 The thresholds were set by reasoning, then checked by reading timelines of a Timeline17 sample (BP oil
 spill, H1N1, Egypt), never searched on a benchmark (see BENCHMARKS.md).
 """
@@ -69,8 +75,16 @@ _MEASURE_AFTER = re.compile(r"^\s+(?:earnings|results|profits?|loss(?:es)?|sales
                             r"dividends?|forecasts?|numbers|deliveries|gdp)\b", re.I)
 _BASELINE_BEFORE = re.compile(r"\b(?P<word>compared\s+(?:to|with)|versus|vs\.|than(?:\s+in)?|from)\s+(?:the\s+)?$",
                               re.I)
+# ... or the day a figure started from: "fell from about $585.7 million on April 20 to …".
+_FROM_FIGURE = re.compile(r"\bfrom\s+(?:about\s+|around\s+|roughly\s+|nearly\s+|some\s+|a\s+)?(?:[^\s\d]{0,4})\d[\d,.]*"
+                          r"(?:\s*(?:%|percent|per\s?cent|thousand|million|billion|trillion|bn|m|[a-z]+))?"
+                          r"\s+(?:on|in|at|as\s+of)\s+(?:the\s+)?$", re.I)
 _RELATIVE_BASE = re.compile(r"(?:a\s+year|a\s+month|the\s+(?:previous|prior|same|year)|last)\b", re.I)
 _NOUN_AFTER = re.compile(r"^(?:'s)?\s+(?!and\b|or\b|to\b|in\b|at\b|on\b|of\b|for\b|when\b|with\b|by\b)[a-z]+")
+# A day named as the owner of a happening ("Tuesday's accident", "April 20's blast"), unless it is the day the
+# article reports ("today's losses", "this week's talks").
+_POSSESSIVE = re.compile(r"^['’]s\s+[a-z]")
+_DEICTIC = re.compile(r"(?:today|tonight|this)\b", re.I)
 _LEAD_JUNK = re.compile(r"^[\s,;:–—-]*(?:and|but|while|followed by|then)?[\s,;:–—-]*", re.I)
 # Leftovers that make a clause a poor headline: list bullets, "Details:"-style labels, "/TASS/." credits.
 _SUMMARY_JUNK = re.compile(r"^(?:[-–—•*]\s+|[A-Z][a-z]+(?:'s)?(?: [a-z]+)?:\s+|/[A-Za-z]+/\.?\s+"
@@ -78,6 +92,18 @@ _SUMMARY_JUNK = re.compile(r"^(?:[-–—•*]\s+|[A-Z][a-z]+(?:'s)?(?: [a-z]+)?
 # A clause that is only a prepositional phrase up to its date: the date belongs to the clause that follows.
 _FRONTED = re.compile(r"(?:In|On|At|During|After|Before|Following|Late|Early)\s[^,;]*$")
 _QUOTES = ('"', "“", "‘", "'", "«")
+# A figure a clause reports: money ("US$997 million", "60 billion rubles") or a share ("42%", "15 per cent").
+_SCALE = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "mn": 1e6, "billion": 1e9, "bn": 1e9, "b": 1e9,
+          "trillion": 1e12, "tn": 1e12}
+_NUMBER = r"(?P<n>\d[\d,]*(?:\.\d+)?)\s*(?P<scale>thousand|million|billion|trillion|mn|bn|tn|[mkb](?![a-z]))?"
+_MONEY = re.compile(r"(?:(?:US|A|C|HK|NZ)?\$|£|€|¥)\s?" + _NUMBER
+                    + r"|" + _NUMBER.replace("?P<n>", "?P<n2>").replace("?P<scale>", "?P<scale2>")
+                    + r"\s+(?:(?:US|American|Canadian|Australian)\s+)?(?:dollars|euros|pounds|rubles|roubles|yen|yuan|"
+                      r"rupees|francs)\b", re.I)
+_SHARE = re.compile(r"(?P<n>\d+(?:\.\d+)?)\s*(?:%|per\s?cent\b)", re.I)
+# The part of a period a time phrase names: its beginning, middle or end.
+_PART = re.compile(r"(?:the\s+)?(?:(?P<start>early|(?:beginning|start)\s+of)|(?P<mid>mid|middle\s+of)"
+                   r"|(?P<end>late|end\s+of|close\s+of))(?![a-z])", re.I)
 MEANING_THRESHOLD = 0.6  # mean-embedding cosine of two rows of one day that tell one happening
 MEANING_SAMPLE = 4  # mentions of a row embedded for that comparison
 CHAIN_DAYS = 14  # a corroborated day this close before the story's start extends its period
@@ -95,6 +121,7 @@ class _Item:
     whole: bool = True  # its sentence reports one happening: the row may show all of it, not the clause
     baseline: bool = False  # names the date only as what a figure is compared with: never founds a row
     ahead: bool = False  # a plan, deadline or forecast for the date ("will be released Monday"), not a report
+    figures: dict[str, set[float]] = field(default_factory=dict)  # the amounts and shares its clause states
 
 
 @dataclass(slots=True)
@@ -109,10 +136,12 @@ class _Cluster:
     centroid: dict[str, float] = field(default_factory=dict)
     terms: set[str] = field(default_factory=set)  # the founder's words
     shown: list[_Item] = field(default_factory=list)  # where the row's text comes from, when not all its items
+    figures: dict[str, set[float]] = field(default_factory=dict)  # the amounts and shares its founder states
+    within: tuple[date, date] | None = None  # the part of its span its founder names ("early 2009"), if any
 
     def add(self, item: _Item) -> None:
         if not self.items:
-            self.terms = item.terms
+            self.terms, self.figures, self.within = item.terms, item.figures, _part(item.mention)
         self.items.append(item)
         for t, w in item.vector.items():
             self.centroid[t] = self.centroid.get(t, 0.0) + w
@@ -126,6 +155,21 @@ def _span(m: Mention) -> tuple[date, date]:
     if m.granularity == "year":
         return m.date, max(m.last or m.date, date(m.date.year, 12, 31))
     return m.date, m.last or m.date
+
+
+def _part(m: Mention) -> tuple[date, date]:
+    """The days a mention can hold: its span, or for "early 2009", "mid-2006", "the beginning of the year",
+    "late March", the third of it that the words name. Inside a year, the beginning is not October."""
+    first, last = _span(m)
+    found = _PART.match(m.time_text) if m.granularity != "day" else None
+    if found is None:
+        return first, last
+    third = timedelta(days=((last - first).days + 1) // 3)
+    if found.group("start"):
+        return first, first + third - timedelta(days=1)
+    if found.group("end"):
+        return last - third + timedelta(days=1), last
+    return first + third, last - third
 
 
 def clauses(mentions: Sequence[tuple[int, Mention]]) -> dict[int, str]:
@@ -160,7 +204,8 @@ def clauses(mentions: Sequence[tuple[int, Mention]]) -> dict[int, str]:
 
 def is_reference(m: Mention) -> bool:
     """The mention names its date as a reference point for something else: "since April 20", "after the
-    April 20 explosion", "the 20 April catastrophe" (a determiner, the date, a noun), "since the spill began
+    April 20 explosion", "the 20 April catastrophe" (a determiner, the date, a noun), "the well in Tuesday's
+    accident" (a possessive, but not "today's losses"), "since the spill began
     two months ago", "due to report second-quarter earnings" (the period a figure measures)."""
     pos = m.text.find(m.time_text) if m.time_text else -1
     if pos < 0:
@@ -169,6 +214,8 @@ def is_reference(m: Mention) -> bool:
         return True
     if _MEASURED_PERIOD.search(m.time_text) and _MEASURE_AFTER.match(m.text[pos + len(m.time_text):]):
         return True
+    if _POSSESSIVE.match(m.text[pos + len(m.time_text):]) and not _DEICTIC.match(m.time_text):
+        return True  # "the well in Tuesday's accident": the accident was reported before, this is about the well
     before = _REFERENCE_BEFORE.search(m.text, max(0, pos - 16), pos)
     if before is None:
         return False
@@ -179,14 +226,36 @@ def is_reference(m: Mention) -> bool:
 
 def is_baseline(m: Mention) -> bool:
     """The mention names its date as the base a figure is compared with, not as the time of anything
-    reported: "sales fell 23% compared to March of 2008", "dropped 42% last month from the previous year"."""
+    reported: "sales fell 23% compared to March of 2008", "dropped 42% last month from the previous year",
+    "its holdings fell from about $585.7 million on April 20 to $289.2 million on June 30"."""
     pos = m.text.find(m.time_text) if m.time_text else -1
     if pos < 0:
         return False
+    if _FROM_FIGURE.search(m.text, max(0, pos - 60), pos):
+        return True
     before = _BASELINE_BEFORE.search(m.text, max(0, pos - 24), pos)
     if before is None:
         return False
     return before.group("word").lower() != "from" or bool(_RELATIVE_BASE.match(m.time_text))
+
+
+def figures(text: str) -> dict[str, set[float]]:
+    """The amounts of money and the shares a text states, by kind, to three significant digits."""
+    out: dict[str, set[float]] = {}
+    for kind, pattern in (("money", _MONEY), ("share", _SHARE)):
+        for f in pattern.finditer(text):
+            found = f.groupdict()
+            n = found.get("n") or found["n2"]
+            scale = (found.get("scale") or found.get("scale2") or "").lower()
+            value = float(n.replace(",", "")) * _SCALE.get(scale, 1.0)
+            out.setdefault(kind, set()).add(float(f"{value:.3g}"))
+    return out
+
+
+def _conflict(a: Mapping[str, set[float]], b: Mapping[str, set[float]]) -> bool:
+    """Two reports state different figures of one kind and none in common ("a net profit of US$997 million in
+    the third quarter" and "an annual profit of US$2.7 billion"): two facts, however alike their words."""
+    return any(kind in b and not (values & b[kind]) for kind, values in a.items())
 
 
 def _compatible(c: _Cluster, m: Mention) -> bool:
@@ -200,7 +269,8 @@ def _compatible(c: _Cluster, m: Mention) -> bool:
         return False  # finest first: a coarse cluster never takes a finer mention
     if c.granularity == m.granularity:
         return (first, last) == (c.date, c.last)
-    return first <= c.date and c.last <= last  # the finer cluster lies inside the coarse mention
+    first, last = _part(m)
+    return first <= c.date and c.last <= last  # the finer cluster lies inside (the named part of) the mention
 
 
 def _similarity(c: _Cluster, item: _Item, threshold: float) -> float:
@@ -208,7 +278,7 @@ def _similarity(c: _Cluster, item: _Item, threshold: float) -> float:
     to the cluster's centroid, or on one day, the words shared with its founder over the shorter clause's
     (a short report and a long one of one day's happening: "Putin and Biden discussed such guarantees on
     December 7" and a quoted statement about what they discussed that day)."""
-    if len(item.terms & c.centroid.keys()) < min(MIN_SHARED, len(item.terms)):
+    if len(item.terms & c.centroid.keys()) < min(MIN_SHARED, len(item.terms)) or _conflict(item.figures, c.figures):
         return 0.0
     sim = cosine(item.vector, c.centroid)
     if c.granularity == "day" and item.mention.granularity == "day" and item.terms and c.terms:
@@ -245,7 +315,7 @@ def build_events(story_id: str, mentions: Sequence[tuple[int, Mention]], thresho
         dependent = (reference or baseline or not _stands_alone(clause) or not is_prose(m.text)
                      or reports_speech(m.text))
         items.append(_Item(mid, m, clause, set(terms), weights.term_vector(terms), dependent, reference,
-                           baseline=baseline, ahead=ahead))
+                           baseline=baseline, ahead=ahead, figures=figures(clause)))
     by_sentence: dict[tuple[str, int], list[_Item]] = defaultdict(list)
     for it in items:
         by_sentence[(it.mention.document, it.mention.sentence)].append(it)
@@ -306,7 +376,8 @@ def _assign(items: Sequence[_Item], threshold: float, coarse: float,
         needed = threshold if m.granularity == "day" else max(threshold, coarse)
         if (best is None or best_sim < needed) and it.reference and m.granularity == "day":
             # a reference to the day ("since April 20") is evidence of the day's main happening
-            main = max((c for c in candidates if c.granularity == "day" and (c.date, c.last) == (first, last)),
+            main = max((c for c in candidates if c.granularity == "day" and (c.date, c.last) == (first, last)
+                        and not _conflict(it.figures, c.figures)),
                        key=lambda c: (len({x.mention.document for x in c.items}), -c.date.toordinal()),
                        default=None)
             if main is not None and len({x.mention.document for x in main.items}) >= 2:
@@ -360,7 +431,10 @@ def _presentable(it: _Item) -> bool:
 
 def _join_closest(c: _Cluster, candidates: Sequence[_Cluster], threshold: float) -> bool:
     """Fold ``c`` into the candidate whose centroid is closest to its own, if at least ``threshold``."""
-    into = max(candidates, key=lambda k: cosine(c.centroid, k.centroid), default=None)
+    # one shared word ("aircraft") is no evidence of one happening, however rare it is
+    shares = [k for k in candidates if not _conflict(c.figures, k.figures)
+              and len(c.centroid.keys() & k.centroid.keys()) >= min(MIN_SHARED, len(c.centroid), len(k.centroid))]
+    into = max(shares, key=lambda k: cosine(c.centroid, k.centroid), default=None)
     if into is None or cosine(c.centroid, into.centroid) < threshold:
         return False
     for it in c.items:
@@ -412,7 +486,8 @@ def _merge_same_meaning(clusters: list[_Cluster], threshold: float) -> list[_Clu
         for c in g:
             v = means[j]
             j += 1
-            best = max(kept, key=lambda kv: float(kv[1] @ v), default=None)  # type: ignore[operator]
+            best = max((kv for kv in kept if not _conflict(c.figures, kv[0].figures)),
+                       key=lambda kv: float(kv[1] @ v), default=None)  # type: ignore[operator]
             if best is not None and float(best[1] @ v) >= threshold:  # type: ignore[operator]
                 for it in c.items:
                     best[0].add(it)
@@ -454,8 +529,8 @@ def _merge_into_finer(clusters: list[_Cluster], coarse: float) -> list[_Cluster]
         finer = sorted(out, key=lambda c: c.date)
         starts = [c.date for c in finer]
         for c in (c for c in clusters if c.granularity == gran):
-            end = _span(Mention("", 0, "", c.date, c.granularity, c.last))[1]
-            inside = [k for k in finer[bisect.bisect_left(starts, c.date):bisect.bisect_right(starts, end)]
+            begin, end = c.within or _span(Mention("", 0, "", c.date, c.granularity, c.last))
+            inside = [k for k in finer[bisect.bisect_left(starts, begin):bisect.bisect_right(starts, end)]
                       if k.last <= end]
             if not _join_closest(c, inside, coarse):
                 out.append(c)
