@@ -1,6 +1,6 @@
 from datetime import date
 
-from storyline.link.events import build_events, clauses, figures, is_baseline, is_reference
+from storyline.link.events import amounts, build_events, clauses, is_baseline, is_reference
 from storyline.model import Mention
 
 
@@ -269,11 +269,11 @@ def test_a_quote_and_its_attribution_join_an_event_but_found_none():
     assert build_events("s", [(3, c), (4, d)]) == []  # two articles quoting it still date no event
 
 
-def test_figures_reads_money_and_shares():
-    assert figures("a net profit of US$997 million in the quarter") == {"money": {997e6}}
-    assert figures("a $20bn fund, up 7.2 percent, and 60 billion rubles") == {"money": {20e9, 60e9},
+def test_amounts_reads_money_and_shares():
+    assert amounts("a net profit of US$997 million in the quarter") == {"money": {997e6}}
+    assert amounts("a $20bn fund, up 7.2 percent, and 60 billion rubles") == {"money": {20e9, 60e9},
                                                                                "share": {7.2}}
-    assert figures("killing 11 workers on 20 April") == {}
+    assert amounts("killing 11 workers on 20 April") == {}
 
 
 def test_reports_of_different_figures_are_different_facts():

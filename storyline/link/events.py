@@ -239,8 +239,11 @@ def is_baseline(m: Mention) -> bool:
     return before.group("word").lower() != "from" or bool(_RELATIVE_BASE.match(m.time_text))
 
 
-def figures(text: str) -> dict[str, set[float]]:
-    """The amounts of money and the shares a text states, by kind, to three significant digits."""
+def amounts(text: str) -> dict[str, set[float]]:
+    """The amounts of money and the shares a text states, by kind, to three significant digits. Only these:
+    counts (deaths, cases, flights) and clock times grow and change from one report of a happening to the
+    next, so unlike the claims' figures (``analysis.compare.figures``), two different counts are no proof of
+    two happenings."""
     out: dict[str, set[float]] = {}
     for kind, pattern in (("money", _MONEY), ("share", _SHARE)):
         for f in pattern.finditer(text):
@@ -315,7 +318,7 @@ def build_events(story_id: str, mentions: Sequence[tuple[int, Mention]], thresho
         dependent = (reference or baseline or not _stands_alone(clause) or not is_prose(m.text)
                      or reports_speech(m.text))
         items.append(_Item(mid, m, clause, set(terms), weights.term_vector(terms), dependent, reference,
-                           baseline=baseline, ahead=ahead, figures=figures(clause)))
+                           baseline=baseline, ahead=ahead, figures=amounts(clause)))
     by_sentence: dict[tuple[str, int], list[_Item]] = defaultdict(list)
     for it in items:
         by_sentence[(it.mention.document, it.mention.sentence)].append(it)
