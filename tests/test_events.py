@@ -293,9 +293,13 @@ def test_reports_of_different_figures_are_different_facts():
 
 
 def test_one_shared_word_never_joins_two_rows_of_one_period():
-    a = m("a", 0, "The first aircraft will be in service by 2011.", date(2011, 1, 1), "year", time_text="2011")
-    b = m("b", 0, "The aircraft would have been delivered by 2011.", date(2011, 1, 1), "year", time_text="2011")
-    assert len(build_events("s", [(1, a), (2, b)])) == 2
+    a = m("a", 0, "The first aircraft entered service in 2011.", date(2011, 1, 1), "year", time_text="2011")
+    b = m("b", 0, "The aircraft were delivered in 2011.", date(2011, 1, 1), "year", time_text="2011")
+    # the story's other years, where every other word is common: "aircraft" alone weighs enough for the cosine
+    other = [(10 + i, m(d, 1, f"The ships entered service and were delivered in {y}.", date(y, 1, 1), "year",
+                        time_text=str(y))) for i, (d, y) in enumerate(zip("abcdef", range(2003, 2009), strict=True))]
+    events = build_events("s", [(1, a), (2, b), *other])
+    assert [1] in [ids for _, ids in events] and [2] in [ids for _, ids in events]
 
 
 def test_the_beginning_of_a_year_does_not_hold_its_october():
