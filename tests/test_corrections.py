@@ -103,6 +103,16 @@ def test_split_and_move_survive_a_reclustering(store):
     assert story_of(store, "b1") == "snew-" + b
 
 
+def test_a_move_follows_its_article_when_an_earlier_copy_takes_over(store):
+    """b1 is moved by hand; then a copy of it published a day earlier arrives, and is now the original
+    of b1's near-duplicate group: the group moves, as it would had the copy come first."""
+    a = story_of(store, "a1")
+    correct(store, "move-article", document="b1", to=a)
+    add(store, analysed("b0", STORY_B + " Updated.", 3, "Daily"))
+    assert store.document_links("b1")["duplicate_of"] == "b0"
+    assert story_of(store, "b0") == story_of(store, "b1") == a
+
+
 def test_hidden_and_pinned_events_stay_so_after_timelines_are_rebuilt(store):
     a = story_of(store, "a1")
     event = store.story(a).events[0]

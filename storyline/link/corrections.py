@@ -188,6 +188,9 @@ def apply(store: Store, rebuild: Callable[[Store, Iterable[str]], None], touched
         if d in links and links[d][0] == applied:
             auto[d] = was
     eff, by = dict(auto), {}
+    # an article corrected while it was an original may be a near-duplicate now (an earlier copy came later):
+    # the correction moves its group, through the group's original
+    group = {d: original for d, (_, original) in links.items() if original}
     log = store.corrections()
     for c in log:
         a, cid = c["args"], c["id"]
@@ -201,12 +204,12 @@ def apply(store: Store, rebuild: Callable[[Store, Iterable[str]], None], touched
                     if s == sid:
                         eff[d], by[d] = into, cid
         elif c["kind"] == "split-story":
-            for d in a["documents"]:
+            for d in (group.get(d, d) for d in a["documents"]):
                 if d in eff:
                     eff[d], by[d] = split_story_id(cid), cid
-        elif c["kind"] == "move-article" and a["document"] in eff:
-            eff[a["document"]] = _majority((eff.get(d) for d in a["to"]["documents"]), a["to"]["id"])
-            by[a["document"]] = cid
+        elif c["kind"] == "move-article" and (d := group.get(a["document"], a["document"])) in eff:
+            eff[d] = _majority((eff.get(x) for x in a["to"]["documents"]), a["to"]["id"])
+            by[d] = cid
     for d, (_, original) in links.items():  # near-duplicates follow the article they copy
         if original and original in eff:
             eff[d] = eff[original]
