@@ -166,3 +166,18 @@ def test_a_page_too_large_to_extract_is_slimmed_or_refused_by_name(tmp_path):
                     encoding="utf-8")
     (err,) = read_paths([huge])
     assert isinstance(err, ReadError) and err.where == str(huge) and "page too large to extract" in err.message
+
+
+def test_bounding_a_large_page_keeps_its_json_ld_and_drops_scripts_styles_and_comments(monkeypatch):
+    from storyline.ingest import readers
+
+    monkeypatch.setattr(readers, "_MAX_MARKUP", 400)
+    ld = '<script type="application/ld+json">{"@type": "NewsArticle", "datePublished": "2024-03-05"}</script>'
+    page = (f"<html><head>{ld}<script>var x = '{'y' * 300}';</script><style>p {{ color: red }}</style>"
+            f"<!-- {'z' * 100} --></head><body><p>The council met.</p><svg><path d='M0 0'/></svg></body></html>")
+    slim = readers.bounded(page)
+    assert ld in slim and "<p>The council met.</p>" in slim
+    assert "var x" not in slim and "color: red" not in slim and "zzz" not in slim and "<svg" not in slim
+    assert readers.bounded("<p>short</p>") == "<p>short</p>"  # under the bound: untouched
+    with pytest.raises(ValueError, match="page too large to extract"):
+        readers.bounded("<p>" + "word " * 200 + "</p>")
