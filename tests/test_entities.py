@@ -151,6 +151,14 @@ def test_merge_names_one_person_one_name():
     assert merge_names(["BP"] * 9 + ["Carl-Henric Svanberg BP"])["BP"] == "BP"  # an acronym is no surname
 
 
+def test_merge_names_a_shortened_or_familiar_first_name_is_the_same_person():
+    m = merge_names(["Christina Vogel"] * 3 + ["Chris Vogel"] * 2 + ["Bill Ortega"] * 2 + ["William Ortega"]
+                    + ["Jim Hale", "Tom Hale", "Tom Hale"])
+    assert m["Chris Vogel"] == "Christina Vogel"  # the start of the fuller name
+    assert m["William Ortega"] == "Bill Ortega"  # a diminutive and its full form: the more quoted one
+    assert m["Jim Hale"] == "Jim Hale"  # two first names that are no forms of one another stay two people
+
+
 def test_edit_distance():
     assert edit_distance("barak", "barack") == 1 and edit_distance("steve", "steven") == 1
     assert edit_distance("", "abc") == 3 and edit_distance("kitten", "sitting") == 3

@@ -321,3 +321,30 @@ def test_a_short_sentence_after_a_quote_continues_its_speaker_though_its_words_a
     assert [q.speaker for q in found] == ["Orlov", "Orlov"]
     found = quotes('"We cannot wait any longer," Orlov told the crowd.\n"Born to Run"')
     assert [q.speaker for q in found] == ["Orlov"]  # a title after his words is no quote of his
+
+
+def test_a_nationality_or_place_before_the_head_noun_is_not_the_speaker():
+    # "the British oil giant" is the company, "a Louisiana shrimper" a shrimper: never "British", "Louisiana"
+    q = quotes("Chevron said the pipeline was safe. Later the American energy giant stated: "
+               '"We have the capability to respond to any discharge."')
+    assert q[-1].speaker == "Chevron"
+    assert one('"We lost everything this spring," a Louisiana shrimper said.').speaker == "a Louisiana shrimper"
+    assert one('Some French farmers said the floods had ruined the harvest.').speaker == "French farmers"
+
+
+def test_a_relative_clause_between_commas_does_not_hide_the_speaker():
+    q = one('Harbour pilot Anita Kowalczyk, who has worked the river for 30 years, said: "I have never seen '
+            'the water this low."')
+    assert q.speaker == "Anita Kowalczyk"
+    q = one('A spokeswoman for the Baltic Ferry Union in Gdansk, which represents most of the crews, said: '
+            '"The strike will go on."')
+    assert q.speaker == "Baltic Ferry Union"  # the role's organisation, not the city after it
+    q = one('Tomas Varga, 58, a lecturer in law at Charles University and author of Dry Rivers, a book about '
+            'drought in Hungary, said: "Nobody planned for this."')
+    assert q.speaker == "Tomas Varga"  # appositives between commas, not the country at their end
+
+
+def test_a_noun_before_a_colon_is_no_speech_verb():
+    q = one('Port director Marek Zielinski told reporters on a conference call: "We expect the first ships '
+            'on Monday."')
+    assert q.speaker == "Marek Zielinski"

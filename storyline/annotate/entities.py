@@ -339,8 +339,10 @@ def merge_names(names: Iterable[str]) -> dict[str, str]:
       tied;
     - a name whose last two or more words are another name loses the words before ("Katrina Barack Obama"
       → "Barack Obama": a word run into the name from before it);
-    - a misspelt first name takes the more frequent spelling with the same surname and first letter
-      within ``MAX_TYPO`` edits ("Barak Obama" → "Barack Obama", "Steve Newman" → "Steven Newman");
+    - a misspelt or shortened first name takes the more frequent spelling with the same surname: the same
+      first letter within ``MAX_TYPO`` edits ("Barak Obama" → "Barack Obama", "Steve Newman" → "Steven
+      Newman"), the start of it ("Chris Reddy" → "Christopher Reddy") or a common English diminutive of it
+      ("Bob Papp" and "Robert Papp");
     - "the Kremlin" and "Kremlin" are one name.
     """
     counts = Counter(n.strip() for n in names if n and n.strip())
@@ -382,7 +384,7 @@ def merge_names(names: Iterable[str]) -> dict[str, str]:
             continue
         if len(t) >= 2:
             typos = [o for o in same_last if len(toks[o]) == len(t) and total[o] > total[k]
-                     and toks[o][:-2] == t[:-2] and _typo(toks[o][-2], t[-2])]
+                     and toks[o][:-2] == t[:-2] and _same_first_name(toks[o][-2], t[-2])]
             if typos:
                 target[k] = max(typos, key=lambda o: (total[o], o))
     out: dict[str, str] = {}
@@ -415,6 +417,32 @@ def _untitled(t: tuple[str, ...]) -> tuple[str, ...]:
         i += 1
     t = t[i:]
     return t[:1] + tuple(w for w in t[1:-1] if len(w.strip(".")) > 1) + t[-1:] if len(t) > 2 else t
+
+
+# Common English diminutives of a first name that do not start the same way (a shortened start, "Chris" of
+# "Christopher", needs no entry). Language data, as titles are.
+DIMINUTIVES = {
+    "bob": "robert", "bobby": "robert", "rob": "robert", "bill": "william", "billy": "william",
+    "will": "william", "mike": "michael", "jim": "james", "jimmy": "james", "tom": "thomas", "tommy": "thomas",
+    "dick": "richard", "rick": "richard", "tony": "anthony", "joe": "joseph", "jack": "john", "ted": "edward",
+    "ed": "edward", "eddie": "edward", "chuck": "charles", "charlie": "charles", "liz": "elizabeth",
+    "beth": "elizabeth", "betsy": "elizabeth", "peggy": "margaret", "maggie": "margaret", "andy": "andrew",
+    "drew": "andrew", "matt": "matthew", "nick": "nicholas", "larry": "lawrence", "jerry": "gerald",
+    "pat": "patrick", "dave": "david", "steve": "steven", "sandy": "sandra", "sue": "susan", "kate": "katherine",
+    "kathy": "katherine", "jenny": "jennifer", "jeff": "jeffrey", "greg": "gregory", "fred": "frederick",
+    "hank": "henry", "harry": "henry", "jon": "jonathan", "ron": "ronald", "don": "donald", "tim": "timothy",
+}
+
+
+def _same_first_name(a: str, b: str) -> bool:
+    """Two forms of one first name: a misspelling (``_typo``), one the start of the other (3+ letters:
+    "Chris"/"Christopher"), or a diminutive and its full form ("Bob"/"Robert")."""
+    a, b = a.strip("."), b.strip(".")
+    if a == b:
+        return False
+    full_a, full_b = DIMINUTIVES.get(a, a), DIMINUTIVES.get(b, b)
+    return (_typo(a, b) or full_a == full_b
+            or (min(len(a), len(b)) >= 3 and (a.startswith(b) or b.startswith(a))))
 
 
 def _typo(a: str, b: str) -> bool:

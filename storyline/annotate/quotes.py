@@ -88,6 +88,7 @@ SOURCE_NOUNS = ROLE_NOUNS | {
     "families", "youth", "participant", "blogger", "commenter", "reader", "viewer", "caller", "listener",
     "official", "physician", "technician", "politician", "businessmen", "administrator", "guest",
     "driller", "inspector", "auditor", "supervisor", "coordinator", "commissioner", "surgeon", "agent",
+    "shrimper", "oysterman", "oystermen", "homeowner", "boater",
 }
 # Agent nouns by their ending ("pharmacist", "oceanographer", "epidemiologists"): people, like SOURCE_NOUNS.
 _PERSON_SUFFIX = ("ist", "grapher", "ician")
@@ -415,6 +416,9 @@ def _head_frame(text: str, seg: Segment, a: int, after_quote: bool = False) -> t
             return None
         if v and words[v - 1] in _DETERMINERS and words[v] not in STATEMENT_NOUNS:
             continue  # "the state broadcaster", "his reply": a noun, not the verb
+        if v and SPEECH_FORMS.get(words[v]) in QUOTE_ONLY and not words[v].endswith("ed") and \
+                toks[v - 1][2].islower() and words[v - 1] not in ADVERBS | set(PERSON_PRONOUNS) | GROUP_PRONOUNS:
+            continue  # "told reporters on a conference call:": a noun after a noun, not the verb
         if _reporting(toks[v][2]) or (ends == ":" and words[v] in STATEMENT_NOUNS):
             np = _np_backwards(text, toks[:v])
             after = [t for t in toks[v + 1 :] if t[2] != ","]
@@ -448,21 +452,62 @@ _DESCRIBED_SUBJECT = re.compile(r"^[\s\"“‘'\-–—•*]*(?:(?:And|But)\s+)?
                                 + r"|[a-z]{3,}(?:ist|grapher|ician))\b(?!['’])")
 
 
+_RELATIVE = {"who", "which", "whose", "whom"}
+
+
+def _appositive(first: str) -> bool:
+    """Does a stretch between commas after a subject, opening on this word, only describe it (a relative
+    clause, "a professor of law", "the company's chief", "of the Platform group", an age)?"""
+    low = first.lower()
+    return low in _RELATIVE | {"a", "an", "the", "of", "from", "at", "with"} or first.isdigit()
+_OF_ROLE = {"for", "of", "at", "with", "in", "from"}  # "a spokesman for BP", "the head of the agency"
+
+
 def _np_backwards(text: str, toks: list[tuple[int, int, str]]) -> _NP | None:
     """The noun phrase that ends right before a verb: up to 7 words back, stopping at a comma, a
-    preposition or a conjunction ("... on the border with Ukraine Peskov" → "Ukraine Peskov")."""
+    preposition or a conjunction ("... on the border with Ukraine Peskov" → "Ukraine Peskov"). A relative
+    clause between commas is passed over ("Minh Le, who owns two trawlers, said" → "Minh Le"), and a role
+    before prepositional phrases is the head ("a spokesman for the network in Lagos" → "a spokesman", the
+    rest its modifiers)."""
     i = len(toks)
     while i > 0 and toks[i - 1][2].lower() in ADVERBS | {","}:
         i -= 1
+    last = i
+    if i < len(toks) and toks[i][2] == ",":
+        for _ in range(4):  # "X, 64, a professor of law and author of Y, a book about Z, said": X
+            k = next((k for k in range(i - 1, max(-1, i - 26), -1) if toks[k][2] in _SENT_PUNCT or toks[k][2] == ","),
+                     None)
+            if k is None or toks[k][2] != "," or k + 1 >= i or not _appositive(toks[k + 1][2]):
+                break
+            i = k
+    j = _np_start(toks, i)
+    if j == i:
+        return None
+    core, extra = (toks[j][0], toks[i - 1][1]), ([(toks[i + 1][0], toks[last - 1][1])] if last > i + 1 else [])
+    p = j
+    while p > 0 and toks[p - 1][2] in _OF_ROLE and i - p < 14:  # lower case only: "In", "For" open a sentence
+        q = _np_start(toks, p - 1)
+        if q == p - 1:
+            break
+        if _POSS.sub("", toks[p - 2][2].lower()) in ROLE_NOUNS:
+            core, extra = (toks[q][0], toks[p - 2][1]), [(toks[p - 1][0], toks[i - 1][1])]
+            break
+        p = q
+    return _NP(core, extra)
+
+
+def _np_start(toks: list[tuple[int, int, str]], i: int) -> int:
+    """Where a noun phrase ending before token i starts: up to 7 words back, up to a comma, a preposition
+    or a conjunction."""
     j = i
     while j > 0 and i - j < 7:
         w = toks[j - 1][2]
         if w in _SENT_PUNCT or w in ",—–-" or (w.lower() in NP_BAD_START and w.islower()):
             break
         j -= 1
-    if j == i:
-        return None
-    return _NP((toks[j][0], toks[i - 1][1]))
+    while j < i - 1 and toks[j][2].lower() in ADVERBS | {"meanwhile", "however", "separately", "earlier"}:
+        j += 1  # "Later the company said": the adverb opening the sentence is no part of the speaker
+    return j
 
 
 def _np_from_tokens(text: str, toks: list[tuple[int, int, str]]) -> _NP:
@@ -713,7 +758,10 @@ class _Context:
         words = self.text[a:b].split()
         last = _POSS.sub("", words[-1].lower()) if words else ""
         ents = self.entities_in(a, b)
-        own = [e for e in ents if np.possessor or not _POSS.match(self.text[e.end : e.end + 2])]
+        own = [e for e in ents if (np.possessor or not _POSS.match(self.text[e.end : e.end + 2])) and not (
+            # a nationality or place that only qualifies the head noun ("the British oil giant", "a Louisiana
+            # shrimper") is not who speaks: the head says who
+            e.label in ("NORP", "GPE") and re.search(r"\b[a-z][a-z'’-]+$", self.text[e.end : b]))]
         extra = [e for x, y in np.extra for e in self.entities_in(x, y)]
 
         def named(e: Entity) -> tuple[str, tuple[int, int], str]:
@@ -739,12 +787,13 @@ class _Context:
             if not rest or len(rest) > 6 or not head.isalpha() or not (_person_noun(head) or _person_noun(singular)):
                 return None, np.core, ""
             first = rest[0]
-            if not first.isupper() and not self.text[self.sentences[k].start : a].strip(" \"“‘'([-–—•*") and \
-                    not any(e.start <= a < e.end for e in ents):
+            if first is words[0] and not first.isupper() and not self.text[self.sentences[k].start : a].strip(
+                    " \"“‘'([-–—•*") and not any(e.start <= a < e.end for e in ents):
                 rest = [first.lower()] + rest[1:]  # capitalised only because it opens the sentence
             if not (head in _COLLECTIVE or (head.endswith("s") and singular in SOURCE_NOUNS)):
                 # one person: "a witness", not "witness"
-                article = ["a"] if words[0].lower() in ("a", "an", "one") else []
+                article = [("an" if rest[0][:1].lower() in "aeiou" else "a")] if words[0].lower() in (
+                    "a", "an", "one") else []
                 return " ".join(article + rest), np.core, "PERSON"
             return " ".join(rest), np.core, "GROUP"
 
