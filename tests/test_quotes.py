@@ -348,3 +348,8 @@ def test_a_noun_before_a_colon_is_no_speech_verb():
     q = one('Port director Marek Zielinski told reporters on a conference call: "We expect the first ships '
             'on Monday."')
     assert q.speaker == "Marek Zielinski"
+
+
+def test_a_described_source_takes_its_article():
+    assert one('"We are ready," an administration official said.').speaker == "an administration official"
+    assert one('"We are ready," a US official said.').speaker == "a US official"

@@ -792,8 +792,8 @@ class _Context:
                 rest = [first.lower()] + rest[1:]  # capitalised only because it opens the sentence
             if not (head in _COLLECTIVE or (head.endswith("s") and singular in SOURCE_NOUNS)):
                 # one person: "a witness", not "witness"
-                article = [("an" if rest[0][:1].lower() in "aeiou" else "a")] if words[0].lower() in (
-                    "a", "an", "one") else []
+                vowel = rest[0][:1] in "aeio" or rest[0][:2] == "un"  # "an official", not "an US official"
+                article = [("an" if vowel else "a")] if words[0].lower() in ("a", "an", "one") else []
                 return " ".join(article + rest), np.core, "PERSON"
             return " ".join(rest), np.core, "GROUP"
 
