@@ -54,6 +54,30 @@ def test_kind(text: str, expected: str) -> None:
     assert is_prose(text) == (expected == "prose")
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    # captions by their picture phrasing or an agency before the date label, wherever a scraper left them
+    ("Smoke billows from the burning platform, in this handout photograph taken on May 2, 2010.", "caption"),
+    ("Reuters May 30: Volunteers wash a pelican at a rescue centre in Buras.", "caption"),
+    ("EPA, Feb. 3: Protesters pray on a bridge over the Nile.", "caption"),
+    ("In this aerial photo taken Friday, June 11, 2010, a boat skims oil off Grand Isle.", "caption"),
+    ("This undated image provided by the Coast Guard shows a supply vessel next to the rig.", "caption"),
+    ("FILE - A nurse gives a vaccine shot at a school in Denver on Oct. 26, 2009.", "caption"),
+    ("Tar balls wash up in Alabama in an image released by the state on Sunday.", "caption"),
+    ("Oil reaches a marsh in Venice, Louisiana, as seen in this picture from the Coast Guard.", "caption"),
+    # prose that names a picture
+    ("He appeared in a photo with the ousted leader on Monday.", "prose"),
+    ("BP released a video taken on April 21 showing the fire on the rig.", "prose"),
+    ("The scene in a picture taken by a local fisherman was widely shared on Tuesday.", "prose"),
+    ("In this case the photos were taken by a worker on Friday.", "prose"),
+    ("The big problem in this picture is the greed that comes with the addiction.", "prose"),
+    ("In this picture of politics as a pilgrimage, Marx is honored as a prophet.", "prose"),
+    ("This image of BP as a reckless company took hold in May.", "prose"),
+    ("20 April: Explosion on the Deepwater Horizon rig kills 11 workers.", "prose"),  # a key-dates box
+])
+def test_captions_are_told_by_their_picture_phrasing(text: str, expected: str) -> None:
+    assert kind(text) == expected
+
+
 def test_credit_and_wire_dateline_are_cut_out_of_the_sentence_they_were_glued_to() -> None:
     text = ("Photograph: Dave Martin/AP BP's woes deepened on Monday as oil reached the coast.\n"
             "U.S. official says fines should go to Gulf NEW ORLEANS | Tue Sep 28, 2010 8:50 pm EDT NEW ORLEANS "
@@ -66,6 +90,21 @@ def test_credit_and_wire_dateline_are_cut_out_of_the_sentence_they_were_glued_to
         "A large portion of fines that BP pays should go to the Gulf, an official said."]
     assert all(text[s.start:s.end] == s.text for s in sentences)
     assert [kind(s.text) for s in sentences] == ["credit", "prose", "prose", "byline", "prose"]
+
+
+def test_a_pull_quote_attribution_is_cut_from_the_sentence_it_runs_into() -> None:
+    text = ("The board met on Monday.\n"
+            'We will not walk away from the coast" End Quote Jane Roe Gulf Coast Alliance spokeswoman The well '
+            "was sealed on 19 September, officials said.\n"
+            'Nobody saw this coming" End Quote Statement from the mayor\'s office "We are ready," she said.')
+    sentences = split_sentences("d", text)
+    assert [s.text for s in sentences] == [
+        "The board met on Monday.", 'We will not walk away from the coast"',
+        "End Quote Jane Roe Gulf Coast Alliance spokeswoman", "The well was sealed on 19 September, officials said.",
+        'Nobody saw this coming"', "End Quote Statement from the mayor's office", '"We are ready," she said.']
+    assert all(text[s.start:s.end] == s.text for s in sentences)
+    assert [kind(s.text) for s in sentences] == ["prose", "prose", "credit", "prose", "prose", "credit", "prose"]
+    assert reports_speech('We will not walk away from the coast"')  # the repeated quotation dates nothing
 
 
 @pytest.mark.parametrize("text, cut", [

@@ -9,9 +9,10 @@ This is the one place that tells them apart, so every stage agrees:
 
 * ``kind(text)`` → ``"prose"`` or the kind of furniture (``KINDS``);
 * ``is_prose(text)`` — shorthand for ``kind(text) == "prose"``;
-* ``furniture_spans(text)`` — credits and datelines glued *into* a sentence by the scraper, as character
-  spans, so the sentence splitter can cut them out as sentences of their own (a name never runs across a
-  credit into the next sentence: "Photograph: Dave Martin/AP BP's woes …");
+* ``furniture_spans(text)`` — credits, datelines and pull-quote attributions ("End Quote Name Title") glued
+  *into* a sentence by the scraper, as character spans, so the sentence splitter can cut them out as
+  sentences of their own (a name never runs across a credit into the next sentence: "Photograph: Dave
+  Martin/AP BP's woes …");
 * ``opens_on_pronoun(text)`` — a sentence whose subject is a pronoun it does not resolve ("They will
   later …"): it cannot stand alone as a timeline row.
 * ``reports_speech(text)`` — a sentence that is only a quotation and its attribution ('"We will fix it,"
@@ -78,8 +79,28 @@ _COMMENT = re.compile(
     + r"\s\d{4},\s[^:]{1,60}\swrote:"
     r"|\bat\s" + _CLOCK + r"\s\|"
     r"|\|\s*Report abuse\b|\bRecommend\?\s*\(\d+\)|\bwrote:\s*$", re.I)
-# A caption: a date label and a colon, then a present-tense picture description ("June 4: A crew picks up").
-_CAPTION = re.compile(r"^(?:" + _WEEKDAY + r",?\s)?" + _MONTH + r"\s\d{1,2}(?:,\s\d{4})?:\s+\S")
+# A caption: a date label and a colon, then a present-tense picture description ("June 4: A crew picks up"),
+# the label perhaps after the agency's name ("AFP April 27: Weathered oil …"). A day-first label ("20 April:
+# Explosion …") is a key-dates box, not a caption: it stays prose.
+_CAPTION = re.compile(r"^(?:" + _AGENCY + r",?\s)?(?:" + _WEEKDAY + r",?\s)?" + _MONTH
+                      + r"\s\d{1,2}(?:,\s\d{4})?:\s+\S")
+# Or a description that points at its picture, wherever a scraper left it ("… in this handout photograph
+# taken on April 21, 2010", "This undated photo provided by the US Coast Guard shows …", "FILE - …", "In an
+# image released by NOAA …"): "in this photo", said of where it came from or closing a clause, is the
+# captioning convention ("the problem in this picture is greed" is prose); "in a photo" only with the
+# participle of where the picture came from, ending the sentence ("He appeared in a photo with …", "The
+# story in a picture taken by a Reuters photographer is irrefutable" are prose).
+_PICTURE = r"(?:photo(?:graph)?s?|pictures?|images?|handout|video\s(?:still|grab|image)s?|(?:frame|screen)\s?grabs?)"
+_PROVENANCE = r"(?:taken|released|provided|obtained|made\savailable|dated|shot|issued|distributed|supplied|courtesy)"
+# the picture's modifiers ("undated handout"), never a determiner or "in this case"
+_MODIFIERS = r"(?:(?!(?:the|a|an|and|or|of|case|way|sense|regard|respect|context)\b)[\w.'-]+\s){0,4}?"
+_CAPTION_PHRASE = re.compile(
+    r"\b[Ii]n\sthis\s" + _MODIFIERS + _PICTURE + r"(?:\s(?:" + _PROVENANCE + r"|from|by|made)\b|\s*[,.;)]|\s*$)"
+    r"|\b[Ii]n\s(?:an?|the)\s" + _MODIFIERS + _PICTURE + r"\s" + _PROVENANCE
+    + r"\b(?![^.]*\b(?:is|was|are|were|has|have|had|will|would)\b)"
+    r"|(?:^|(?<=[.!?]\s))(?:This|These)\s" + _MODIFIERS + _PICTURE + r"\s(?:" + _PROVENANCE
+    + r"|shows?|showing)\b"
+    r"|^(?:FILE(?:\sPHOTO)?|File\sphoto)\s*[-–—:]")
 _PROMO = re.compile(
     r"^(?:Share\s(?:this|your|on|with)|Click\s(?:here|on|image|to|the)|Sign\s?up\b|Follow\s(?:us|@)|"
     r"Subscribe\b|Email\s(?:this|to a friend)|Print\s(?:this|page)|Read\smore\b|Related:|See\salso\b|"
@@ -98,6 +119,36 @@ FRAME_WORDS = 8  # the most words an attribution around a quotation has ("BP chi
 _OPENING, _CLOSING = "“„«", "”»"
 
 
+# A BBC pull quote's attribution: the repeated quotation, then "End Quote", the speaker's name and title, and
+# the page's next sentence run on with no stop ('… any shadow of doubt" End Quote Adm Thad Allen US Coast Guard
+# The flow of oil was stopped on 15 July …'). The attribution ends before an opening quote, before a capital
+# after a lower-case word ("BBC business editor But …"), or before a word that opens sentences ("The",
+# "There", "He"), at most ``_PULL_QUOTE_WORDS`` words on.
+_PULL_QUOTE = re.compile(r"(?:^|(?<=[\s\"”’']))End Quote\b")
+_PULL_QUOTE_WORDS = 10
+_OPENERS = frozenset(
+    "The A An There It He She They We I You This That These Those In On At As But And So Yet After Before "
+    "When While Since Although Though If Meanwhile However Earlier Later Last Now Then Its His Her Their Our "
+    "Some Many Most More Much One Two Three Mr Mrs Ms".split())
+_LINKS = frozenset("of for from the and at to de in on".split())  # inside a title: "Statement from UK PM's office"
+
+
+def pull_quote_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of pull-quote attributions ("End Quote Name Title") anywhere in ``text``."""
+    out = []
+    for m in _PULL_QUOTE.finditer(text):
+        end, previous = m.end(), None
+        for n, w in enumerate(re.finditer(r"\S+", text[m.end():])):
+            token = w.group()
+            after_title = previous is not None and previous[:1].islower() and previous not in _LINKS
+            if token[0] in "\"“‘'" or n >= _PULL_QUOTE_WORDS or n >= 2 and (
+                    token in _OPENERS or after_title and token[:1].isupper()):
+                break
+            end, previous = m.end() + w.end(), token
+        out.append((m.start(), end))
+    return out
+
+
 def credit_spans(text: str) -> list[tuple[int, int]]:
     """Character spans of photo credits anywhere in ``text``."""
     return [m.span() for m in _CREDIT.finditer(text)]
@@ -112,7 +163,7 @@ def dateline_span(text: str) -> tuple[int, int] | None:
 
 def furniture_spans(text: str) -> list[tuple[int, int]]:
     """Spans of furniture glued into a sentence (a dateline, credits), in order, never overlapping."""
-    spans = sorted(([d] if (d := dateline_span(text)) else []) + credit_spans(text))
+    spans = sorted(([d] if (d := dateline_span(text)) else []) + credit_spans(text) + pull_quote_spans(text))
     out: list[tuple[int, int]] = []
     for a, b in spans:
         if not out or a >= out[-1][1]:
@@ -127,9 +178,10 @@ def kind(text: str) -> str:
         return "fragment"
     if _COMMENT.search(t):
         return "comment"
-    if _CREDIT.fullmatch(t.rstrip(". ")) or (t.startswith(("Photograph:", "Photo:")) and len(t.split()) <= 8):
+    if _CREDIT.fullmatch(t.rstrip(". ")) or (t.startswith(("Photograph:", "Photo:")) and len(t.split()) <= 8) or (
+            t.startswith("End Quote") and pull_quote_spans(t) == [(0, len(t))]):
         return "credit"
-    if _CAPTION.match(t):
+    if _CAPTION.match(t) or _CAPTION_PHRASE.search(t):
         return "caption"
     if _BYLINE_ONLY.match(t) or _BYLINE_BAR.match(t) or _DATELINE_ONLY.match(t):
         return "byline"
