@@ -155,3 +155,6 @@ class Analysis:
     entities: list[Entity] = field(default_factory=list)
     quotes: list[Quote] = field(default_factory=list)
     mentions: list[Mention] = field(default_factory=list)
+    # What a story's views need of this article alone (part name -> JSON text, ``run.work.analyse_batch``):
+    # computed where the article is annotated, so the driver's views never parse it.
+    parts: dict[str, str] = field(default_factory=dict)

@@ -580,6 +580,8 @@ class Store:
                     [(doc_id, m.sentence, m.text, m.date.isoformat(), m.granularity, _s(m.last), m.time_text)
                      for m in a.mentions],
                 )
+                db.executemany("INSERT OR REPLACE INTO document_parts (document, part, data) VALUES (?, ?, ?)",
+                               [(doc_id, part, data) for part, data in a.parts.items()])
                 db.execute("UPDATE documents SET annotated = 1 WHERE id = ?", (doc_id,))
             db.execute(_ENTITIES_STALE)  # new names, or new counts of known ones
 

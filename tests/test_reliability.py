@@ -196,15 +196,14 @@ def test_epoch_numbers_outside_the_calendar_are_not_dates() -> None:
 
 def test_a_document_the_stages_fail_on_is_reported_and_the_rest_goes_on(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    real = pipeline.annotate_batch
+    real = work.annotate_batch
 
     def annotate(docs: list[Document]) -> list:
         if any(d.id == "poison" for d in docs):
             raise RuntimeError("the stages cannot handle this one")
         return real(docs)
 
-    monkeypatch.setattr(pipeline, "annotate_batch", annotate)
-    monkeypatch.setattr(work, "annotate_batch", annotate)  # the one-by-one fallback every engine shares
+    monkeypatch.setattr(work, "annotate_batch", annotate)  # the workers' batches and the one-by-one fallback
     docs = [Document(id=f"ok{i}", text=f"Officials in Riga met on {i + 1} March 2022 to discuss item {i}, "
                                        "the ministry said.", path=f"in/ok{i}.txt") for i in range(3)]
     docs.insert(1, Document(id="poison", text="An article no stage can analyse.", path="in/poison.txt"))
@@ -627,14 +626,14 @@ def test_an_article_the_stages_fail_on_does_not_break_later_ingests(db_copy: Pat
 
     from storyline.server.api import create_app
 
-    real = pipeline.annotate_batch
+    real = work.annotate_batch
 
     def annotate(docs: list[Document]) -> list:
         if any("POISON" in d.text for d in docs):
             raise ValueError("year 10000 is out of range")  # as dates.resolve on "10000 years from now"
         return real(docs)
 
-    monkeypatch.setattr(pipeline, "annotate_batch", annotate)
+    monkeypatch.setattr(work, "annotate_batch", annotate)
     with TestClient(create_app(db_copy), base_url="http://127.0.0.1") as client:
         first = client.post("/api/articles", json={"id": "poison", "text": "POISON: officials in Riga met."})
         second = client.post("/api/articles", json={

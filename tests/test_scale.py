@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from storyline import contract
-from storyline.run import pipeline
+from storyline.run import pipeline, work
 from storyline.store import Store
 
 CITIES = ["Geneva", "Nairobi", "Lima", "Oslo", "Manila", "Accra", "Quito", "Hanoi", "Dakar", "Tbilisi"]
@@ -113,13 +113,13 @@ def test_rerun_on_a_grown_corpus_processes_only_the_new_articles(tmp_path: Path,
     folder.mkdir()
     write_jsonl(folder / "day1.jsonl", 0, 12)
     seen: list[str] = []
-    real = pipeline.annotate_batch
+    real = work.annotate_batch
 
     def counting(docs):  # workers=1: annotation runs in this process, through this name
         seen.extend(d.id for d in docs)
         return real(docs)
 
-    monkeypatch.setattr(pipeline, "annotate_batch", counting)
+    monkeypatch.setattr(work, "annotate_batch", counting)
     with Store(tmp_path / "s.db") as store:
         first = pipeline.analyze(store, [str(folder)], workers=1)
         assert (first.added, first.annotated, first.linked) == (12, 12, 12)

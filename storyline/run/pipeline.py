@@ -15,7 +15,6 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from itertools import islice
 
 from .. import profiles
-from ..annotate.document import annotate_batch
 from ..ingest.readers import read_paths
 from ..link import corrections, dedup
 from ..link.events import assign_sections, build_events
@@ -23,7 +22,7 @@ from ..link.stories import link_batch
 from ..model import Analysis, Document, ReadError
 from ..store import Store
 from . import views
-from .work import BATCH, Progress, RunReport, annotate_one_by_one, default_workers, pending_articles
+from .work import BATCH, Progress, RunReport, analyse_batch, annotate_one_by_one, default_workers, pending_articles
 
 FIRST_ROUND = 8  # articles in the first annotation round of a serial run (an early ETA)
 CHUNK = 4  # documents per task sent to an annotation worker
@@ -128,7 +127,7 @@ def _rounds(store: Store, pool: ProcessPoolExecutor | None, workers: int,
         # the first round is small so the first ETA comes after a few articles, not a whole batch
         while docs := pending_articles(store, FIRST_ROUND if first else size):
             first = False
-            yield docs, functools.partial(annotate_batch, docs)
+            yield docs, functools.partial(analyse_batch, docs)
         return
     queued: deque[tuple[list[Document], list[Future]]] = deque()
     in_flight: set[str] = set()
@@ -151,7 +150,7 @@ def _submit(pool: ProcessPoolExecutor, chunk: list[Document]) -> Future:
     """A task for the pool; a pool that cannot take it (a worker died) gives a failed future, so the round
     falls back to one by one like any other failure."""
     try:
-        return pool.submit(annotate_batch, chunk)
+        return pool.submit(analyse_batch, chunk)
     except Exception as exc:
         failed: Future = Future()
         failed.set_exception(exc)

@@ -1,7 +1,7 @@
 """The per-document stages on a Ray cluster (``storyline analyze --engine ray``): the optional extra
 ``storyline[ray]``.
 
-Only the per-document stages run on Ray: they are a pure function of one document (``annotate_batch``), so
+Only the per-document stages run on Ray: they are a pure function of one document (``work.analyse_batch``), so
 where they run cannot change what they produce. Pending documents are read from the store in rounds, each
 round becomes a Ray Dataset (``from_items`` → ``map_batches``), and the driver writes the analyses back
 through the store as they stream in, in ingestion order. The cross-document stages (near-duplicates,
@@ -21,9 +21,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from ..annotate.document import annotate_batch
 from ..model import Analysis, Document
-from .work import BATCH, RunReport, annotate_one_by_one, default_workers, pending_articles
+from .work import BATCH, RunReport, analyse_batch, annotate_one_by_one, default_workers, pending_articles
 
 if TYPE_CHECKING:
     from ..store import Store
@@ -35,7 +34,7 @@ CHUNK = 4  # documents per Ray task (a block): small, so idle workers pull work 
 def annotate_rows(batch: dict[str, Any]) -> dict[str, list]:
     """One Ray Data batch: pickled documents in, pickled analyses out (Arrow carries them as bytes)."""
     docs: list[Document] = [pickle.loads(b) for b in batch["doc"]]
-    analyses = annotate_batch(docs)
+    analyses = analyse_batch(docs)
     return {"seq": list(batch["seq"]), "analysis": [pickle.dumps(a, protocol=5) for a in analyses]}
 
 

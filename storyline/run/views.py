@@ -14,7 +14,7 @@ from .. import contract
 from ..analysis.compare import DOCUMENT_PART, StoryView, make_view
 from ..analysis.view import build_view
 from ..store import Store
-from .work import Progress
+from .work import Progress, as_json
 
 
 def load_view(store: Store, story_id: str) -> StoryView:
@@ -48,13 +48,9 @@ def compute(store: Store, story_id: str) -> Computed | None:
         known = {d: json.loads(t) for d, t in store.document_parts(DOCUMENT_PART, list(story.documents)).items()}
         parts, items, new = build_view(story, docs, duplicates, sentences, links, known)
         parts["story"]["corrections"] = parts["head"]["corrections"] = contract.story_corrections(store, parts["story"])
-    return ({name: _json(value) for name, value in parts.items()},
-            {kind: [_json(v) for v in values] for kind, values in items.items()},
-            {d: _json(p) for d, p in new.items()})
-
-
-def _json(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return ({name: as_json(value) for name, value in parts.items()},
+            {kind: [as_json(v) for v in values] for kind, values in items.items()},
+            {d: as_json(p) for d, p in new.items()})
 
 
 def refresh(store: Store, story_ids: Iterable[str] | None = None, progress: Progress | None = None) -> int:
