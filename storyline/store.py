@@ -724,6 +724,11 @@ class Store:
                                        f" ({','.join('?' * len(chunk))})", chunk).fetchall())
         return out
 
+    def save_embeddings(self, vectors: dict[str, bytes]) -> None:
+        """Keep text embeddings by text hash (a cache: a hash already stored keeps its vector)."""
+        with self.transaction() as db:
+            db.executemany("INSERT OR IGNORE INTO embeddings VALUES (?, ?)", sorted(vectors.items()))
+
     def features(self) -> list[dict]:
         """Every linked article's clustering features and component."""
         rows = self.db.execute("SELECT * FROM features ORDER BY document")

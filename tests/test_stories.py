@@ -452,3 +452,23 @@ def test_a_topic_joins_event_chains_months_apart_by_their_names():
     assert story_of["hearing0"] == tuple(f"hearing{k}" for k in range(4))
     assert topic_of["spill0"] == topic_of["hearing0"]  # one topic: the same crisis
     assert topic_of["other0"] != topic_of["hearing0"]  # words a little alike, names not: another topic
+
+
+def test_sentence_vectors_are_stored_so_a_later_run_embeds_only_new_sentences(tmp_path, monkeypatch):
+    embedded: list[str] = []
+
+    def counting(texts):
+        embedded.extend(texts)
+        return bag_of_words(texts)
+
+    monkeypatch.setattr(embed, "embed", counting)
+    first = ["Oil began leaking on 20 April when the rig exploded.", "BP capped the well on 15 July."]
+    with Store(tmp_path / "v.db") as store:
+        got = embed.stored(store, set(first))
+        assert sorted(embedded) == sorted(first)
+        assert all(np.array_equal(got[t], bag_of_words([t])[0]) for t in first)
+    with Store(tmp_path / "v.db") as store:  # another process, the same database
+        embedded.clear()
+        again = embed.stored(store, {*first, "The leaking oil was stopped on 15 July."})
+        assert embedded == ["The leaking oil was stopped on 15 July."]
+        assert all(np.array_equal(again[t], got[t]) for t in first)

@@ -293,7 +293,8 @@ def _similarity(c: _Cluster, item: _Item, threshold: float) -> float:
 
 def build_events(story_id: str, mentions: Sequence[tuple[int, Mention]], threshold: float = MERGE_THRESHOLD,
                  coarse: float = COARSE_THRESHOLD, meaning: float | None = MEANING_THRESHOLD,
-                 published: Mapping[str, date | None] | None = None) -> list[tuple[Event, list[int]]]:
+                 published: Mapping[str, date | None] | None = None,
+                 vectors: Callable[[set[str]], Mapping[str, Any]] | None = None) -> list[tuple[Event, list[int]]]:
     """Merge (id, mention) pairs into events sorted by date; returns each event with its mention ids.
 
     A mention that cannot stand alone (its sentence opens on an unresolved pronoun, or is page
@@ -302,7 +303,9 @@ def build_events(story_id: str, mentions: Sequence[tuple[int, Mention]], thresho
     publication, ``published`` by document id) is a row (the "expected" section) only while it is still
     ahead of every article telling it and no reported happening holds its day, and one such row per day:
     a plan repeated in many sentences is one row, and none once the day is reported. An expectation
-    that a report joins (or that joins a report) stays with it, the report's sentence shown."""
+    that a report joins (or that joins a report) stays with it, the report's sentence shown. ``vectors``:
+    sentence texts → their embeddings (``embed.stored`` keeps them in the store across runs); by default
+    computed here and kept per process for the recent sentences."""
     published = published or {}
     clause_of = clauses(mentions)
     weights = TermWeights((clause_of[mid] for mid, _ in mentions), unseen=1.0)
@@ -339,7 +342,7 @@ def build_events(story_id: str, mentions: Sequence[tuple[int, Mention]], thresho
     clusters = _expected_rows(clusters, published)
     out = []
     merged = _merge_into_finer(_merge_same_span(clusters, threshold), max(threshold, coarse))
-    for c in _merge_same_meaning(merged, meaning) if meaning else merged:
+    for c in _merge_same_meaning(merged, meaning, vectors or _sentence_vectors) if meaning else merged:
         c.items.sort(key=lambda it: (it.mention.date, it.mention.document, it.mention.sentence, it.mid))
         founder = min(c.items, key=lambda it: (-_GRAN_ORDER[it.mention.granularity], it.mention.document,
                                                it.mention.sentence, it.mid))
@@ -461,7 +464,8 @@ def _merge_same_span(clusters: list[_Cluster], threshold: float) -> list[_Cluste
     return out
 
 
-def _merge_same_meaning(clusters: list[_Cluster], threshold: float) -> list[_Cluster]:
+def _merge_same_meaning(clusters: list[_Cluster], threshold: float,
+                        vectors: Callable[[set[str]], Mapping[str, Any]]) -> list[_Cluster]:
     """Join one day's rows that tell one happening in different words, by what their sentences mean: the
     mean sentence embedding (MiniLM, ``link.embed``) of each row's first ``MEANING_SAMPLE`` mentions, cosine
     at least ``threshold`` ("The leaking oil was stopped on 15 July when BP closed a new cap" and "On 15
@@ -477,10 +481,10 @@ def _merge_same_meaning(clusters: list[_Cluster], threshold: float) -> list[_Clu
         return clusters
     groups = [sorted(g, key=lambda c: (-len({it.mention.document for it in c.items}), -len(c.items))) for g in todo]
     texts = [[it.mention.text for it in c.items[:MEANING_SAMPLE]] for g in groups for c in g]
-    vectors = _sentence_vectors({t for ts in texts for t in ts})
+    embedded = vectors({t for ts in texts for t in ts})
     means = []
     for ts in texts:
-        v = sum(vectors[t] for t in ts)
+        v = sum(embedded[t] for t in ts)
         means.append(v / (float((v @ v) ** 0.5) or 1.0))
     absorbed: set[int] = set()
     j = 0

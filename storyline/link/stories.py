@@ -436,7 +436,7 @@ def link_batch(store: Any, rows: list[dict], docs: list[Document], demoted: dict
     ``demoted`` the stored originals that became near-duplicates (→ their new original): they leave the
     clustering, as if they had never been originals. Saves everything in one transaction and returns the
     stories whose timelines must be rebuilt."""
-    from .embed import embed
+    from .embed import embed, text_hash
 
     demoted = demoted or {}
     new_ids = {d.id for d in docs}
@@ -468,7 +468,7 @@ def link_batch(store: Any, rows: list[dict], docs: list[Document], demoted: dict
     # Features of the new articles and of the older ones whose furniture changed (embedded again).
     fixtures = {d.id: furniture_of(d) for d in [*docs, *old_docs]}
     texts = [embed_text(d, fixtures[d.id]) for d in [*docs, *old_docs]]
-    hashes = [hashlib.sha1(t.encode("utf-8", "surrogatepass")).hexdigest() for t in texts]
+    hashes = [text_hash(t) for t in texts]
     known = {h: np.frombuffer(v, dtype=np.float32) for h, v in store.embeddings(set(hashes)).items()}
     todo = sorted({t: h for t, h in zip(texts, hashes, strict=True) if h not in known}.items())
     new_vectors = dict(zip([h for _, h in todo], embed([t for t, _ in todo]), strict=True))

@@ -16,7 +16,7 @@ from itertools import islice
 
 from .. import profiles
 from ..ingest.readers import read_paths
-from ..link import corrections, dedup
+from ..link import corrections, dedup, embed
 from ..link.events import assign_sections, build_events
 from ..link.stories import link_batch
 from ..model import Analysis, Document, ReadError
@@ -217,13 +217,14 @@ def apply_corrections(store: Store, touched: Iterable[str] = (), progress: Progr
 
 def rebuild_timelines(store: Store, story_ids: Iterable[str], progress: Progress | None = None) -> None:
     todo = sorted(story_ids)
+    vectors = functools.partial(embed.stored, store)  # sentence vectors kept across runs
     for i, sid in enumerate(todo):
         if progress:
             progress("timelines", i, len(todo))
         docs = store.story_documents(sid)
         mentions = store.mentions(docs) if docs else []
         published = {d.id: d.published for d in store.documents(docs)} if docs else {}
-        built = build_events(sid, mentions, published=published)
+        built = build_events(sid, mentions, published=published, vectors=vectors)
         assign_sections([e for e, _ in built], published)
         store.replace_events(sid, [e for e, _ in built], [ids for _, ids in built])
     if progress and todo:
