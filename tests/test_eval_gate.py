@@ -69,6 +69,9 @@ def test_story_clustering_floors() -> None:
     result = _run(stories.run, limit=25, corpora=["meantime", "t17"], progress=False)
     _check("stories_t17", _rows(result, "t17")["storyline topics"])
     _check("stories_meantime", _rows(result, "meantime")["storyline topics"])
+    for corpus in ("t17", "meantime"):  # the same partition in every arrival order, topics and stories
+        stability = next(r for s, r in _rows(result, corpus).items() if s.startswith("storyline stability"))
+        assert stability["pairwise_f1"] == stability["stories_pairwise_f1"] == 1.0, stability
 
 
 def test_t17_timeline_floor() -> None:
