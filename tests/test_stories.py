@@ -1,7 +1,7 @@
 """Stories and topics: pure pairwise similarity, order-independent incremental clustering, stable ids with
 redirects, outlet furniture, titles. The pipeline tests swap the sentence encoder for a bag of words (a pure
-function of the text, like MiniLM) so they run without loading the model; tests/test_stories_model.py runs
-the real one."""
+function of the text, like MiniLM) so they run without loading the model; the quality gate
+(tests/test_eval_gate.py, slow) runs the real one on T17 and MEANTIME slices, arrival orders included."""
 
 from __future__ import annotations
 
