@@ -472,3 +472,16 @@ def test_sentence_vectors_are_stored_so_a_later_run_embeds_only_new_sentences(tm
         again = embed.stored(store, {*first, "The leaking oil was stopped on 15 July."})
         assert embedded == ["The leaking oil was stopped on 15 July."]
         assert all(np.array_equal(again[t], got[t]) for t in first)
+
+
+def test_event_words_leave_out_what_the_lead_writes_only_as_a_name():
+    """A byline, a dateline and a place name mid-sentence are names, not what happened; a word the lead also
+    writes in lower case ("beach") or only at a sentence's start stays a candidate."""
+    body = ["By Jorn Madslien, business reporter",
+            "NEW YORK -- Shares of BP fell in New York as tar balls reached the beach at Pensacola Beach.",
+            "Crews cleaned up."]
+    assert stories.name_words(body) == {"jorn", "madslien", "new", "york", "bp", "pensacola"}
+    doc = Document(id="x", text="\n".join(body), title=None, published=D0)
+    it = stories.item(doc, np.ones(2, dtype=np.float32), [], set())
+    assert "madslien" not in it.words and "york" not in it.words
+    assert {"shares", "beach", "crews"} <= set(it.words)

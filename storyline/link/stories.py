@@ -40,7 +40,7 @@ import numpy as np
 from ..calendar import MONTH_LOOSE, WEEKDAY_LOOSE, WEEKDAY_NAME
 from ..ingest import furniture, metadata
 from ..model import Document, Entity
-from ..text import EXTRA_STOP, content_terms, line_spans, stem, words
+from ..text import EXTRA_STOP, WORD, content_terms, line_spans, stem, words
 
 # What each setting was chosen on: BENCHMARKS.md, "Story clustering".
 STORY_THRESHOLD = 0.28  # average similarity (time penalty included) within a story: one event chain
@@ -149,6 +149,25 @@ def not_a_name(name: str, text: str = "", end: int = -1, outlet: str | None = No
     return end >= 0 and name.isupper() and len(name) > 2 and bool(_DATELINE_AFTER.match(text, end))
 
 
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;\"\u201c\u2018(\u2014\u2013-])\s*$")
+
+
+def name_words(lines: Sequence[str]) -> set[str]:
+    """Words (lower-cased) that the lead writes only with a capital where a sentence does not start:
+    parts of names, bylines and datelines ("jorn madslien", "york", "atlanta"), which a described title
+    must not offer as what happened. The headline is left out: title case capitalises every word."""
+    upper: set[str] = set()
+    lower: set[str] = set()
+    for line in lines:
+        for m in WORD.finditer(line):
+            w = m.group()
+            if w[:1].islower():
+                lower.add(w)
+            elif not _SENTENCE_START.search(line, 0, m.start()):
+                upper.add(w.lower())
+    return upper - lower
+
+
 def item(doc: Document, vector: np.ndarray, entities: Iterable[Entity], furniture_keys: set[str]) -> Item:
     """An article's features: its embedded headline and lead (``vector``, of :func:`embed_text`), its
     salient entities outside furniture lines (``furniture_keys``: its lines that are outlet furniture) and
@@ -170,8 +189,10 @@ def item(doc: Document, vector: np.ndarray, entities: Iterable[Entity], furnitur
         shown.setdefault(folded, Counter())[name] += 1
     top = sorted(counts, key=lambda f: (-counts[f], first[f], f))[:SALIENT]
     names = tuple(min(shown[f], key=lambda s: (-shown[f][s], s)) for f in top)
-    lead = [w.lower() for line in ([headline] if headline else []) + lead_lines(doc, furniture_keys)
-            for w in words(line)]
+    body = lead_lines(doc, furniture_keys)
+    named = name_words(body)
+    lead = [w.lower() for line in ([headline] if headline else []) + body for w in words(line)
+            if w.lower() not in named]
     return Item(doc.id, doc.published, np.asarray(vector, dtype=np.float32), names, headline, tuple(lead[:80]))
 
 
