@@ -93,7 +93,7 @@ def test_an_expectation_that_is_the_only_mention_of_its_day_is_an_expected_row()
 
 def test_an_expectation_repeated_in_other_words_is_one_row() -> None:
     ms = [m("x", 0, "The union will hold a second ballot on 20 March.", date(2023, 3, 20), time_text="on 20 March"),
-          m("y", 0, "Members are expected to vote again on 20 March on whether to extend the walkout.",
+          m("y", 0, "Union members are expected to hold a second ballot on 20 March on extending the walkout.",
             date(2023, 3, 20), time_text="on 20 March"),
           m("y", 1, "A second strike ballot is due on 20 March, officials said.", date(2023, 3, 20),
             time_text="on 20 March"),
@@ -103,6 +103,19 @@ def test_an_expectation_repeated_in_other_words_is_one_row() -> None:
     assert len(rows) == 2
     (day, section, docs, _), = [r for r in rows if r[0] == date(2023, 3, 20)]
     assert section == "expected" and docs == ["x", "y"]
+
+
+def test_two_plans_for_one_day_are_two_rows() -> None:
+    ms = [m("x", 0, "The union will hold a second ballot on 20 March.", date(2023, 3, 20), time_text="on 20 March"),
+          m("y", 0, "A second strike ballot is due on 20 March, officials said.", date(2023, 3, 20),
+            time_text="on 20 March"),
+          m("y", 1, "The port authority will publish its annual accounts on 20 March.", date(2023, 3, 20),
+            time_text="on 20 March"),
+          m("z", 0, "Shipping lines plan to reroute cargo to Rotterdam on 20 March.", date(2023, 3, 20),
+            time_text="on 20 March")]
+    rows = expected_rows(ms)
+    assert sorted((docs, summary.split()[1]) for _, section, docs, summary in rows if section == "expected") == [
+        (["x", "y"], "union"), (["y"], "port"), (["z"], "lines")]
 
 
 def test_an_expectation_founds_no_row_once_its_day_is_reported() -> None:

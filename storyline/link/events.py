@@ -23,7 +23,8 @@ a comparison ("sales fell 23% compared to March of 2008") is no time of anything
 nothing. A row told only as an expectation ("The report will be released Monday.", ``looks_ahead``, or a
 date after its article's publication) shows what is expected, not what happened: it stays a row (the
 "expected" section) only while its date is still ahead of every article telling it and no reported row
-holds that day, one per day. A month's or a year's row whose words match a day's row inside its span joins
+holds that day; two expectations of one day are one row only when the rules that join reports join them
+(two plans for one day are two rows). A month's or a year's row whose words match a day's row inside its span joins
 it, whichever of them was founded first. A time phrase fronted before the clause it dates ("In a press conference on
 June 1, the chief executive …") dates that clause, not the phrase alone.
 
@@ -135,7 +136,6 @@ class _Cluster:
     items: list[_Item] = field(default_factory=list)
     centroid: dict[str, float] = field(default_factory=dict)
     terms: set[str] = field(default_factory=set)  # the founder's words
-    shown: list[_Item] = field(default_factory=list)  # where the row's text comes from, when not all its items
     figures: dict[str, set[float]] = field(default_factory=dict)  # the amounts and shares its founder states
     within: tuple[date, date] | None = None  # the part of its span its founder names ("early 2009"), if any
 
@@ -301,11 +301,11 @@ def build_events(story_id: str, mentions: Sequence[tuple[int, Mention]], thresho
     furniture) only ever joins an event; one that joins none is left out of the timeline (its sentence
     stays searchable). A row that only expectations tell (``looks_ahead``, or a date after its article's
     publication, ``published`` by document id) is a row (the "expected" section) only while it is still
-    ahead of every article telling it and no reported happening holds its day, and one such row per day:
-    a plan repeated in many sentences is one row, and none once the day is reported. An expectation
-    that a report joins (or that joins a report) stays with it, the report's sentence shown. ``vectors``:
-    sentence texts → their embeddings (``embed.stored`` keeps them in the store across runs); by default
-    computed here and kept per process for the recent sentences."""
+    ahead of every article telling it and no reported happening holds its day: none once the day is
+    reported. Expectations join one another by the rules that join reports. An expectation that a report
+    joins (or that joins a report) stays with it, the report's sentence shown. ``vectors``: sentence texts
+    → their embeddings (``embed.stored`` keeps them in the store across runs); by default computed here and
+    kept per process for the recent sentences."""
     published = published or {}
     clause_of = clauses(mentions)
     weights = TermWeights((clause_of[mid] for mid, _ in mentions), unseen=1.0)
@@ -403,29 +403,14 @@ def _assign(items: Sequence[_Item], threshold: float, coarse: float,
 def _expected_rows(clusters: list[_Cluster], published: Mapping[str, date | None]) -> list[_Cluster]:
     """The rows told only as expectations ("BP is due to release its results on Tuesday") that stay rows:
     those still ahead of every article telling them, on a day (or month, or year) that no reported row
-    holds; one per day, since a plan is announced in many words ("will give an estimate next Tuesday when
-    it unveils its profits") and each wording would list one coming day again."""
+    holds. Two of one day stay two rows unless the rules that join reports join them: one day can hold
+    two plans ("the union will ballot on 20 March", "the port will publish its accounts on 20 March")."""
     def expected_only(c: _Cluster) -> bool:
         return all(it.ahead for it in c.items)
 
     reported = {(c.date, c.granularity) for c in clusters if not expected_only(c)}
-    kept = [c for c in clusters if not expected_only(c) or (c.date, c.granularity) not in reported and all(
+    return [c for c in clusters if not expected_only(c) or (c.date, c.granularity) not in reported and all(
         (p := published.get(it.mention.document)) is None or c.date > p for it in c.items)]
-    # one row per expected day, read as the wording most of its articles use
-    day: dict[tuple[date, date], _Cluster] = {}
-    for c in sorted(kept, key=lambda c: -len({it.mention.document for it in c.items})):
-        if c.granularity == "day" and expected_only(c):
-            day.setdefault((c.date, c.last), c)
-    out: list[_Cluster] = []
-    for c in kept:
-        base = day.get((c.date, c.last)) if c.granularity == "day" and expected_only(c) else None
-        if base is None or base is c:
-            out.append(c)
-            continue
-        base.shown = base.shown or list(base.items)
-        for it in c.items:
-            base.add(it)
-    return out
 
 
 def _presentable(it: _Item) -> bool:
@@ -471,10 +456,13 @@ def _merge_same_meaning(clusters: list[_Cluster], threshold: float,
     at least ``threshold`` ("The leaking oil was stopped on 15 July when BP closed a new cap" and "On 15
     July, a cap was used to seal the top of the wellhead" share one content word). Only rows reported by
     two articles or more are compared, on days that have two of them: that is where a reader sees one
-    event twice, and it bounds the cost. The row reported by more articles absorbs."""
+    event twice, and it bounds the cost; rows told only as expectations are compared whatever their articles
+    (few: a plan announced in other words, "will give an estimate next Tuesday when it unveils its
+    profits"). The row reported by more articles absorbs."""
     by_day: dict[date, list[_Cluster]] = defaultdict(list)
     for c in clusters:
-        if c.granularity == "day" and c.date == c.last and len({it.mention.document for it in c.items}) >= 2:
+        if c.granularity == "day" and c.date == c.last and (
+                len({it.mention.document for it in c.items}) >= 2 or all(it.ahead for it in c.items)):
             by_day[c.date].append(c)
     todo = [g for g in by_day.values() if len(g) >= 2]
     if not todo:
@@ -567,8 +555,7 @@ def _summary(c: _Cluster) -> str:
         shared = sum(1 for other in c.items for t in it.terms if t in other.terms)
         return int(clear), int(not it.ahead), int(reported), shared / (1 + 0.02 * len(it.clause))
 
-    pool = c.shown if c.shown and all(it.ahead for it in c.items) else c.items  # reported words first
-    best = max(pool, key=lambda it: (*score(it), -it.mid))
+    best = max(c.items, key=lambda it: (*score(it), -it.mid))  # reported words first
     shown = text(best).strip()
     shown = _SUMMARY_JUNK.sub("", shown) or shown
     shown = shown[0].upper() + shown[1:] if shown else shown
