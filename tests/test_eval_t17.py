@@ -107,6 +107,18 @@ def test_key_events_prefer_sourced_events_central_sentences_and_skip_repeats():
     assert not displayable("Too short.") and not displayable(" ".join(["word"] * 60))
 
 
+def test_an_event_is_shown_by_a_fuller_sentence_when_one_is_nearly_as_central():
+    day = date(2011, 1, 28)
+    terse = _mention("c", day, "Protesters battle police in Cairo and Suez on Friday.")
+    full = _mention("b", day, "Tens of thousands of protesters battle riot police in Cairo, Suez and Alexandria "
+                              "on Friday, defying a curfew as the army deploys in the streets for the first time.")
+    ev = Event(day, "day", "", [_mention("a", day, "Protesters battle police in Cairo on Friday."), full, terse])
+    weights = TermWeights([m.text for m in ev.mentions] + ["The government shuts down internet and phone texts."])
+    scored = date_scores([ev])[0]
+    assert key_events(scored, 1, weights, length_exponent=0.0)[0].mention is terse  # the most central
+    assert key_events(scored, 1, weights)[0].mention is full  # the shipped mild length preference
+
+
 # --------------------------------------------------------------------------------------------------
 # The benchmark module
 
