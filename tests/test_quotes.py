@@ -353,3 +353,15 @@ def test_a_noun_before_a_colon_is_no_speech_verb():
 def test_a_described_source_takes_its_article():
     assert one('"We are ready," an administration official said.').speaker == "an administration official"
     assert one('"We are ready," a US official said.').speaker == "a US official"
+
+
+def test_a_surname_takes_one_full_name_whatever_the_hash_seed():
+    # "PETER TURNLEY" (as the text writes it) and "Peter Turnley" (its transcript label) tie on length: the
+    # choice was the set's order, so two runs of the same articles could name the speaker differently
+    from storyline.annotate.quotes import _Context
+    from storyline.model import Sentence
+
+    ctx = _Context("Turnley said so.", [Sentence("d", 0, 0, 16, "Turnley said so.", 0)], [], lambda i: False,
+                   lambda i: 0)
+    ctx.full_names = {"PETER TURNLEY", "Peter Turnley", "Ann Turnley"}
+    assert ctx.match_name("Turnley") == ("Peter Turnley", "PERSON")

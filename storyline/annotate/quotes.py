@@ -745,7 +745,9 @@ class _Context:
         if name.lower() in self.by_text:
             return self.by_text[name.lower()]
         toks = name.lower().split()
-        for full in sorted(self.full_names, key=len, reverse=True):
+        # longest first; on a tie ("PETER TURNLEY" from the text, "Peter Turnley" from a transcript label) the
+        # written-out form, then the alphabet: never the set's order, which changes with Python's hash seed
+        for full in sorted(self.full_names, key=lambda n: (-len(n), n.isupper(), n)):
             ft = full.lower().split()
             if len(ft) > len(toks) and ft[-len(toks) :] == toks:
                 return full, "PERSON"
