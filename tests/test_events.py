@@ -108,6 +108,16 @@ def test_sentence_with_several_dates_is_split_into_clauses():
     assert events[1][0].summary.startswith("A meeting of the Council")
 
 
+def test_a_clause_cut_inside_its_sentence_shows_the_whole_sentence():
+    text = ("The Senate Foreign Relations Committee announced on Thursday it would hold a hearing on 29 July "
+            "into the circumstances of the release.")
+    ms = [(1, m("a", 0, text, date(2010, 7, 15), time_text="on Thursday")),
+          (2, m("a", 0, text, date(2010, 7, 29), time_text="on 29 July"))]
+    assert clauses(ms)[1] == "The Senate Foreign Relations Committee announced on Thursday"
+    events = build_events("s", ms)
+    assert events[0][0].date.day == 15 and events[0][0].summary == text
+
+
 def test_events_are_sorted_and_ids_stable():
     a = m("a", 0, "Elections were held across the country on March 3 with record turnout.", date(2024, 3, 3),
           time_text="on March 3")

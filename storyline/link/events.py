@@ -541,12 +541,25 @@ def _stands_alone(text: str) -> bool:
     return not opens_on_pronoun(text)
 
 
+_CLAUSE_END = re.compile(r"\s*(?:$|[,;:.!?…)\]—–]|-\s|(?:and|or|but|then|while|followed)\b)")
+
+
+def _cut_short(clause: str, sentence: str) -> bool:
+    """The clause ends at its date inside a clause of the sentence, not at a boundary (punctuation, "and",
+    "but"): "The Senate committee announced on Thursday" (… "it would hold a hearing on 29 July"), "A boat
+    pushed off Wednesday evening" (… "from the Louisiana coast"). Such a clause is no complete sentence:
+    the row shows the whole one."""
+    pos = sentence.find(clause)
+    return pos >= 0 and not _CLAUSE_END.match(sentence, pos + len(clause))
+
+
 def _summary(c: _Cluster) -> str:
     """The clearest complete sentence of the cluster: prose that stands alone (no caption, byline or
     opening pronoun), of a readable length, and the most representative of what all its mentions say
     (most shared words); trimmed to a readable length."""
     def text(it: _Item) -> str:
-        return it.mention.text if it.whole and _stands_alone(it.mention.text) else it.clause
+        whole = it.whole or _cut_short(it.clause, it.mention.text)
+        return it.mention.text if whole and _stands_alone(it.mention.text) else it.clause
 
     def score(it: _Item) -> tuple[int, int, int, float]:
         n = len(text(it).split())
