@@ -24,8 +24,8 @@ FLOORS = {
     "stories_t17": ("pairwise_f1", 0.63, 0.6377),  # topics, 25 articles per T17 topic, 400-word leads (issue 11)
     "stories_meantime": ("pairwise_f1", 0.98, 0.9899),  # topics, 25 articles per MEANTIME story (issue 11)
     "t17": ("ar1_f", 0.13, 0.136),  # EgyptianProtest timelines cut to their first 20 gold dates
-    "events_meantime": ("pairwise_f1", 0.40, 0.4048),  # cross-document events, all 120 MEANTIME articles
-    "events_meantime_precision": ("pairwise_p", 0.62, 0.654),  # the same: recall is never bought with precision
+    "events_meantime": ("pairwise_f1", 0.40, 0.4096),  # cross-document events, all 120 MEANTIME articles
+    "events_meantime_precision": ("pairwise_p", 0.62, 0.680),  # the same: recall is never bought with precision
 }
 
 
