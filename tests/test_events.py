@@ -343,3 +343,11 @@ def test_the_day_a_figure_started_from_founds_no_row():
     assert not is_baseline(m("a", 0, "The flight from London on Monday was delayed.", date(2010, 4, 19),
                              time_text="Monday"))
     assert build_events("s", [(1, held)]) == []
+
+
+def test_a_row_does_not_open_on_a_stamp_or_credit():
+    for raw in ("(AP Photo) The ferry sank off the coast on 12 March with 40 people aboard.",
+                "5.20 pm: The ferry sank off the coast on 12 March with 40 people aboard.",
+                "Saturday, March 12, 2016; 6:02 PM The ferry sank off the coast on 12 March with 40 people aboard."):
+        (ev, _), = build_events("s", [(1, m("a", 0, raw, date(2016, 3, 12), time_text="on 12 March"))])
+        assert ev.summary == "The ferry sank off the coast on 12 March with 40 people aboard."

@@ -13,6 +13,7 @@ from storyline.annotate.sentence_kind import (
     looks_ahead,
     opens_on_pronoun,
     reports_speech,
+    without_stamp,
 )
 
 
@@ -180,3 +181,32 @@ def test_transcript_lines_stay_searchable_but_are_no_timeline_events() -> None:
     a = annotate(Document("d", text, published=date(2011, 2, 2)))
     assert len(a.sentences) == 4  # stored and searchable
     assert [m.sentence for m in a.mentions] == [0]  # only the reporter's own sentence is an event
+
+
+@pytest.mark.parametrize(("text", "shown"), [
+    ("(AP Photo) Firefighters reached the warehouse on Sunday.", "Firefighters reached the warehouse on Sunday."),
+    ("(Reuters Photo/Jane Roe) Rescuers found two miners on Tuesday.", "Rescuers found two miners on Tuesday."),
+    ("(AFP) - The central bank cut rates on Friday.", "The central bank cut rates on Friday."),
+    ("4.15 pm: The speaker suspends the session for an hour.", "The speaker suspends the session for an hour."),
+    ("10.47am: Police close the bridge to all traffic.", "Police close the bridge to all traffic."),
+    ("0930 GMT: Markets in Tokyo opened sharply lower.", "Markets in Tokyo opened sharply lower."),
+    ("18.05 BST Voting has closed in all constituencies.", "Voting has closed in all constituencies."),
+    ("Monday, March 7, 2011; 10:12 AM The senate passed the budget bill overnight.",
+     "The senate passed the budget bill overnight."),
+    ("(Update 6:40 p.m. local time, 1:40 p.m. ET) Troops withdrew from the border town.",
+     "Troops withdrew from the border town."),
+    # prose that opens on a figure, a day, a year label or a bracketed name keeps its opening
+    ("10.30 was the hour the vote was set for on Monday.", "10.30 was the hour the vote was set for on Monday."),
+    ("3.5 million barrels leaked by July 15.", "3.5 million barrels leaked by July 15."),
+    ("Monday, the health ministry said it found new cases.", "Monday, the health ministry said it found new cases."),
+    ("1918: The Spanish flu killed millions worldwide.", "1918: The Spanish flu killed millions worldwide."),
+    ("(WHO) officials said on Monday the virus spread.", "(WHO) officials said on Monday the virus spread."),
+    ("2 am is when the looting began, police said.", "2 am is when the looting began, police said."),
+])
+def test_a_stamp_or_bracketed_credit_is_cut_from_the_start(text, shown):
+    assert without_stamp(text) == shown
+
+
+def test_a_stamp_stays_when_it_holds_the_date_a_line_must_name():
+    text = "Monday, March 7, 2011; 10:12 AM The senate passed the budget bill overnight."
+    assert without_stamp(text, keep="March 7, 2011") == text

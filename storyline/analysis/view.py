@@ -28,6 +28,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .. import contract
+from ..annotate.sentence_kind import without_stamp
 from ..link.events import story_period
 from ..model import Document, Event, Sentence, Story
 from ..text import TermWeights
@@ -133,7 +134,8 @@ def key_dates(story: Story, docs: Sequence[Document], sentences: dict[str, list[
     own = [e for e in story.events if e.section == "story"] or story.events  # the story's period, not its past
     weights = TermWeights(s.text for d in story.documents for s in sentences.get(d, []))
     days = [{"date": day.isoformat(), "events": [
-        {"event": ke.event.id, "text": ke.mention.text, "document": ke.mention.document,
+        {"event": ke.event.id, "text": without_stamp(ke.mention.text, ke.mention.time_text),
+         "document": ke.mention.document,
          "sentence_index": ke.mention.sentence, "outlet": outlet.get(ke.mention.document),
          "articles": ke.documents, "sources": sorted({outlet[d] or d for d in ke.document_ids if d in outlet})}
         for ke in chosen]} for day, chosen in ranked_days(own, KEY_EVENTS_MAX, weights,
@@ -157,7 +159,7 @@ def pinned_first(days: list[dict], pinned: Sequence[Event], outlet: dict[str, st
         if all(x["event"] != ev.id for x in day["events"]) and ev.mentions:
             m = ev.mentions[0]
             docs = ev.documents
-            day["events"].append({"event": ev.id, "text": m.text, "document": m.document,
+            day["events"].append({"event": ev.id, "text": without_stamp(m.text, m.time_text), "document": m.document,
                                   "sentence_index": m.sentence, "outlet": outlet.get(m.document),
                                   "articles": len(docs),
                                   "sources": sorted({outlet[d] or d for d in docs if d in outlet})})

@@ -17,6 +17,8 @@ This is the one place that tells them apart, so every stage agrees:
   later …"): it cannot stand alone as a timeline row.
 * ``reports_speech(text)`` — a sentence that is only a quotation and its attribution ('"We will fix it,"
   Hayward said on Thursday.'): prose, but a date in it is the speaker's, so it founds no timeline row.
+* ``without_stamp(text)`` — the sentence less a time stamp or bracketed credit a page put before it
+  ("(AP Photo) ", "3.40 pm: ", "Thursday, April 29, 2010; 4:49 PM ", "(Update 7 p.m. ET) "): what a row shows.
 * ``looks_ahead(text, time_text)`` — the date is that of something expected, not reported ("The report will
   be released Monday.", "Talks are expected to resume next week"): a plan, deadline or forecast.
 
@@ -204,6 +206,31 @@ def byline_name(text: str) -> str | None:
         return None
     m = _BYLINE_NAME.match(t)
     return m.group(1) if m else None
+
+
+# A stamp or credit a page puts before a sentence's own words: a bracketed agency credit ("(AP Photo) ",
+# "(AP Photo/Gerald Herbert) ", "(Reuters) - "), a bracketed update time ("(Update 7 p.m. ET) "), a live blog's
+# clock ("3.40 pm: ", "11.02am: ", "21.52 BST ", "1602 GMT: ") or a posting stamp ("Thursday, April 29, 2010;
+# 4:49 PM "). A clock needs a zone, "am"/"pm" or a colon after it, so "10.30 is late" keeps its figure.
+_ZONE = r"(?:GMT|BST|UTC|CET|CEST|EDT|EST|CDT|CST|PDT|PST|ET|PT|UK time|local time)"
+_AMPM = r"\s?[apAP]\.?[mM]\.?(?!\w)"
+_STAMP_CLOCK = (r"(?:(?:\d{1,2}[:.]\d\d|\d{1,2})" + _AMPM + r"(?:\s" + _ZONE + r")?"
+                r"|(?:\d{1,2}[:.]\d\d|[012]\d[0-5]\d)\s" + _ZONE + r"|\d{1,2}[:.]\d\d(?=:))")
+_LEAD_STAMP = re.compile(
+    r"^(?:\((?:" + _AGENCY + r")(?:\s(?:Photo(?:graph)?s?|Images|Video))?(?:\\?/[^()]{1,60})?\)"
+    r"|\((?:Update(?:d)?:?\s)?[^()]{0,80}?(?:[ap]\.m\.|\b[ap]m\b|\b" + _ZONE + r"\b)(?:\s" + _WEEKDAY + r")?\)"
+    r"|(?:(?:" + _WEEKDAY + r",?\s)?" + _MONTH + r"\s\d{1,2},\s\d{4};?\s)?" + _STAMP_CLOCK + r")"
+    r"[\s:;]*(?:-+|–|—)?\s*(?=\S)")
+
+
+def without_stamp(text: str, keep: str = "") -> str:
+    """``text`` less the stamps and bracketed credits that open it (see ``_LEAD_STAMP``); unchanged when
+    what is left would not open a sentence ("(WHO) officials said", "2 am is when …") or would lose ``keep``
+    (the time expression a key-date line must name)."""
+    rest = text
+    while m := _LEAD_STAMP.match(rest.lstrip()):
+        rest = rest.lstrip()[m.end():]
+    return rest if rest[:1].isupper() and len(rest.split()) >= MIN_WORDS and keep in rest else text
 
 
 def is_prose(text: str) -> bool:

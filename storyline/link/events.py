@@ -49,7 +49,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from ..annotate.sentence_kind import is_prose, looks_ahead, opens_on_pronoun, reports_speech
+from ..annotate.sentence_kind import is_prose, looks_ahead, opens_on_pronoun, reports_speech, without_stamp
 from ..model import Event, Mention
 from ..text import TermWeights, content_terms, cosine
 
@@ -557,9 +557,10 @@ def _summary(c: _Cluster) -> str:
     """The clearest complete sentence of the cluster: prose that stands alone (no caption, byline or
     opening pronoun), of a readable length, and the most representative of what all its mentions say
     (most shared words); trimmed to a readable length."""
-    def text(it: _Item) -> str:
+    def text(it: _Item) -> str:  # less a stamp or credit the page put before it ("(AP Photo) ", "3.40 pm: ")
+        sentence = without_stamp(it.mention.text)
         whole = it.whole or _cut_short(it.clause, it.mention.text)
-        return it.mention.text if whole and _stands_alone(it.mention.text) else it.clause
+        return sentence if whole and _stands_alone(sentence) else without_stamp(it.clause)
 
     def score(it: _Item) -> tuple[int, int, int, float]:
         n = len(text(it).split())
