@@ -237,6 +237,14 @@ _SPEAKER_JOIN = (" LEFT JOIN speaker_fixes fq ON fq.key = 'quote:' || q.document
                  " LEFT JOIN speaker_fixes fn ON fn.key = 'name:' || q.speaker")
 
 
+def _in_batches(values: Sequence) -> Iterator[tuple[list, str]]:
+    """``values`` in lists of at most 500, each with its "?,?,…" marks: an ``IN (…)`` stays under SQLite's
+    limit on bound parameters however many ids a caller asks about."""
+    for i in range(0, len(values), 500):
+        chunk = list(values[i : i + 500])
+        yield chunk, ",".join("?" * len(chunk))
+
+
 class StoreError(RuntimeError):
     pass
 
@@ -589,9 +597,8 @@ class Store:
     def _done(db: sqlite3.Connection, flag: str, ids: Sequence[str]) -> set[str]:
         """Which of ``ids`` have ``flag`` ("annotated = 1", "linked = 1") set, in chunks of 500 ids."""
         out: set[str] = set()
-        for i in range(0, len(ids), 500):
-            chunk = ids[i : i + 500]
-            rows = db.execute(f"SELECT id FROM documents WHERE {flag} AND id IN ({','.join('?' * len(chunk))})",
+        for chunk, marks in _in_batches(ids):
+            rows = db.execute(f"SELECT id FROM documents WHERE {flag} AND id IN ({marks})",
                               chunk)
             out.update(r[0] for r in rows)
         return out
@@ -663,16 +670,13 @@ class Store:
     def near_duplicate_groups(self, doc_ids: Sequence[str]) -> dict[str, str | None]:
         """Every linked member of these articles' near-duplicate groups: id → its original (None: it is one)."""
         roots: set[str] = set()
-        for i in range(0, len(doc_ids), 500):
-            chunk = list(doc_ids[i : i + 500])
+        for chunk, marks in _in_batches(doc_ids):
             roots.update(r[0] for r in self.db.execute(
                 f"SELECT COALESCE(duplicate_of, id) FROM documents WHERE linked = 1 AND id IN"
-                f" ({','.join('?' * len(chunk))})", chunk))
+                f" ({marks})", chunk))
         out: dict[str, str | None] = {}
         ordered = sorted(roots)
-        for i in range(0, len(ordered), 500):
-            chunk = ordered[i : i + 500]
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in _in_batches(ordered):
             out.update(self.db.execute(f"SELECT id, duplicate_of FROM documents WHERE linked = 1 AND"
                                        f" (id IN ({marks}) OR duplicate_of IN ({marks}))", chunk + chunk).fetchall())
         return out
@@ -681,9 +685,8 @@ class Store:
     def term_df(self, terms: Iterable[str]) -> dict[str, int]:
         terms = list(terms)
         out: dict[str, int] = {}
-        for i in range(0, len(terms), 500):
-            chunk = terms[i : i + 500]
-            out.update(self.db.execute(f"SELECT term, n FROM term_df WHERE term IN ({','.join('?' * len(chunk))})",
+        for chunk, marks in _in_batches(terms):
+            out.update(self.db.execute(f"SELECT term, n FROM term_df WHERE term IN ({marks})",
                                        chunk).fetchall())
         return out
 
@@ -696,21 +699,19 @@ class Store:
         """How many articles of ``outlet`` hold each line key (outlet furniture counts)."""
         keys = list(keys)
         out: dict[str, int] = {}
-        for i in range(0, len(keys), 500):
-            chunk = keys[i : i + 500]
+        for chunk, marks in _in_batches(keys):
             out.update(self.db.execute(f"SELECT key, n FROM link_lines WHERE outlet = ? AND key IN"
-                                       f" ({','.join('?' * len(chunk))})", (outlet, *chunk)).fetchall())
+                                       f" ({marks})", (outlet, *chunk)).fetchall())
         return out
 
     def documents_with_lines(self, outlet: str, keys: Iterable[str]) -> set[str]:
         """Linked articles of ``outlet`` holding any of these line keys."""
         keys = list(keys)
         out: set[str] = set()
-        for i in range(0, len(keys), 500):
-            chunk = keys[i : i + 500]
+        for chunk, marks in _in_batches(keys):
             out.update(r[0] for r in self.db.execute(
                 "SELECT dl.document FROM document_lines dl JOIN documents d ON d.id = dl.document"
-                f" WHERE d.outlet = ? AND d.linked = 1 AND dl.key IN ({','.join('?' * len(chunk))})",
+                f" WHERE d.outlet = ? AND d.linked = 1 AND dl.key IN ({marks})",
                 (outlet, *chunk)))
         return out
 
@@ -718,10 +719,9 @@ class Store:
         """Stored sentence embeddings by text hash (float32 bytes)."""
         hashes = list(hashes)
         out: dict[str, bytes] = {}
-        for i in range(0, len(hashes), 500):
-            chunk = hashes[i : i + 500]
+        for chunk, marks in _in_batches(hashes):
             out.update(self.db.execute(f"SELECT text_hash, vector FROM embeddings WHERE text_hash IN"
-                                       f" ({','.join('?' * len(chunk))})", chunk).fetchall())
+                                       f" ({marks})", chunk).fetchall())
         return out
 
     def save_embeddings(self, vectors: dict[str, bytes]) -> None:
@@ -738,11 +738,10 @@ class Store:
         """For these articles' stories: {story: {"canonical", "topic", "title", "members"}} (members: all its
         non-duplicate articles)."""
         stories: set[str] = set()
-        for i in range(0, len(doc_ids), 500):
-            chunk = list(doc_ids[i : i + 500])
+        for chunk, marks in _in_batches(doc_ids):
             stories.update(r[0] for r in self.db.execute(
                 f"SELECT DISTINCT story FROM documents WHERE story IS NOT NULL AND id IN"
-                f" ({','.join('?' * len(chunk))})", chunk))
+                f" ({marks})", chunk))
         out: dict[str, dict] = {}
         for sid in sorted(stories):
             row = self.db.execute("SELECT canonical, topic, title FROM stories WHERE id = ?", (sid,)).fetchone()
@@ -896,10 +895,9 @@ class Store:
     def document_parts(self, part: str, ids: Sequence[str]) -> dict[str, str]:
         """The stored ``part`` (JSON text) of each of these documents that has one (see migration 10)."""
         out: dict[str, str] = {}
-        for i in range(0, len(ids), 500):
-            chunk = ids[i:i + 500]
+        for chunk, marks in _in_batches(ids):
             rows = self.db.execute(f"SELECT document, data FROM document_parts WHERE part = ? AND document IN"
-                                   f" ({','.join('?' * len(chunk))})", (part, *chunk))
+                                   f" ({marks})", (part, *chunk))
             out.update((r[0], r[1]) for r in rows)
         return out
 
@@ -1377,9 +1375,8 @@ class Store:
     def feed_items(self, urls: Sequence[str]) -> dict[str, dict]:
         """What is known of these article URLs (canonical): status, document, attempts, next_try."""
         out: dict[str, dict] = {}
-        for i in range(0, len(urls), 500):
-            chunk = list(urls[i : i + 500])
-            rows = self.db.execute(f"SELECT * FROM feed_items WHERE url IN ({','.join('?' * len(chunk))})", chunk)
+        for chunk, marks in _in_batches(urls):
+            rows = self.db.execute(f"SELECT * FROM feed_items WHERE url IN ({marks})", chunk)
             out.update((r["url"], dict(r)) for r in rows)
         return out
 

@@ -3,6 +3,7 @@ from datetime import date
 
 import pytest
 
+from storyline import store as store_module
 from storyline.model import Analysis, Document, Entity, Mention, Quote, Sentence
 from storyline.store import Store, StoreError
 
@@ -144,3 +145,11 @@ def test_first_saves_never_scan_for_old_rows(store):
     store.db.set_trace_callback(None)
     assert store.search("article number")[0]["document"] == "d1" and len(store.search("article number")) == 1
     assert store.db.execute("SELECT COUNT(*) FROM lsh").fetchone()[0] == 2
+
+
+def test_in_queries_go_in_batches_under_sqlites_parameter_limit():
+    batches = list(store_module._in_batches([f"d{i}" for i in range(1201)]))
+    assert [len(chunk) for chunk, _ in batches] == [500, 500, 201]
+    assert all(marks.count("?") == len(chunk) for chunk, marks in batches)
+    assert [x for chunk, _ in batches for x in chunk] == [f"d{i}" for i in range(1201)]
+    assert list(store_module._in_batches([])) == []
