@@ -346,12 +346,16 @@ def test_where_when_and_by_whom_a_page_was_filed_is_not_a_name():
     for name in ["Benghazi", "Barack Obama", "NATO", "BP", "Washington", "Gulf of Mexico"]:
         assert not stories.not_a_name(name), name
     text = ("WASHINGTON (CNN) - The Senate voted.\nLONDON, Feb. 10--Fred said.\n"
-            "NATO-led jets flew. NATO, the alliance, met.")
-    dateline = [("WASHINGTON", 0), ("LONDON", text.index("LONDON"))]
+            "NATO-led jets flew. NATO, the alliance, met.\nPORT FOURCHON, LA.--Boats idled.\n"
+            "DOVER, Delaware | Sun Oct 10, 2010 The court sat.\nSTANLEY, Falkland Is. (AP) - Rain fell.\n"
+            "The USA, UK and EU - all three - met.")
+    dateline = [("WASHINGTON", 0), ("LONDON", text.index("LONDON")), ("PORT FOURCHON", text.index("PORT")),
+                ("DOVER", text.index("DOVER")), ("STANLEY", text.index("STANLEY"))]
     for name, start in dateline:
         assert stories.not_a_name(name, text, start + len(name)), name
     for start in (text.index("NATO-led"), text.index("NATO, the")):
         assert not stories.not_a_name("NATO", text, start + 4)
+    assert not stories.not_a_name("USA", text, text.index("USA,") + 3)
 
 
 def test_datelines_time_zones_and_credits_join_nothing():
