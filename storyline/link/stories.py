@@ -113,8 +113,9 @@ _DATE_WORDS = re.compile(rf"\b{WEEKDAY_NAME}\b|\b(?:19|20)\d\d\b")
 _STAMP = re.compile(rf"\b{WEEKDAY_LOOSE},?\s+{MONTH_LOOSE}(?:\s|$)")  # a wire stamp's "Thu May 14", read as a name
 _NON_WORD = re.compile(r"[\W_]+")
 # A dateline: a name in capitals that opens a wire report ("WASHINGTON (CNN) -", "LONDON, Feb. 10--",
-# "WASHINGTON | Mon Mar 2", "GRAND ISLE, LA.--", "WILMINGTON, Delaware |"), told by what follows it.
-_DATELINE_AFTER = re.compile(rf"(?:,\s*[A-Z][A-Za-z.]*(?:[ /\\][A-Z][A-Za-z.]*){{0,3}})?"  # its state ("La.", "Delaware")
+# "WASHINGTON | Mon Mar 2", "GRAND ISLE, LA.--", "WILMINGTON, Delaware |"), told by what follows it (after
+# its state, if any).
+_DATELINE_AFTER = re.compile(rf"(?:,\s*[A-Z][A-Za-z.]*(?:[ /\\][A-Z][A-Za-z.]*){{0,3}})?"
                              rf"\s*(?:\([^)\n]{{1,40}}\)\s*)?(?:--|[-\u2013\u2014](?!\w)|\||,\s*{MONTH_LOOSE}\s*\d)")
 _BYLINE = re.compile(r"^\s*(?:by|from|posted|updated|published|filed|photo|image|video|watch|listen|"
                      r"share|follow|subscribe|sign up|click|download|advertisement)\b", re.IGNORECASE)
