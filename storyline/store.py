@@ -227,6 +227,9 @@ MIGRATIONS: list[str] = [
     # time zones, news agencies: ``link.stories.not_a_name``); stored features hold the old names, so every
     # article is linked again, as in migration 11
     _LINK_AGAIN,
+    # 14: a dateline with its state ("GRAND ISLE, LA.--") is not a name either, and a described title's event
+    # words leave out the lead's names (``link.stories.name_words``): stored features again hold the old ones
+    _LINK_AGAIN,
 ]
 _ENTITIES_STALE = "INSERT OR REPLACE INTO meta (key, value) VALUES ('entity_index', 'stale')"
 

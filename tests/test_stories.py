@@ -231,13 +231,14 @@ def test_a_store_keyed_by_the_old_line_keys_links_again(tmp_path):
         assert state(store) == expected
 
 
-def test_a_store_with_the_old_names_links_again(tmp_path):
-    """Migration 13: stored features named datelines and time zones, which clustering no longer reads, so a
-    store written before it links every article again, ending as a fresh analysis would."""
+@pytest.mark.parametrize("version", [13, 14])
+def test_a_store_with_the_old_names_links_again(tmp_path, version):
+    """Migrations 13 and 14: stored features named datelines and time zones, which clustering no longer reads,
+    so a store written before either links every article again, ending as a fresh analysis would."""
     with Store(tmp_path / "old.db") as store:
         analyse(store, corpus())
         expected = state(store)
-        store.db.execute("DELETE FROM migrations WHERE version = 13")  # as written by the code before it
+        store.db.execute("DELETE FROM migrations WHERE version = ?", (version,))  # as the code before it wrote
         store.db.execute("""UPDATE features SET entities = '["BST", "LONDON"]'""")
     with Store(tmp_path / "old.db") as store:
         assert store.features() == [] and {d.id for d in store.documents() if store.story_of(d.id)} == set()
