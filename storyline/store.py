@@ -755,7 +755,7 @@ class Store:
         return out
 
     def save_links(self, docs: Sequence[dict], lines: dict[str, dict], features: dict[str, dict],
-                   clusters: dict, embeddings: dict[str, bytes] | None = None) -> None:
+                   clusters: dict) -> None:
         """Write the cross-document results of one batch atomically.
 
         ``docs``: {id, duplicate_of, minhash, bands} for each article of the batch, and {id, duplicate_of} for
@@ -765,8 +765,8 @@ class Store:
         ``features``: id → {published, vector, entities, headline, words, component} for every re-clustered
         article; ``clusters``: {assign: {article: story}, stories: {id: {title, size, first, last, topic,
         canonical}}, topics: {id: {title, canonical, first, last}}, removed_stories, removed_topics,
-        redirects: {old id: new id}, dirty: story ids whose timelines must be rebuilt}; ``embeddings``: text
-        hash → vector bytes of the texts embedded for this batch.
+        redirects: {old id: new id}, dirty: story ids whose timelines must be rebuilt}. (The batch's embeddings
+        are a cache, kept as they are computed: ``link.embed.stored``.)
         """
         with self.transaction() as db:
             db.execute(_ENTITIES_STALE)  # the entity index counts originals only: near-duplicates change it
@@ -782,7 +782,6 @@ class Store:
                     db.execute("DELETE FROM lsh WHERE document = ?", (d["id"],))
                 db.executemany("INSERT INTO lsh (band, key, document) VALUES (?,?,?)",
                                [(i, key, d["id"]) for i, key in enumerate(d["bands"])])
-            db.executemany("INSERT OR IGNORE INTO embeddings VALUES (?, ?)", sorted((embeddings or {}).items()))
             for doc_id, ln in lines.items():
                 if ln.get("n", 1) < 0:
                     db.execute("DELETE FROM document_lines WHERE document = ?", (doc_id,))

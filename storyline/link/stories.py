@@ -457,9 +457,9 @@ def link_batch(store: Any, rows: list[dict], docs: list[Document], demoted: dict
     """Cluster one batch of new, non-duplicate articles (``docs``) into the stored stories and topics,
     re-clustering only the components they touch; ``rows`` are the batch's dedup rows (``dedup.fold``),
     ``demoted`` the stored originals that became near-duplicates (→ their new original): they leave the
-    clustering, as if they had never been originals. Saves everything in one transaction and returns the
+    clustering, as if they had never been originals. Saves the links in one transaction and returns the
     stories whose timelines must be rebuilt."""
-    from .embed import embed, text_hash
+    from .embed import stored
 
     demoted = demoted or {}
     new_ids = {d.id for d in docs}
@@ -491,11 +491,8 @@ def link_batch(store: Any, rows: list[dict], docs: list[Document], demoted: dict
     # Features of the new articles and of the older ones whose furniture changed (embedded again).
     fixtures = {d.id: furniture_of(d) for d in [*docs, *old_docs]}
     texts = [embed_text(d, fixtures[d.id]) for d in [*docs, *old_docs]]
-    hashes = [text_hash(t) for t in texts]
-    known = {h: np.frombuffer(v, dtype=np.float32) for h, v in store.embeddings(set(hashes)).items()}
-    todo = sorted({t: h for t, h in zip(texts, hashes, strict=True) if h not in known}.items())
-    new_vectors = dict(zip([h for _, h in todo], embed([t for t, _ in todo]), strict=True))
-    vectors = [known[h] if h in known else new_vectors[h] for h in hashes]
+    embedded = stored(store, set(texts))  # a cache, kept even if this batch's links roll back
+    vectors = [embedded[t] for t in texts]
     by_doc: dict[str, list[Entity]] = {}
     for e in store.entities(sorted(new_ids | changed)) if new_ids | changed else []:
         by_doc.setdefault(e.document, []).append(e)
@@ -569,5 +566,5 @@ def link_batch(store: Any, rows: list[dict], docs: list[Document], demoted: dict
                          or clusters["stories"][sid]["title"] != before_state.get(sid, {}).get("title")} | removed
     lines = {d.id: {"outlet": d.outlet, "keys": keys[d.id], "n": 1} for d in docs}
     lines |= {d.id: {"outlet": d.outlet, "keys": keys[d.id], "n": -1} for d in gone}
-    store.save_links(rows, lines, feats, clusters, {h: v.tobytes() for h, v in new_vectors.items()})
+    store.save_links(rows, lines, feats, clusters)
     return clusters["dirty"]
