@@ -271,7 +271,7 @@ def reports_speech(text: str) -> bool:
         outside.append(t[pos:a])
         pos = b + 1
     outside.append(t[pos:])
-    frame = [w for w in words(" ".join(outside))]
+    frame = words(" ".join(outside))
     return inside >= MIN_WORDS and len(frame) <= min(FRAME_WORDS, inside) and (
         not frame or ":" in " ".join(outside) or any(w.lower() in SPEECH_FORMS for w in frame))
 
