@@ -23,6 +23,15 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(norm.encode("utf-8")).hexdigest()
 
 
+UNDATED = "9999-12-31"
+
+
+def order_key(published: date | None, doc_id: str) -> tuple[str, str]:
+    """The canonical order of articles, (published, id), undated last: of several copies of one text, the
+    first in this order is the one stored (and the original of a near-duplicate group)."""
+    return (published.isoformat() if published else UNDATED, doc_id)
+
+
 SECTIONS = ("story", "background", "expected")  # a timeline event's section, in the order pages show them
 
 

@@ -8,7 +8,6 @@ resumes with the documents not yet annotated.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
@@ -20,7 +19,7 @@ from datetime import date
 from pathlib import Path
 
 from .ingest.furniture import line_keys
-from .model import Analysis, Document, Entity, Event, Mention, Quote, Sentence, Story
+from .model import Analysis, Document, Entity, Event, Mention, Quote, Sentence, Story, order_key
 
 # What a migration runs when the stored links can no longer be extended (the linker's keys or features
 # changed form): every link is forgotten and every article is linked again by the next run, keeping its
@@ -230,6 +229,34 @@ MIGRATIONS: list[str] = [
     # 14: a dateline with its state ("GRAND ISLE, LA.--") is not a name either, and a described title's event
     # words leave out the lead's names (``link.stories.name_words``): stored features again hold the old ones
     _LINK_AGAIN,
+    # 15: an article's stored identity does not depend on arrival order. Exact copies (one text under several
+    # ids) are stored once, under the copy first by (published, id), and every other id of the group is an
+    # alias of it; an id that several different texts claim (0001.txt in two folders) names none of them: each
+    # is stored as id~<its content hash> and the bare id is an alias. When an earlier copy or a second claimant
+    # arrives, the stored row is replaced (it stays, *retiring*, until its replacement is linked), so one text
+    # is two rows for a while: the content hash can no longer be UNIQUE (SQLite rebuilds the table to drop it).
+    """
+    CREATE TABLE documents_new (
+        id TEXT PRIMARY KEY, hash TEXT NOT NULL, title TEXT, url TEXT,
+        outlet TEXT, outlet_source TEXT NOT NULL DEFAULT 'unknown',
+        published TEXT, published_source TEXT NOT NULL DEFAULT 'unknown',
+        path TEXT, text TEXT NOT NULL, seq INTEGER NOT NULL,
+        annotated INTEGER NOT NULL DEFAULT 0, linked INTEGER NOT NULL DEFAULT 0,
+        duplicate_of TEXT, story TEXT, minhash BLOB
+    );
+    INSERT INTO documents_new SELECT id, hash, title, url, outlet, outlet_source, published, published_source,
+        path, text, seq, annotated, linked, duplicate_of, story, minhash FROM documents;
+    DROP TABLE documents;
+    ALTER TABLE documents_new RENAME TO documents;
+    CREATE INDEX documents_todo ON documents(annotated, linked, seq);
+    CREATE INDEX documents_story ON documents(story);
+    CREATE INDEX documents_duplicate ON documents(duplicate_of);
+    CREATE INDEX documents_hash ON documents(hash);
+    CREATE INDEX documents_seq ON documents(seq);
+    CREATE TABLE document_aliases (alias TEXT PRIMARY KEY, document TEXT NOT NULL, hash TEXT, path TEXT)
+        WITHOUT ROWID;
+    CREATE INDEX document_aliases_document ON document_aliases(document);
+    """,
 ]
 _ENTITIES_STALE = "INSERT OR REPLACE INTO meta (key, value) VALUES ('entity_index', 'stale')"
 
@@ -436,39 +463,160 @@ class Store:
 
     # -- documents ------------------------------------------------------------------------------
     def add_documents(self, docs: Iterable[Document]) -> list[str]:
-        """Store new documents; return the ids actually added (known ids and known texts are skipped).
+        """Store new documents; return the ids of the articles added (the same article again is skipped).
 
-        An id already taken by a different text from a different file is not the same article: ids derived
-        from file names collide across folders (reuters/0001.txt, ap/0001.txt), so such a document is
-        stored under its id plus a hash of its path (``0001~3f2a9c1e``) instead of being dropped.
+        Which id an article is stored under depends on the set of articles, not on their order
+        (``_claim``): the same id and text → stored once; one text under several ids → stored once, under
+        the copy first by (published, id), the others its aliases; one id claimed by different texts from
+        different files (reuters/0001.txt, ap/0001.txt) → each stored as ``0001~<its content hash>``, the
+        bare id an alias of the first of them.
         """
-        added = []
+        added: list[str] = []
+        renamed: dict[str, str] = {}  # a stored article this batch moved to another id (or replaced)
         with self.transaction() as db:
-            seq = db.execute("SELECT COALESCE(MAX(seq), 0) FROM documents").fetchone()[0]
             for doc in docs:
-                if db.execute("SELECT 1 FROM documents WHERE hash = ?", (doc.hash,)).fetchone():
+                replaced = self._claim(db, doc, renamed)
+                if replaced is None:
                     continue
-                taken = db.execute("SELECT path FROM documents WHERE id = ?", (doc.id,)).fetchone()
-                if taken is not None:
-                    if not (doc.path and taken[0] and doc.path != taken[0]):
-                        continue  # the same id from the same source: stored once
-                    where = hashlib.sha1(doc.path.encode("utf-8", "surrogatepass")).hexdigest()[:8]
-                    doc.id = f"{doc.id}~{where}"
-                    if db.execute("SELECT 1 FROM documents WHERE id = ?", (doc.id,)).fetchone():
-                        continue
-                seq += 1
+                seq = db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM documents").fetchone()[0]
                 db.execute(
                     "INSERT INTO documents (id, hash, title, url, outlet, outlet_source, published,"
                     " published_source, path, text, seq) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                     (doc.id, doc.hash, doc.title, doc.url, doc.outlet, doc.outlet_source, _s(doc.published),
                      doc.published_source, doc.path, doc.text, seq),
                 )
+                if replaced:  # an earlier copy takes over the text: the stored one is retired
+                    self._retire(db, replaced, doc.id)
+                    renamed[replaced] = doc.id
                 if doc.outlet:  # tallied in the same transaction: a document is counted exactly once
-                    db.executemany(
-                        "INSERT INTO outlet_lines VALUES (?, ?, 1) ON CONFLICT (outlet, key) DO UPDATE SET n = n + 1",
-                        [(doc.outlet, key) for key in ("", *line_keys(doc.text))])
+                    self._tally(db, doc.outlet, doc.text, 1)
                 added.append(doc.id)
-        return added
+        for _ in range(8):  # an article added, then moved or replaced by a later one of the batch
+            added = [renamed.get(i, i) for i in added]
+        return list(dict.fromkeys(added))
+
+    def _claim(self, db: sqlite3.Connection, doc: Document, renamed: dict[str, str]) -> str | None:
+        """Decide the id ``doc`` is stored under (may set ``doc.id``). None: nothing to store (the same
+        article again, or a later copy of a stored text: its id becomes an alias). "": store it. An id:
+        store it, and retire that stored copy of the same text, which comes after it by (published, id)."""
+        held = db.execute("SELECT hash, path FROM documents WHERE id = ? AND id NOT IN"
+                          " (SELECT alias FROM document_aliases)", (doc.id,)).fetchone()
+        alias = db.execute("SELECT document, hash, path FROM document_aliases WHERE alias = ?",
+                           (doc.id,)).fetchone()
+        claim = tuple(held) if held else (alias[1], alias[2]) if alias else None
+        if claim is not None:
+            if claim[0] == doc.hash:
+                return None  # the same article again
+            if claim[0] is not None and not (doc.path and claim[1] and doc.path != claim[1]):
+                return None  # the same id from the same source: stored once
+            bare = doc.id
+            if claim[0] is not None:  # the id's first second claimant: its holder moves to its own id
+                moved = f"{bare}~{claim[0][:8]}"
+                if held:
+                    self._rekey(db, bare, moved)
+                    renamed[bare] = moved
+                else:  # an exact copy's alias: the claim moves, the copy it names stays
+                    db.execute("INSERT OR IGNORE INTO document_aliases VALUES (?, ?, ?, ?)", (moved, *alias))
+                db.execute("INSERT OR REPLACE INTO document_aliases VALUES (?, ?, NULL, NULL)", (bare, moved))
+            doc.id = f"{bare}~{doc.hash[:8]}"
+            db.execute("UPDATE document_aliases SET document = MIN(document, ?) WHERE alias = ?", (doc.id, bare))
+            if db.execute("SELECT 1 FROM documents WHERE id = ? UNION ALL SELECT 1 FROM document_aliases"
+                          " WHERE alias = ?", (doc.id, doc.id)).fetchone():
+                return None
+        twin = db.execute("SELECT id, published FROM documents WHERE hash = ? AND id NOT IN"
+                          " (SELECT alias FROM document_aliases) ORDER BY id LIMIT 1", (doc.hash,)).fetchone()
+        if twin is None:
+            return ""
+        if order_key(doc.published, doc.id) > order_key(_d(twin[1]), twin[0]):
+            db.execute("INSERT OR IGNORE INTO document_aliases VALUES (?, ?, ?, ?)",
+                       (doc.id, twin[0], doc.hash, doc.path))
+            return None
+        return twin[0]
+
+    def _rekey(self, db: sqlite3.Connection, old: str, new: str) -> None:
+        """Store the article ``old`` again as ``new`` (same text and metadata, analysed again) and retire
+        ``old``: an id that became ambiguous."""
+        seq = db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM documents").fetchone()[0]
+        db.execute("INSERT INTO documents (id, hash, title, url, outlet, outlet_source, published, published_source,"
+                   " path, text, seq) SELECT ?, hash, title, url, outlet, outlet_source, published,"
+                   " published_source, path, text, ? FROM documents WHERE id = ?", (new, seq, old))
+        self._retire(db, old, new, tallied=False)
+
+    def _retire(self, db: sqlite3.Connection, old: str, new: str, tallied: bool = True) -> None:
+        """``old`` is now an alias of ``new`` (which holds the same text). Its row goes at once if it was never
+        analysed; otherwise it stays, *retiring*, until ``new`` is linked and takes its place in its story
+        (``link.dedup.fold`` never makes a retiring row an original; ``drop_retired`` removes it)."""
+        row = db.execute("SELECT hash, path, outlet, text, annotated FROM documents WHERE id = ?", (old,)).fetchone()
+        db.execute("INSERT OR REPLACE INTO document_aliases VALUES (?, ?, ?, ?)", (old, new, row[0], row[1]))
+        db.execute("UPDATE document_aliases SET document = ? WHERE document = ? AND hash IS NOT NULL", (new, old))
+        if tallied and row[2]:  # its outlet's lines stop counting it (the replacement is counted instead)
+            self._tally(db, row[2], row[3], -1)
+        if row[4] == 0:
+            db.execute("DELETE FROM documents WHERE id = ?", (old,))
+
+    @staticmethod
+    def _tally(db: sqlite3.Connection, outlet: str, text: str, n: int) -> None:
+        db.executemany("INSERT INTO outlet_lines VALUES (?, ?, ?) ON CONFLICT (outlet, key) DO UPDATE SET n = n + ?",
+                       [(outlet, key, max(n, 0), n) for key in ("", *line_keys(text))])
+
+    @staticmethod
+    def _resolve(db: sqlite3.Connection, doc_id: str) -> str | None:
+        for _ in range(8):  # an alias names a stored article or another alias (a bounded chain)
+            row = db.execute("SELECT document FROM document_aliases WHERE alias = ?", (doc_id,)).fetchone()
+            if row is None:
+                break
+            doc_id = row[0]
+        exists = db.execute("SELECT 1 FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        return doc_id if exists else None
+
+    def resolve_document(self, doc_id: str) -> str | None:
+        """The stored article an id names: itself, or the one its alias leads to (an exact copy's id → the
+        copy stored; an id several texts claimed → the first of them by id); None: no such article."""
+        return self._resolve(self.db, doc_id)
+
+    def document_alias(self, doc_id: str) -> str | None:
+        """Where an alias id leads (None: ``doc_id`` is no alias, or leads nowhere yet)."""
+        if not self.db.execute("SELECT 1 FROM document_aliases WHERE alias = ?", (doc_id,)).fetchone():
+            return None
+        return self.resolve_document(doc_id)
+
+    def retiring(self, doc_ids: Sequence[str]) -> set[str]:
+        """Which of these stored articles are retiring: replaced by a copy of their text under another id."""
+        out: set[str] = set()
+        for chunk, marks in _in_batches(doc_ids):
+            out.update(r[0] for r in self.db.execute(
+                f"SELECT alias FROM document_aliases WHERE alias IN ({marks})", chunk))
+        return out
+
+    def replacing(self, doc_ids: Sequence[str]) -> dict[str, str]:
+        """The linked retiring articles these articles replace (the one live row holding the same text):
+        {retiring id: its replacement}."""
+        out: dict[str, str] = {}
+        for chunk, marks in _in_batches(doc_ids):
+            out.update(self.db.execute(
+                f"SELECT d.id, r.id FROM documents r JOIN documents d ON d.hash = r.hash AND d.id != r.id"
+                f" JOIN document_aliases a ON a.alias = d.id WHERE d.linked = 1 AND r.id IN ({marks})",
+                chunk).fetchall())
+        return out
+
+    def drop_retired(self) -> list[str]:
+        """Delete the retiring articles whose replacement took their place (they are linked as its copy) or
+        that were never linked, with everything stored of them; their ids stay aliases."""
+        with self.transaction() as db:
+            gone = [r[0] for r in db.execute(
+                "SELECT d.id FROM documents d JOIN document_aliases a ON a.alias = d.id"
+                " WHERE d.linked = 0 OR d.duplicate_of IS NOT NULL")]
+            for doc_id in gone:
+                db.execute("DELETE FROM event_mentions WHERE mention IN (SELECT id FROM mentions WHERE document = ?)",
+                           (doc_id,))
+                for table in ("sentences", "entities", "quotes", "mentions", "document_parts", "lsh", "features",
+                              "document_lines", "story_overlay"):
+                    db.execute(f"DELETE FROM {table} WHERE document = ?", (doc_id,))
+                db.execute("DELETE FROM sentences_fts WHERE document = ?", (doc_id,))
+                db.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
+            if gone:
+                db.execute(_ENTITIES_STALE)
+        return gone
 
     def outlet_lines(self, outlet: str, min_documents: int) -> tuple[int, dict[str, int]]:
         """(documents counted for ``outlet``, {line key: documents holding it} for keys in at least
@@ -487,8 +635,12 @@ class Store:
                                [(t, i) for i, t in texts.items()])
 
     def has_document(self, doc_id: str = "", hash: str = "") -> str | None:
-        """The id of the stored document with this id or this content hash, if any."""
-        row = self.db.execute("SELECT id FROM documents WHERE id = ? OR hash = ?", (doc_id, hash)).fetchone()
+        """The id of the stored article this id names (or an alias leads to), else of one holding this content
+        hash, if any."""
+        if doc_id and (found := self.resolve_document(doc_id)):
+            return found
+        row = self.db.execute("SELECT id FROM documents WHERE hash = ? AND id NOT IN"
+                              " (SELECT alias FROM document_aliases) ORDER BY id LIMIT 1", (hash,)).fetchone()
         return row[0] if row else None
 
     @staticmethod
@@ -559,8 +711,11 @@ class Store:
             # index by document, so its DELETE scans every sentence stored, which made saving quadratic in
             # the corpus (about 1 s more per 100 articles saved for every 1,000 already stored).
             before = self._done(db, "annotated = 1", [a.document.id for a in analyses])
+            stored = self._done(db, "1", [a.document.id for a in analyses])  # (not one replaced meanwhile)
             for a in analyses:
                 doc_id = a.document.id
+                if doc_id not in stored:
+                    continue
                 if doc_id in before:
                     for table in ("sentences", "entities", "quotes", "mentions", "document_parts"):
                         db.execute(f"DELETE FROM {table} WHERE document = ?", (doc_id,))

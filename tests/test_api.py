@@ -286,7 +286,8 @@ def test_a_batch_reports_new_and_duplicate_articles(writer: TestClient) -> None:
     statuses = [(a["id"], a["status"], a.get("duplicate_of"), a.get("same")) for a in body["articles"]]
     assert statuses[1] == ("test-2-copy", "duplicate", "test-2", "text")
     assert statuses[0][1] == statuses[2][1] == "new"
-    assert writer.get("/api/documents/test-2-copy").status_code == 404
+    moved = writer.get("/api/documents/test-2-copy", follow_redirects=False)  # stored once; its id answers
+    assert (moved.status_code, moved.headers["location"]) == (308, "/api/documents/test-2")
 
 
 def test_invalid_articles_are_refused_whole(writer: TestClient) -> None:

@@ -84,7 +84,7 @@ def prepare(store: Store, kind: str, args: dict) -> dict:
             raise CorrectionError("stories: name at least one story other than the one merged into")
         return {"stories": [_story_ref(store, s) for s in sources], "into": _story_ref(store, into)}
     if kind == "split-story":
-        docs = _names(args.get("documents"), "documents")
+        docs = [store.resolve_document(d) or d for d in _names(args.get("documents"), "documents")]  # an alias
         links = {d: _original_link(store, d, "split") for d in docs}
         for d, link in links.items():
             if not link.get("story"):
@@ -98,6 +98,7 @@ def prepare(store: Store, kind: str, args: dict) -> dict:
         }
     if kind == "move-article":
         doc = _text(args.get("document"), "document")
+        doc = store.resolve_document(doc) or doc  # another copy's id names the copy stored
         link = _original_link(store, doc, "move")
         return {"document": doc, "from": link.get("story"), "to": _story_ref(store, _text(args.get("to"), "to"))}
     if kind == "rename-speaker":
@@ -191,6 +192,12 @@ def apply(store: Store, rebuild: Callable[[Store, Iterable[str]], None], touched
     # an article corrected while it was an original may be a near-duplicate now (an earlier copy came later):
     # the correction moves its group, through the group's original
     group = {d: original for d, (_, original) in links.items() if original}
+
+    def article(d: str) -> str:  # an id since stored under another (``Store.resolve_document``) names that one
+        if d not in links:
+            d = store.resolve_document(d) or d
+        return group.get(d, d)
+
     log = store.corrections()
     for c in log:
         a, cid = c["args"], c["id"]
@@ -204,10 +211,10 @@ def apply(store: Store, rebuild: Callable[[Store, Iterable[str]], None], touched
                     if s == sid:
                         eff[d], by[d] = into, cid
         elif c["kind"] == "split-story":
-            for d in (group.get(d, d) for d in a["documents"]):
+            for d in map(article, a["documents"]):
                 if d in eff:
                     eff[d], by[d] = split_story_id(cid), cid
-        elif c["kind"] == "move-article" and (d := group.get(a["document"], a["document"])) in eff:
+        elif c["kind"] == "move-article" and (d := article(a["document"])) in eff:
             eff[d] = _majority((eff.get(x) for x in a["to"]["documents"]), a["to"]["id"])
             by[d] = cid
     for d, (_, original) in links.items():  # near-duplicates follow the article they copy

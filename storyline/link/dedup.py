@@ -3,8 +3,9 @@
 Syndicated copies of one wire story must count once. Two articles are near-duplicates when they share an
 LSH band and their estimated Jaccard similarity (word 5-shingles) is at least THRESHOLD; a *group* is a
 connected component of that relation, and its original is its earliest member by (published, id), the
-others being folded into it. Both are functions of the set of articles, not of their arrival order, so an
-earlier copy that arrives later takes over as the original (:func:`fold`), and the corpus links as one
+others being folded into it (a *retiring* article, whose text the store now keeps under another id, is
+never the original: ``Store._retire``). Both are functions of the set of articles, not of their arrival
+order, so an earlier copy that arrives later takes over as the original (:func:`fold`), and the corpus links as one
 batch run would. The LSH bands of every article live in SQL, so the index grows on disk, not in memory,
 and new articles are checked against everything stored.
 """
@@ -19,10 +20,8 @@ from typing import Any
 import numpy as np
 from datasketch import MinHash
 
-from ..model import Document
+from ..model import Document, order_key
 from ..text import words
-
-UNDATED = "9999-12-31"
 
 NUM_PERM = 64
 BANDS = 16  # 16 bands x 4 rows: candidate pairs from Jaccard ~0.5 up, verified against THRESHOLD
@@ -64,7 +63,7 @@ def matches(mh: MinHash, candidates: Sequence[tuple[str, MinHash]]) -> list[str]
 
 def key(doc: Document) -> tuple[str, str]:
     """The canonical order of articles, (published, id), undated last: the original is the first."""
-    return (doc.published.isoformat() if doc.published else UNDATED, doc.id)
+    return order_key(doc.published, doc.id)
 
 
 @dataclass
@@ -112,6 +111,9 @@ def fold(store: Any, docs: Sequence[Document]) -> Folding:
                 stored_hits.add(other)
         for band in enumerate(band_sets[d.id]):
             seen.setdefault(band, []).append(d.id)
+    for old, new in store.replacing(sorted(batch)).items():  # (its stored text may have lost outlet lines)
+        union(new, old)
+        stored_hits.add(old)
     # the stored groups the batch touches, whole: every member is a candidate original
     group = store.near_duplicate_groups(sorted(stored_hits)) if stored_hits else {}
     for doc_id, original in group.items():
@@ -121,9 +123,10 @@ def fold(store: Any, docs: Sequence[Document]) -> Folding:
         members.setdefault(find(doc_id), []).append(doc_id)
     stored_docs = {d.id: d for d in store.documents(sorted(group))} if group else {}
     every = {**stored_docs, **batch}
+    retiring = store.retiring(sorted(every))  # replaced by a copy under another id: never the original
     original_of: dict[str, str] = {}
     for ids in members.values():
-        first = min(ids, key=lambda i: key(every[i]))
+        first = min(ids, key=lambda i: (i in retiring, key(every[i])))
         original_of.update({i: first for i in ids})
     out = Folding([], [])
     for d in docs:

@@ -200,6 +200,7 @@ def link_pending(store: Store, report: RunReport | None = None, progress: Progre
         report.linked += len(folded.rows)
         if progress:
             progress("link", report.linked, total)
+    store.drop_retired()  # articles stored again under another id leave once the new one took their place
     apply_corrections(store, touched, progress)
     return report
 

@@ -273,7 +273,7 @@ def register(app: FastAPI, db: Database) -> None:
         """An article's metadata, cleaned text, and its sentences, entities (with their entity page id),
         quotes and dated mentions, all with character offsets into ``text``."""
         store = db.reader()
-        doc = store.document(doc_id)
+        doc = None if store.document_alias(doc_id) else store.document(doc_id)
         if doc is None:
             raise not_found("document", doc_id)
         detail = document_detail(store, doc)

@@ -224,13 +224,14 @@ def csv_response(name: str, text: str) -> Response:
 
 def not_found(what: str, ident: str) -> ApiError:
     error = ApiError(404, f"no {what} with id {ident!r}")
-    if what in ("story", "topic"):
-        error.missing = ident  # type: ignore[attr-defined]  (a merged story or topic answers 308)
+    if what in ("story", "topic", "document"):
+        error.missing = ident  # type: ignore[attr-defined]  (a merged story or topic, an article's alias: 308)
     return error
 
 
 NOT_FOUND: dict = {404: {"description": "No such id: {\"error\": message}"},
-                   308: {"description": "The story or topic merged into another: Location names it"}}
+                   308: {"description": "The story or topic merged into another, or the id is an alias of an"
+                                        " article (a copy's id): Location names it"}}
 
 
 def require_type(request: Request, media_type: str) -> None:
@@ -374,8 +375,10 @@ def new_app(db_path: str | Path, limits: Limits | None = None, access: Access | 
         return JSONResponse({"error": message, **extra}, status_code=status, headers=headers)
 
     def moved(request: Request, old: str) -> Response | None:
-        """A permanent redirect when ``old`` is the id of a story or topic that merged into another."""
-        new = db.reader().redirect(old)
+        """A permanent redirect when ``old`` is the id of a story or topic that merged into another, or an
+        alias of an article (another copy's id, or an id several texts claimed)."""
+        store = db.reader()
+        new = store.redirect(old) or store.document_alias(old)
         if new is None:
             return None
         path = request.url.path.replace(f"/{old}", f"/{new}", 1)

@@ -93,36 +93,26 @@ class Ingest:
     one annotate-and-link pass serves them all instead of one pass per request."""
 
     docs: list[Document]
-    existing: list[tuple[str, str] | None] = field(default_factory=list)
     added: list[str] = field(default_factory=list)
 
     def store(self, store: Store) -> None:
-        claimed_ids: dict[str, str] = {}
-        claimed_hashes: dict[str, str] = {}
-        for d in self.docs:
-            # the same rule as Store.add_documents: a known id or a known text is not stored again
-            if (known := store.has_document(d.id, "")) or (known := claimed_ids.get(d.id)):
-                self.existing.append((known, "id"))
-            elif (known := store.has_document("", d.hash)) or (known := claimed_hashes.get(d.hash)):
-                self.existing.append((known, "text"))
-            else:
-                self.existing.append(None)
-                claimed_ids[d.id] = claimed_hashes[d.hash] = d.id
         self.added = store.add_documents(self.docs)
 
     def result(self, store: Store) -> dict:
-        """What happened to each article, once annotation and linking are done."""
+        """What happened to each article, once annotation and linking are done: new, or a duplicate of the
+        stored article its id names (``same``: "id") or of the stored copy of its text ("text")."""
         new = set(self.added)
         articles = []
-        for i, (d, known) in enumerate(zip(self.docs, self.existing, strict=True)):
-            if known is None and d.id in new:
+        for i, d in enumerate(self.docs):
+            if d.id in new:
                 links = store.document_links(d.id)
                 articles.append({"index": i, "id": d.id, "status": "new", "story": links.get("story"),
                                  "near_duplicate_of": links.get("duplicate_of")})
             else:
-                same_id, same = known or (store.has_document(d.id, d.hash), "text")
+                same_id = store.resolve_document(d.id)
                 articles.append({"index": i, "id": d.id, "status": "duplicate", "duplicate_of": same_id,
-                                 "same": same, "story": store.story_of(same_id) if same_id else None})
+                                 "same": "id" if same_id == d.id else "text",
+                                 "story": store.story_of(same_id) if same_id else None})
         stories = sorted({a["story"] for a in articles if a["status"] == "new" and a["story"]})
         return {"received": len(self.docs), "added": len(self.added),
                 "duplicates": len(self.docs) - len(self.added), "articles": articles, "stories": stories}

@@ -320,6 +320,8 @@ def register(app: FastAPI, db: Database) -> None:
     @app.get("/documents/{doc_id:path}", response_class=HTMLResponse, include_in_schema=False)
     def document_page(doc_id: str) -> Response:
         store = db.reader()
+        if (alias := store.document_alias(doc_id)) is not None:  # another copy's id: its stored article
+            return RedirectResponse(f"/documents/{quote(alias, safe='')}", status_code=308)
         doc = store.document(doc_id)
         if doc is None:
             return error_page_404(f"no document with id {doc_id!r}")
