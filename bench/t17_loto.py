@@ -27,8 +27,10 @@ from storyline.analysis import key_dates as K
 from storyline.text import TermWeights
 
 # The grid of BENCHMARKS.md ("Short-timeline ranking chosen leave-one-topic-out"); None = the module default.
-GRID = {"later_weight": [1.0, 3.0, 4.0], "pub_weight": [0.0, 0.25], "length_exponent": [0.0, 0.3, 0.5, 1.0]}
-BEFORE = {"later_weight": 1.0, "pub_weight": 0.0, "length_exponent": 0.0}
+GRID = {"later_weight": [4.0], "pub_weight": [0.25, 0.5], "length_exponent": [0.3],
+        "ahead_last": [False, True], "trim": [False, True], "fallback": [False, True]}
+BEFORE = {"later_weight": 4.0, "pub_weight": 0.25, "length_exponent": 0.3, "ahead_last": False, "trim": False,
+          "fallback": False}
 
 
 def annotated(cache: Path, topics: list[str] | None) -> tuple[list[T.Task], dict[str, list[T.Annotated]]]:
@@ -74,9 +76,11 @@ def predict(task: T.Task, evs: list, published: dict[str, date], weights: TermWe
     out = []
     for day in K.date_scores(evs, task.start, task.end, published, setting["later_weight"],
                              setting["pub_weight"]):
-        chosen = K.key_events(day, task.k, weights, eligible, length_exponent=setting["length_exponent"])
+        chosen = K.key_events(day, task.k, weights, eligible, length_exponent=setting["length_exponent"],
+                              ahead_last=setting["ahead_last"], trim=setting["trim"],
+                              fallback=setting["fallback"])
         if chosen:
-            out.append((day.date, [T.tokenize(ke.mention.text) for ke in chosen]))
+            out.append((day.date, [T.tokenize(ke.text) for ke in chosen]))
         if len(out) >= task.l:
             break
     return dict(out)

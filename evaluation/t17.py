@@ -284,7 +284,7 @@ def storyline_timeline(docs: Sequence[Annotated], task: Task) -> dict[date, list
     weights = TermWeights(s for a in docs for s in a.sentences)
     tl = short_timeline(events, task.l, task.k, weights, keyword_filter(task.topic), task.start, task.end,
                         {a.id: a.published for a in docs})
-    return {day: [ke.mention.text for ke in chosen] for day, chosen in tl}
+    return {day: [ke.text for ke in chosen] for day, chosen in tl}
 
 
 def knee_point(values: Sequence[float]) -> int:

@@ -119,6 +119,42 @@ def test_an_event_is_shown_by_a_fuller_sentence_when_one_is_nearly_as_central():
     assert key_events(scored, 1, weights)[0].mention is full  # the shipped mild length preference
 
 
+def test_a_day_is_shown_by_what_happened_before_what_was_expected():
+    day = date(2010, 5, 10)
+    plan = "President Obama is due to meet BP officials at the White House on Monday."
+    ahead = Event(day, "day", "", [Mention(d, 0, plan, day, time_text="Monday") for d in "ab"])
+    cost = "BP said on Monday the oil spill had cost it $350m so far."
+    done = Event(day, "day", "", [Mention("c", 0, cost, day, time_text="Monday")])
+    weights = TermWeights([m.text for ev in (ahead, done) for m in ev.mentions])
+    scored = date_scores([ahead, done])[0]
+    assert [c.event for c in key_events(scored, 2, weights, ahead_last=False)] == [ahead, done]
+    assert [c.event for c in key_events(scored, 2, weights, ahead_last=True)] == [done, ahead]
+
+
+def test_a_line_drops_its_attribution_tail_but_never_its_date():
+    day = date(2011, 2, 11)
+    said = "Hosni Mubarak resigned as president on Friday, Vice President Omar Suleiman said."
+    m = Mention("a", 0, said, day, time_text="on Friday")
+    weights = TermWeights([m.text])
+    scored = date_scores([Event(day, "day", "", [m])])[0]
+    assert key_events(scored, 1, weights, trim=True)[0].text == "Hosni Mubarak resigned as president on Friday."
+    assert key_events(scored, 1, weights, trim=False)[0].text == m.text
+    tail = "The army took over from the president, a spokesman said on Friday."
+    dated = Mention("b", 0, tail, day, time_text="on Friday")
+    scored = date_scores([Event(day, "day", "", [dated])])[0]
+    assert key_events(scored, 1, weights, trim=True)[0].text == dated.text  # the tail holds the date
+
+
+def test_the_query_is_a_preference_when_a_day_has_nothing_it_accepts():
+    day = date(2008, 10, 3)
+    ev = Event(day, "day", "", [_mention("a", day, "The House passes the bailout bill on Friday afternoon.")])
+    weights = TermWeights([m.text for m in ev.mentions])
+    scored = date_scores([ev])[0]
+    crisis = lambda t: "crisis" in t.lower()  # noqa: E731
+    assert key_events(scored, 1, weights, eligible=crisis, fallback=False) == []
+    assert [c.event for c in key_events(scored, 1, weights, eligible=crisis, fallback=True)] == [ev]
+
+
 # --------------------------------------------------------------------------------------------------
 # The benchmark module
 

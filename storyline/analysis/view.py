@@ -134,7 +134,7 @@ def key_dates(story: Story, docs: Sequence[Document], sentences: dict[str, list[
     own = [e for e in story.events if e.section == "story"] or story.events  # the story's period, not its past
     weights = TermWeights(s.text for d in story.documents for s in sentences.get(d, []))
     days = [{"date": day.isoformat(), "events": [
-        {"event": ke.event.id, "text": without_stamp(ke.mention.text, ke.mention.time_text),
+        {"event": ke.event.id, "text": ke.text,
          "document": ke.mention.document,
          "sentence_index": ke.mention.sentence, "outlet": outlet.get(ke.mention.document),
          "articles": ke.documents, "sources": sorted({outlet[d] or d for d in ke.document_ids if d in outlet})}
