@@ -27,10 +27,10 @@ from storyline.analysis import key_dates as K
 from storyline.text import TermWeights
 
 # The grid of BENCHMARKS.md ("Short-timeline ranking chosen leave-one-topic-out"); None = the module default.
-GRID = {"later_weight": [4.0], "pub_weight": [0.25, 0.5], "length_exponent": [0.3],
-        "ahead_last": [False, True], "trim": [False, True], "fallback": [False, True]}
-BEFORE = {"later_weight": 4.0, "pub_weight": 0.25, "length_exponent": 0.3, "ahead_last": False, "trim": False,
-          "fallback": False}
+GRID = {"later_weight": [4.0], "pub_weight": [0.25], "length_exponent": [0.3],
+        "ahead_last": [False, True], "by_event": [False, True], "second_min_documents": [1, 2, 3]}
+BEFORE = {"later_weight": 4.0, "pub_weight": 0.25, "length_exponent": 0.3, "ahead_last": False, "by_event": False,
+          "second_min_documents": 1}
 
 
 def annotated(cache: Path, topics: list[str] | None) -> tuple[list[T.Task], dict[str, list[T.Annotated]]]:
@@ -77,8 +77,9 @@ def predict(task: T.Task, evs: list, published: dict[str, date], weights: TermWe
     for day in K.date_scores(evs, task.start, task.end, published, setting["later_weight"],
                              setting["pub_weight"]):
         chosen = K.key_events(day, task.k, weights, eligible, length_exponent=setting["length_exponent"],
-                              ahead_last=setting["ahead_last"], trim=setting["trim"],
-                              fallback=setting["fallback"])
+                              ahead_last=setting["ahead_last"], by_event=setting["by_event"],
+                              second_min_documents=setting["second_min_documents"],
+                              second_share=setting.get("second_share", 0.0))
         if chosen:
             out.append((day.date, [T.tokenize(ke.text) for ke in chosen]))
         if len(out) >= task.l:
@@ -125,7 +126,10 @@ def main() -> None:
         folds.append(row(best, test))
     everything = list(range(len(tasks)))
     keys = ("ar1_f", "ar2_f", "date_f1")
+    before_folds = [row(before, [i for i, t in enumerate(tasks) if t.topic == h]) for h in topics]
     json.dump({"rouge": args.rouge, "timelines": len(tasks), "choice": choice,
+               "before_pooled": {k: row(before, everything)[k] for k in keys},
+               "before_mean_of_folds": {k: sum(f[k] for f in before_folds) / len(before_folds) for k in keys},
                "loto_pooled": {k: T._row("loto", held, 0)[k] for k in keys},
                "loto_mean_of_folds": {k: sum(f[k] for f in folds) / len(folds) for k in keys},
                "settings": [{"setting": s, **{k: row(j, everything)[k] for k in keys}}

@@ -127,33 +127,41 @@ def test_a_day_is_shown_by_what_happened_before_what_was_expected():
     done = Event(day, "day", "", [Mention("c", 0, cost, day, time_text="Monday")])
     weights = TermWeights([m.text for ev in (ahead, done) for m in ev.mentions])
     scored = date_scores([ahead, done])[0]
-    assert [c.event for c in key_events(scored, 2, weights, ahead_last=False)] == [ahead, done]
-    assert [c.event for c in key_events(scored, 2, weights, ahead_last=True)] == [done, ahead]
+    both = {"second_min_documents": 1}
+    assert [c.event for c in key_events(scored, 2, weights, ahead_last=False, **both)] == [ahead, done]
+    assert [c.event for c in key_events(scored, 2, weights, ahead_last=True, **both)] == [done, ahead]
 
 
-def test_a_line_drops_its_attribution_tail_but_never_its_date():
+def test_a_lone_report_does_not_fill_a_line_beside_the_days_corroborated_event():
+    day = date(2010, 7, 15)
+    capped = Event(day, "day", "", [_mention(d, day, "BP closed the new cap and the oil stopped flowing on Thursday.")
+                                    for d in "abc"])
+    hearing = "A Senate committee announced on Thursday a hearing on Lockerbie."
+    lone = Event(day, "day", "", [_mention("d", day, hearing)])
+    weights = TermWeights([m.text for ev in (capped, lone) for m in ev.mentions])
+    scored = date_scores([capped, lone])[0]
+    assert [c.event for c in key_events(scored, 2, weights, second_min_documents=1)] == [capped, lone]
+    assert [c.event for c in key_events(scored, 2, weights, second_min_documents=2)] == [capped]
+    only = date_scores([lone])[0]
+    assert [c.event for c in key_events(only, 2, weights, second_min_documents=2)] == [lone]  # the first stays
+
+
+def test_an_event_can_be_shown_by_what_its_own_reports_share():
     day = date(2011, 2, 11)
-    said = "Hosni Mubarak resigned as president on Friday, Vice President Omar Suleiman said."
-    m = Mention("a", 0, said, day, time_text="on Friday")
-    weights = TermWeights([m.text])
-    scored = date_scores([Event(day, "day", "", [m])])[0]
-    assert key_events(scored, 1, weights, trim=True)[0].text == "Hosni Mubarak resigned as president on Friday."
-    assert key_events(scored, 1, weights, trim=False)[0].text == m.text
-    tail = "The army took over from the president, a spokesman said on Friday."
-    dated = Mention("b", 0, tail, day, time_text="on Friday")
-    scored = date_scores([Event(day, "day", "", [dated])])[0]
-    assert key_events(scored, 1, weights, trim=True)[0].text == dated.text  # the tail holds the date
-
-
-def test_the_query_is_a_preference_when_a_day_has_nothing_it_accepts():
-    day = date(2008, 10, 3)
-    ev = Event(day, "day", "", [_mention("a", day, "The House passes the bailout bill on Friday afternoon.")])
-    weights = TermWeights([m.text for m in ev.mentions])
-    scored = date_scores([ev])[0]
-    crisis = lambda t: "crisis" in t.lower()  # noqa: E731
-    assert key_events(scored, 1, weights, eligible=crisis, fallback=False) == []
-    assert [c.event for c in key_events(scored, 1, weights, eligible=crisis, fallback=True)] == [ev]
-
+    resigned = Event(day, "day", "", [
+        _mention("a", day, "Hosni Mubarak resigned as president and handed power to the army council on Friday."),
+        _mention("b", day, "Mubarak resigned as president on Friday, handing power to the army council."),
+        _mention("c", day, "Crowds in Tahrir Square celebrated through the night on Friday after Mubarak resigned."),
+    ])
+    crowds = Event(day, "day", "", [_mention(d, day, "Crowds in Tahrir Square celebrated through the night on Friday.")
+                                    for d in "defg"])
+    weights = TermWeights([m.text for ev in (resigned, crowds) for m in ev.mentions])
+    scored = date_scores([resigned, crowds])[0]
+    every = {"max_overlap": 1.0, "second_min_documents": 1}
+    pick = {e.event is resigned and e.mention.document for e in key_events(scored, 2, weights, by_event=False, **every)}
+    assert "c" in pick  # the day's centroid is the crowd scenes
+    pick = {e.event is resigned and e.mention.document for e in key_events(scored, 2, weights, by_event=True, **every)}
+    assert "c" not in pick and ("a" in pick or "b" in pick)  # the event's own reports are about the resignation
 
 # --------------------------------------------------------------------------------------------------
 # The benchmark module

@@ -13,7 +13,6 @@ from storyline.annotate.sentence_kind import (
     looks_ahead,
     opens_on_pronoun,
     reports_speech,
-    without_attribution,
     without_stamp,
 )
 
@@ -211,23 +210,3 @@ def test_a_stamp_or_bracketed_credit_is_cut_from_the_start(text, shown):
 def test_a_stamp_stays_when_it_holds_the_date_a_line_must_name():
     text = "Monday, March 7, 2011; 10:12 AM The senate passed the budget bill overnight."
     assert without_stamp(text, keep="March 7, 2011") == text
-
-
-@pytest.mark.parametrize(("text", "keep", "shown"), [
-    ("BP capped the well on Thursday, a spokesman said.", "on Thursday", "BP capped the well on Thursday."),
-    ("Police fired tear gas at protesters in Cairo on Friday, witnesses told Reuters.", "on Friday",
-     "Police fired tear gas at protesters in Cairo on Friday."),
-    ("The WHO raised its alert to phase 6 on Thursday, according to the agency.", "on Thursday",
-     "The WHO raised its alert to phase 6 on Thursday."),
-    # the tail names the day: it stays
-    ("The relief well is a week ahead of schedule, the official in charge said on Tuesday.", "on Tuesday",
-     "The relief well is a week ahead of schedule, the official in charge said on Tuesday."),
-    # a quotation, too short a head or a comma inside the sentence's own clause keeps it whole
-    ('"We will stop the leak by Friday," Hayward said.', "by Friday",
-     '"We will stop the leak by Friday," Hayward said.'),
-    ("Talks end Monday, he said.", "Monday", "Talks end Monday, he said."),
-    ("He said on Friday that the talks, which he said were useful, would go on.", "on Friday",
-     "He said on Friday that the talks, which he said were useful, would go on."),
-])
-def test_an_attribution_tail_is_cut_when_the_date_stays(text, keep, shown):
-    assert without_attribution(text, keep) == shown

@@ -363,25 +363,3 @@ def _nearest_verb(piece: str, last: bool) -> bool | None:
     if not found:
         return None
     return (max(found, key=lambda f: f[1]) if last else min(found))[2]
-
-
-# An attribution tail: ", officials said.", ", he told reporters.", ", according to the Coast Guard." — a comma,
-# a short subject (eight words at most, no comma) and a speech verb with at most a short object, ending the
-# sentence. A key-date line is the clause about the event; its sources stay listed beside it.
-_TAIL = re.compile(r",\s+(?:according\s+to\s+[^,;:\"“”]{2,60}|[^,;:\"“”]{1,60}?\s(?:said|says|told|added|adds|"
-                   r"reported|reports|announced|confirmed|stated|explained|noted|warned|insisted)"
-                   r"(?:\s[^,;:\"“”]{1,40})?)\s*[.!]?\s*$")
-
-
-def without_attribution(text: str, keep: str = "") -> str:
-    """``text`` less an attribution tail (see ``_TAIL``) when what is left is a sentence of its own that
-    still names ``keep`` (the time expression a key-date line must name) and is no quotation; else
-    unchanged. "BP capped the well on Thursday, a spokesman said." → "BP capped the well on Thursday."."""
-    m = _TAIL.search(text)
-    if m is None or len(m.group(0).split()) > 12:
-        return text
-    head = text[:m.start()].rstrip()
-    if (keep and keep not in head) or len(head.split()) < MIN_WORDS or head[:1] in _OPENING + '"' \
-            or head.count('"') % 2 or not head[:1].isupper():
-        return text
-    return head + "."
