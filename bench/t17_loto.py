@@ -27,10 +27,8 @@ from storyline.analysis import key_dates as K
 from storyline.text import TermWeights
 
 # The grid of BENCHMARKS.md ("Short-timeline ranking chosen leave-one-topic-out"); None = the module default.
-GRID = {"later_weight": [4.0], "pub_weight": [0.25], "length_exponent": [0.3],
-        "ahead_last": [False, True], "by_event": [False, True], "second_min_documents": [1, 2, 3]}
-BEFORE = {"later_weight": 4.0, "pub_weight": 0.25, "length_exponent": 0.3, "ahead_last": False, "by_event": False,
-          "second_min_documents": 1}
+GRID = {"later_weight": [1.0, 3.0, 4.0], "pub_weight": [0.0, 0.25], "length_exponent": [0.0, 0.3, 0.5, 1.0]}
+BEFORE = {"later_weight": 1.0, "pub_weight": 0.0, "length_exponent": 0.0}
 
 
 def annotated(cache: Path, topics: list[str] | None) -> tuple[list[T.Task], dict[str, list[T.Annotated]]]:
@@ -76,10 +74,7 @@ def predict(task: T.Task, evs: list, published: dict[str, date], weights: TermWe
     out = []
     for day in K.date_scores(evs, task.start, task.end, published, setting["later_weight"],
                              setting["pub_weight"]):
-        chosen = K.key_events(day, task.k, weights, eligible, length_exponent=setting["length_exponent"],
-                              ahead_last=setting["ahead_last"], by_event=setting["by_event"],
-                              second_min_documents=setting["second_min_documents"],
-                              second_share=setting.get("second_share", 0.0))
+        chosen = K.key_events(day, task.k, weights, eligible, length_exponent=setting["length_exponent"])
         if chosen:
             out.append((day.date, [T.tokenize(ke.text) for ke in chosen]))
         if len(out) >= task.l:

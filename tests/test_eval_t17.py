@@ -119,49 +119,20 @@ def test_an_event_is_shown_by_a_fuller_sentence_when_one_is_nearly_as_central():
     assert key_events(scored, 1, weights)[0].mention is full  # the shipped mild length preference
 
 
-def test_a_day_is_shown_by_what_happened_before_what_was_expected():
-    day = date(2010, 5, 10)
-    plan = "President Obama is due to meet BP officials at the White House on Monday."
-    ahead = Event(day, "day", "", [Mention(d, 0, plan, day, time_text="Monday") for d in "ab"])
-    cost = "BP said on Monday the oil spill had cost it $350m so far."
-    done = Event(day, "day", "", [Mention("c", 0, cost, day, time_text="Monday")])
-    weights = TermWeights([m.text for ev in (ahead, done) for m in ev.mentions])
-    scored = date_scores([ahead, done])[0]
-    both = {"second_min_documents": 1}
-    assert [c.event for c in key_events(scored, 2, weights, ahead_last=False, **both)] == [ahead, done]
-    assert [c.event for c in key_events(scored, 2, weights, ahead_last=True, **both)] == [done, ahead]
 
-
-def test_a_lone_report_does_not_fill_a_line_beside_the_days_corroborated_event():
-    day = date(2010, 7, 15)
-    capped = Event(day, "day", "", [_mention(d, day, "BP closed the new cap and the oil stopped flowing on Thursday.")
-                                    for d in "abc"])
-    hearing = "A Senate committee announced on Thursday a hearing on Lockerbie."
-    lone = Event(day, "day", "", [_mention("d", day, hearing)])
-    weights = TermWeights([m.text for ev in (capped, lone) for m in ev.mentions])
-    scored = date_scores([capped, lone])[0]
-    assert [c.event for c in key_events(scored, 2, weights, second_min_documents=1)] == [capped, lone]
-    assert [c.event for c in key_events(scored, 2, weights, second_min_documents=2)] == [capped]
-    only = date_scores([lone])[0]
-    assert [c.event for c in key_events(only, 2, weights, second_min_documents=2)] == [lone]  # the first stays
-
-
-def test_an_event_can_be_shown_by_what_its_own_reports_share():
-    day = date(2011, 2, 11)
-    resigned = Event(day, "day", "", [
-        _mention("a", day, "Hosni Mubarak resigned as president and handed power to the army council on Friday."),
-        _mention("b", day, "Mubarak resigned as president on Friday, handing power to the army council."),
-        _mention("c", day, "Crowds in Tahrir Square celebrated through the night on Friday after Mubarak resigned."),
-    ])
-    crowds = Event(day, "day", "", [_mention(d, day, "Crowds in Tahrir Square celebrated through the night on Friday.")
-                                    for d in "defg"])
-    weights = TermWeights([m.text for ev in (resigned, crowds) for m in ev.mentions])
-    scored = date_scores([resigned, crowds])[0]
-    every = {"max_overlap": 1.0, "second_min_documents": 1}
-    pick = {e.event is resigned and e.mention.document for e in key_events(scored, 2, weights, by_event=False, **every)}
-    assert "c" in pick  # the day's centroid is the crowd scenes
-    pick = {e.event is resigned and e.mention.document for e in key_events(scored, 2, weights, by_event=True, **every)}
-    assert "c" not in pick and ("a" in pick or "b" in pick)  # the event's own reports are about the resignation
+def test_an_event_is_judged_and_shown_by_its_line_less_the_stamps_the_page_glued_on():
+    day = date(2010, 7, 6)
+    stamped = Mention("a", 0, "Tuesday, July 6, 2010; 9:26 PM Experts say the oil in the lake will do little harm.",
+                      day, time_text="Tuesday, July 6, 2010")
+    plain = Mention("b", 0, "Oil reached Lake Pontchartrain near New Orleans on Tuesday, officials said.", day,
+                    time_text="on Tuesday")
+    weights = TermWeights([stamped.text, plain.text])
+    scored = date_scores([Event(day, "day", "", [plain]), Event(day, "day", "", [stamped])])[0]
+    assert {c.text for c in key_events(scored, 2, weights)} == {stamped.text, plain.text}  # the stamp names the day
+    cut = Mention("c", 0, "(AP Photo/Gerald Herbert) Oil reached Lake Pontchartrain on Tuesday.", day,
+                  time_text="on Tuesday")
+    scored = date_scores([Event(day, "day", "", [cut])])[0]
+    assert key_events(scored, 1, weights)[0].text == "Oil reached Lake Pontchartrain on Tuesday."
 
 # --------------------------------------------------------------------------------------------------
 # The benchmark module

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from itertools import islice
 
-from ..annotate.sentence_kind import looks_ahead, without_stamp
+from ..annotate.sentence_kind import without_stamp
 from ..model import Event, Mention
 from ..text import TermWeights, Vector, cosine
 
@@ -34,9 +34,6 @@ MIN_WORDS, MAX_WORDS = 6, 50  # a timeline line is a sentence a reader takes in 
 LATER_WEIGHT = 4.0  # an article published after the day it names counts this much (one published that day: 1)
 PUB_WEIGHT = 0.25  # per article published on the day or the day after (its reports of the day)
 LENGTH_EXPONENT = 0.3  # a candidate sentence's centrality is multiplied by (words / 20) ** this
-AHEAD_LAST = False  # a sentence that only expects the day ("is due to meet on Monday") stands last
-BY_EVENT = False  # an event is shown by its sentence nearest what its own reports share (not the whole day's)
-SECOND_MIN_DOCUMENTS = 1  # a day's second and later events need this many articles (a lone report waits)
 
 
 @dataclass(slots=True)
@@ -110,20 +107,12 @@ def date_scores(events: Iterable[Event], start: date | None = None, end: date | 
 
 def key_events(day: DateScore, k: int, weights: TermWeights,
                eligible: Callable[[str], bool] | None = None,
-               max_overlap: float = MAX_OVERLAP, length_exponent: float | None = None,
-               ahead_last: bool | None = None, by_event: bool | None = None,
-               second_min_documents: int | None = None, second_share: float = 0.0) -> list[KeyEvent]:
+               max_overlap: float = MAX_OVERLAP, length_exponent: float | None = None) -> list[KeyEvent]:
     """Up to ``k`` events of one day, each represented by its mention (of that day) closest to the day's
     centroid (times the length preference), most sources × that closeness first: a widely reported event
-    leads unless what it is shown by is off the day's subject. With ``ahead_last``, a sentence that only
-    expects the day is the last choice for its event, and such an event the last of its day: a key date
-    shows what happened. With ``by_event``, the mention is the one closest to its own event's mentions.
-    After the first, an event needs ``second_min_documents`` articles: a lone report does not fill a
-    line beside the day's corroborated ones."""
+    leads unless what it is shown by is off the day's subject. A mention is judged by the line it would
+    show (``KeyEvent.text``, its sentence less opening stamps), not by the stamps the page glued on."""
     length_exponent = LENGTH_EXPONENT if length_exponent is None else length_exponent
-    ahead_last = AHEAD_LAST if ahead_last is None else ahead_last
-    by_event = BY_EVENT if by_event is None else by_event
-    second_min = SECOND_MIN_DOCUMENTS if second_min_documents is None else second_min_documents
     vectors: dict[int, Vector] = {}
     centroid: Vector = defaultdict(float)
     for _, mentions in day.events:
@@ -132,19 +121,9 @@ def key_events(day: DateScore, k: int, weights: TermWeights,
             for t, w in vec.items():
                 centroid[t] += w
     texts: dict[int, str] = {}
-
-    def closeness(m: Mention, to: Vector) -> float:
-        return cosine(vectors[id(m)], to) * (len(texts[id(m)].split()) / 20) ** length_exponent
-
-    candidates: list[tuple[bool, KeyEvent]] = []  # (reports rather than expects, the event)
+    candidates: list[KeyEvent] = []
     for ev, mentions in day.events:
-        own: Vector = centroid
-        if by_event:
-            own = defaultdict(float)
-            for m in mentions:
-                for t, w in vectors[id(m)].items():
-                    own[t] += w
-        best: tuple[tuple[bool, float], Mention] | None = None
+        best: tuple[float, Mention] | None = None
         seen: set[str] = set()
         for m in mentions:
             if m.text in seen or not displayable(m.text) or (eligible is not None and not eligible(m.text)):
@@ -153,21 +132,18 @@ def key_events(day: DateScore, k: int, weights: TermWeights,
             text = texts[id(m)] = without_stamp(m.text, m.time_text)
             if text != m.text:
                 vectors[id(m)] = weights.vector(text)
-            key = (not (ahead_last and looks_ahead(m.text, m.time_text)), closeness(m, own))
-            if best is None or key > best[0]:
-                best = (key, m)
+            c = cosine(vectors[id(m)], centroid) * (len(text.split()) / 20) ** length_exponent
+            if best is None or c > best[0]:
+                best = (c, m)
         if best is not None:
-            m = best[1]
-            ids = sorted({x.document for x in mentions})
-            candidates.append((best[0][0], KeyEvent(ev, m, len(ids), closeness(m, centroid), ids, texts[id(m)])))
-    candidates.sort(key=lambda c: (not c[0], -c[1].documents * c[1].centrality, -c[1].documents,
-                                   c[1].mention.document, c[1].mention.sentence))
+            ids = sorted({m.document for m in mentions})
+            candidates.append(KeyEvent(ev, best[1], len(ids), best[0], ids, texts[id(best[1])]))
+    candidates.sort(key=lambda c: (-c.documents * c.centrality, -c.documents, c.mention.document,
+                                   c.mention.sentence))
     chosen: list[KeyEvent] = []
-    for _, c in candidates:
+    for c in candidates:
         if len(chosen) >= k:
             break
-        if chosen and (c.documents < second_min or c.documents < second_share * chosen[0].documents):
-            continue
         vec = vectors[id(c.mention)]
         if any(cosine(vec, vectors[id(o.mention)]) > max_overlap for o in chosen):
             continue
