@@ -61,6 +61,13 @@ WEEKDAY_LOOSE = r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\.?"
 WEEKDAY_ANY_CASE = r"(?i:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?i:day|nesday|sday|urday)?\.?"
 DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
 YEAR = r"(?:1[89]|20)\d\d"  # the years a news date may carry (TIMEX3 also takes 1600-1799: dates.py)
+# Time zones as pages write them, the one list every reader of clocks, stamps and datelines uses. Abbreviations
+# count in capitals only, whatever the caller's flags (a lower-case "est" or "cet" is a word); "ET" and "PT"
+# only after a clock (``CLOCK_ZONE``: "4:32 pm ET"), since alone they are initials ("PT Freeport").
+_ZONES = ("GMT", "UTC", "BST", "CEST", "CET", "EEST", "EET", "MSK", "EDT", "EST", "CDT", "CST", "MDT", "MST",
+          "PDT", "PST")
+TIME_ZONE = r"(?:(?-i:" + "|".join(_ZONES) + r")|(?i:(?:UK|local|Kyiv)\s+time))"
+CLOCK_ZONE = r"(?:(?-i:ET|PT)|" + TIME_ZONE + ")"
 
 
 def month_last(y: int, m: int) -> date:

@@ -257,6 +257,10 @@ MIGRATIONS: list[str] = [
         WITHOUT ROWID;
     CREATE INDEX document_aliases_document ON document_aliases(document);
     """,
+    # 16: a headline that shares no word with its article is a template's promo, not the headline
+    # (``link.stories.usable_headline``), and time zones are one list (``calendar.TIME_ZONE``): stored features
+    # hold the old headlines and names, so every article links again
+    _LINK_AGAIN,
 ]
 _ENTITIES_STALE = "INSERT OR REPLACE INTO meta (key, value) VALUES ('entity_index', 'stale')"
 

@@ -44,3 +44,27 @@ def test_both_readers_use_the_one_resolver():
     assert [t.value for t in dates.resolve("The deal was signed on December 20.", date(2022, 1, 5))] == [
         date(2021, 12, 20)]
     assert metadata.find_dates is calendar.find_dates and dates.year_near is calendar.year_near
+
+
+def test_time_zones_are_one_list_read_alike_by_every_stage():
+    import re
+    from pathlib import Path
+
+    from storyline.annotate import sentence_kind
+    from storyline.link import stories
+
+    zone = re.compile(rf"\b{calendar.TIME_ZONE}\b", re.I)  # abbreviations stay capitals under re.I
+    assert zone.search("22:17 GMT") and zone.search("at 9am local time") and zone.search("1600 MSK")
+    assert not zone.search("c'est la vie, est-ce") and not zone.search("PT Freeport shares rose")
+    assert re.search(rf"pm\s{calendar.CLOCK_ZONE}\b", "4:32 pm ET")  # after a clock, ET and PT are zones
+    # every stage tells a stamp by the same zones: the clock of a live blog, a wire stamp, a stamp in a name
+    assert sentence_kind.without_stamp("1602 CEST: Police closed the square.") == "Police closed the square."
+    assert sentence_kind.kind("Tue Apr 28, 2009 6:32 pm MST") == "byline"
+    assert stories.not_a_name("21:05 EEST") and not stories.not_a_name("PT Freeport")
+    assert metadata.visible_date("By Jane Doe | Jan 19, 2022 10:32 AM MSK\nTalks resumed.") == date(2022, 1, 19)
+    assert [t.text for t in dates.timex3("The blast came at 14:30 CEST on 3 May 2021.", date(2021, 5, 4))
+            if t.type == "TIME"] == ["14:30 CEST"]
+    # and no module but calendar.py spells the list out
+    spelt = re.compile(r"\|(?:GMT|BST|EDT)\||\((?:GMT|BST)\|")
+    package = Path(calendar.__file__).parent
+    assert [p.name for p in package.rglob("*.py") if p.name != "calendar.py" and spelt.search(p.read_text())] == []

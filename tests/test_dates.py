@@ -321,3 +321,22 @@ def test_counts_without_a_calendar_span_keep_their_direction():
 def test_a_preposition_takes_the_tense_of_the_verb_it_hangs_on(text, published, expected):
     (t,) = resolve(text, published)
     assert t.value == expected
+
+
+@pytest.mark.parametrize("text, published, expected", [
+    # issue 12: "Cameron, who took office in May, is due to discuss ..." put May in the year after (2011): a comma
+    # after a date inside its clause ends the clause, so "is due" does not govern it
+    ("Ms Lindqvist, who became mayor in March, is expected to resign next week.", date(2012, 6, 8), "2012-03"),
+    ("The ferry, launched in October, will sail again in spring.", date(2012, 12, 2), "2012-10"),
+    # a fronted date keeps the verb after its comma
+    ("In January, the council will vote on the budget.", date(2012, 11, 2), "2013-01"),
+])
+def test_a_comma_after_a_date_ends_its_clause(text, published, expected):
+    assert [t.value for t in timex3(text, published) if t.type == "DATE"][0] == expected
+
+
+def test_a_clock_with_its_time_zone_does_not_end_the_sentence():
+    # "... is due to discuss ... at 11 a.m. EDT on Saturday": "a.m. EDT" is no sentence break, so the weekday
+    # keeps the clause's future tense and is the coming Saturday, not the one before publication (a Friday)
+    text = "The premier is due to call the president at 11 a.m. EDT on Saturday."
+    assert [t.value for t in timex3(text, date(2010, 6, 11)) if t.type == "DATE"] == ["2010-06-12"]

@@ -344,6 +344,24 @@ def test_a_relative_clause_between_commas_does_not_hide_the_speaker():
     assert q.speaker == "Tomas Varga"  # appositives between commas, not the country at their end
 
 
+def test_a_place_before_an_x_based_name_only_says_where_it_is_based():
+    # "Naperville, Illinois-based Nalco said": the parser makes the town the subject, the company its appositive
+    q = one('Leeds, Yorkshire-based Arlow Foods said it would recall every jar sold since March.')
+    assert q.speaker == "Arlow Foods"
+    q = one('Harbour pilot Anita Kowalczyk, a Gdansk-based union leader, said the strike would go on.')
+    assert q.speaker == "Anita Kowalczyk"
+
+
+def test_the_terms_of_anonymity_are_not_a_quote():
+    # "who asked not to be named" says how the source is written up, not anything said about the story
+    q = one('One dock worker, who asked not to be identified because he feared for his job, said the cranes '
+            'had been idle for a week.')
+    assert q.text == "the cranes had been idle for a week"
+    assert quotes("The clerk, who requested that her name not be used, was fired on Monday.") == []
+    q = one("The mayor asked residents to stay indoors until the storm had passed.")
+    assert q.cue == "asked"  # a request that is news stays one
+
+
 def test_a_noun_before_a_colon_is_no_speech_verb():
     q = one('Port director Marek Zielinski told reporters on a conference call: "We expect the first ships '
             'on Monday."')

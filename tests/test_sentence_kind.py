@@ -117,6 +117,19 @@ def test_a_byline_glued_before_the_lead_is_cut_out(text: str, cut: str) -> None:
     assert [text[a:b] for a, b in furniture_spans(text)] == [cut]
 
 
+@pytest.mark.parametrize("text, cut", [
+    # a trade paper or any credited name after a dateline in capitals, with or without the wire's stamp
+    ("Mon Mar 8, 2010 9:02 am EST NASHVILLE (Billboard) - The tour was cancelled on Friday.",
+     "Mon Mar 8, 2010 9:02 am EST NASHVILLE (Billboard) - "),
+    ("SAN JOSE, Calif. (MarketWatch) -- Shares of the chip maker fell on Monday.",
+     "SAN JOSE, Calif. (MarketWatch) -- "),
+])
+def test_a_dateline_credits_any_name_after_a_place_in_capitals(text: str, cut: str) -> None:
+    assert [text[a:b] for a, b in furniture_spans(text)] == [cut]
+    # alone, a bracketed name before a dash is prose: "the talks (Geneva) - as they were called - failed"
+    assert furniture_spans("The second round (Geneva) - as the press called it - failed on Monday.") == []
+
+
 def test_a_sentence_without_furniture_is_left_whole() -> None:
     assert furniture_spans("BP said on Monday that the cap was holding.") == []
 

@@ -231,7 +231,7 @@ def test_a_store_keyed_by_the_old_line_keys_links_again(tmp_path):
         assert state(store) == expected
 
 
-@pytest.mark.parametrize("version", [13, 14])
+@pytest.mark.parametrize("version", [13, 14, 16])
 def test_a_store_with_the_old_names_links_again(tmp_path, version):
     """Migrations 13 and 14: stored features named datelines and time zones, which clustering no longer reads,
     so a store written before either links every article again, ending as a fresh analysis would."""
@@ -336,6 +336,10 @@ def test_titles_are_never_bylines_or_datelines():
     assert stories.usable_headline("Earthquake kills dozens in Turkey", furniture_keys)
     promo = "Daily Planet morning briefing newsletter"
     assert stories.usable_headline(promo, {stories.furniture.line_digest(promo)}) is None
+    # a promo the template put in one page's title: nothing in it is in the article
+    text = "Fishing towns along the coast are counting the cost of the spill.\nThe boats stay in harbour."
+    assert stories.usable_headline("Your new state pension: how will you be affected?", set(), text) is None
+    assert stories.usable_headline("Spill leaves fishing fleet in harbour", set(), text)
 
 
 def test_where_when_and_by_whom_a_page_was_filed_is_not_a_name():

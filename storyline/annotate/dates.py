@@ -45,10 +45,12 @@ from dateutil.easter import easter
 from dateutil.relativedelta import relativedelta
 
 from ..calendar import (
+    CLOCK_ZONE,
     DAY,
     MONTH_FULL,
     MONTH_NAME,
     MONTHS,
+    TIME_ZONE,
     WEEKDAY_NAME,
     WEEKDAYS,
     Tense,
@@ -194,9 +196,12 @@ _INFINITIVE = re.compile(r"\bto\s+(?!the\b|a\b|an\b|its?\b|his\b|her\b|their\b|b
 _DEFER = re.compile(r"\b(?:postpon|delay|defer|adjourn|extend|suspend|push|put\s+off|recess|gave|give|grant)"
                     r"\w*\s+(?:\w+\s+){0,3}$", re.I)
 _PRESENT_AUX = re.compile(r"\b(?:has|have|is|are|am)\s+(?:been\s+|being\s+)?$", re.I)
+_FRONTED = re.compile(r"[\s\"“‘(\[-]*(?:[A-Za-z]+\s+){0,3}")  # a date among its sentence's first words
 DEFAULT_TENSE: Tense = ("past", False)  # news mostly report what happened: an unmarked date leans past
 
-_SENT_END = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z])|\n\s*\n")
+# A sentence ends at a full stop before a capital, but not at "11 a.m." before its time zone ("11 a.m. EDT on
+# Saturday": the tense of the clause before still governs "Saturday").
+_SENT_END = re.compile(rf"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z])(?!{CLOCK_ZONE}\b)|\n\s*\n")
 
 
 class _Ctx:
@@ -284,6 +289,11 @@ class _Ctx:
             before = m.end() <= start
             dist = start - m.end() if before else m.start() - end
             between = self.text[m.end(): start] if before else self.text[end: m.start()].lstrip(" ,")
+            if not before and self.text[end: m.start()].lstrip().startswith(",") and not _FRONTED.fullmatch(
+                    self.text, s0, start):
+                # a comma after a date inside its clause ends that clause: "Cameron, who took office in May,
+                # is due to ..." ("In January, the company bought ..." keeps the verb after its fronted date)
+                continue
             kind = "future" if (m.group("F") or m.group("f")) else "past"
             strong = bool(m.group("F") or m.group("P"))
             if _CLAUSE_BREAK.search(between):
@@ -577,7 +587,7 @@ _COUNTED = re.compile(
     (?:(?P<m>{MONTH_NAME}),?\s+(?:of\s+)?(?P<y1>{_YEAR})(?!\s*[-–/]\s*\d\d?\b(?![-–]))
       | (?P<fis>(?:fiscal|calendar|the\s+fiscal\s+year|the\s+year|the\s+calendar\s+year)[-\s]+)?
         (?P<y2>{_YEAR})
-        (?!\s*(?:%|percent|per\s?cent|[-–]year|\.\d|,\d|\s?(?:a\.m|p\.m|[ap]m\b|GMT|UTC|hours?\b|hrs\b)))
+        (?!\s*(?:%|percent|per\s?cent|[-–]year|\.\d|,\d|\s?(?:a\.m|p\.m|[ap]m\b|{TIME_ZONE}|hours?\b|hrs\b)))
     )""", flags=re.I)
 def _r_month_year(m: re.Match[str], ctx: _Ctx) -> _Hit | None:
     mod = _mod_of(m["pos"])
@@ -844,11 +854,11 @@ def _r_relday(m: re.Match[str], ctx: _Ctx) -> _Hit | None:
 # Clock times: "10 p.m.", "10:35 a.m. EST", "noon", "midnight", "14:30 GMT". A day written next to
 # the time ("10 p.m. Wednesday", "Friday 9 a.m.") is joined to it by ``_join_clock``.
 @_rule(("#", "noon", "midnight", "midday"),
-       r"""(?P<mod>(?:about|around|approximately|roughly)\s+)?
+       rf"""(?P<mod>(?:about|around|approximately|roughly)\s+)?
     (?:(?P<h>[01]?\d|2[0-3])(?::(?P<mi>[0-5]\d))?\s*(?P<ap>a\.m\.?|p\.m\.?|am\b|pm\b|o'clock)
-      |(?P<h24>[01]\d|2[0-3]):(?P<m24>[0-5]\d)(?=\s*(?:GMT|UTC|CET|EST|EDT|local|hours|h\b))
+      |(?P<h24>[01]\d|2[0-3]):(?P<m24>[0-5]\d)(?=\s*(?:{CLOCK_ZONE}|local|hours|h\b))
       |(?P<named>noon|midnight|midday))
-    (?:\s*(?P<tz>GMT|UTC|CET|EST|EDT|CST|CDT|PST|PDT|ET|PT|local\s+time))?""")
+    (?:\s*(?P<tz>{CLOCK_ZONE}))?""")
 def _r_clock(m: re.Match[str], ctx: _Ctx) -> _Hit | None:
     if m["named"]:
         hour, minute = {"noon": (12, 0), "midday": (12, 0), "midnight": (24, 0)}[m["named"].lower()]

@@ -149,6 +149,11 @@ NAMING = re.compile(r"\b(?:so-called|so called|titled|entitled|named|dubbed|nick
                     r"labell?ed|branded|term|word|phrase|slogan|hashtag|headlined|motto)(?:\s+the)?\s*$",
                     re.IGNORECASE)
 
+# What a source asked of the reporter ("who asked not to be named", "requested not to be identified because
+# ..."): the terms of anonymity, never something said about the story.
+_ANONYMITY = re.compile(r"(?:not\s+to\s+be|that\s+(?:his|her|their)\s+names?\s+not\s+be)\s+"
+                        r"(?:named|identified|quoted|cited|used)\b|(?:to\s+)?(?:remain\s+)?anonym", re.I)
+
 OPENERS = {"\"": "straight", "“": "curly", "„": "low", "«": "guillemet", "‘": "single"}
 CLOSERS = {"straight": "\"”", "curly": "”\"", "low": "“”\"", "guillemet": "»", "single": "’"}
 QUOTE_CHARS = "\"“”„«»"
@@ -763,7 +768,8 @@ class _Context:
         own = [e for e in ents if (np.possessor or not _POSS.match(self.text[e.end : e.end + 2])) and not (
             # a nationality or place that only qualifies the head noun ("the British oil giant", "a Louisiana
             # shrimper") is not who speaks: the head says who
-            e.label in ("NORP", "GPE") and re.search(r"\b[a-z][a-z'’-]+$", self.text[e.end : b]))]
+            e.label in ("NORP", "GPE") and re.search(r"\b[a-z][a-z'’-]+$", self.text[e.end : b])
+            or re.match(r"-(?:based|headquartered)\b", self.text[e.end : e.end + 14]))]  # "Yorkshire-based X"
         extra = [e for x, y in np.extra for e in self.entities_in(x, y)]
 
         def named(e: Entity) -> tuple[str, tuple[int, int], str]:
@@ -918,6 +924,14 @@ def _subject_np(verb, base: int, hops: int = 0) -> _NP | None:
 
 
 def _np_of(head, base: int) -> _NP:
+    if head.text[:1].isupper():
+        # "Naperville, Illinois-based Nalco said": the name before the comma only says where the appositive
+        # (a name, not "a Texas-based lawyer") is based; the appositive speaks
+        based = next((c for c in head.children if c.dep_ == "appos" and c.i > head.i and c.text[:1].isupper()
+                      and any(t.lower_ in ("based", "headquartered") and t.i < c.i for t in c.children)
+                      and not any(t.dep_ == "det" for t in c.children)), None)
+        if based is not None:
+            return _np_of(based, base)
     left = [head] + [t for c in head.children if c.i < head.i and c.dep_ != "punct" for t in c.subtree]
     a, b = _span(left)
     extra = []
@@ -1208,7 +1222,7 @@ def _from_parse(text: str, todo: Sequence[tuple[int, Sentence]], segments: Seque
                         attach(g, "direct" if _sentence_like(text, g) else "partial", (g.start, g.end))
                 continue
             a, b = _trim(text, base + content[0], base + content[1])
-            if b - a < 3:
+            if b - a < 3 or _ANONYMITY.match(text, a):
                 continue
             overlapping = [g for g in segments if g.start < b and g.end > a]
             if not overlapping:

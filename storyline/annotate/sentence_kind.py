@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import re
 
-from ..calendar import MONTH_LOOSE, WEEKDAY_LOOSE
+from ..calendar import CLOCK_ZONE, MONTH_LOOSE, WEEKDAY_LOOSE
 from ..text import words
 from .speech_verbs import SPEECH_FORMS
 
@@ -54,15 +54,16 @@ _CREDIT = re.compile(
     r"|\b(?:REUTERS|AFP|EPA)\\?/[A-Z][\w.'-]*(?:\s[A-Z][\w.'-]*){0,2}")
 # A wire dateline or byline at the start: "WASHINGTON | Thu Apr 30, 2009 4:32 pm EDT WASHINGTON (Reuters) - ",
 # "HOUSTON, June 2 (Reuters) - ", "By Amy Hybels, For CNN ", "By Dan Primack February 2, 2011: 2:24 PM ET ".
-_PLACE = r"[A-Z][A-Z.'\\/ -]*[A-Z.](?:,\s" + _MONTH + r"\s\d{1,2})?"
-_WIRE = (r"(?:" + _PLACE + r"\s\|\s" + _WEEKDAY + r"\s" + _MONTH + r"\s\d{1,2},\s\d{4}\s" + _CLOCK
-         + r"\s[A-Z]{2,4}\s+)?(?:" + _PLACE + r"\s?)?(?:--)?\((?:Reuters|AP|AFP|CNN|Bloomberg|UPI|AFX)\)"
-         + r"\s*(?:-+|–|—)\s*")
+_PLACE = r"[A-Z][A-Z.'\\/ -]*[A-Z.](?:,\s" + _MONTH + r"\s\d{1,2}|,\s[A-Z][a-z]+\.?(?:\s[A-Z][a-z]+\.?)?)?"
+# After a place in capitals any credited name will do ("LOS ANGELES (Billboard) - "); alone, only an agency's.
+_WIRE = (r"(?:(?:" + _PLACE + r"\s\|\s)?" + _WEEKDAY + r"\s" + _MONTH + r"\s\d{1,2},\s\d{4}\s" + _CLOCK
+         + r"\s[A-Z]{2,4}\s+)?(?:(?:" + _PLACE + r"\s?)?(?:--)?\((?:Reuters|AP|AFP|CNN|Bloomberg|UPI|AFX)\)"
+         + r"|" + _PLACE + r"\s?(?:--)?\([A-Z][\w&.'’-]*(?:\s[A-Z][\w&.'’-]*){0,3}\))\s*(?:-+|–|—)\s*")
 # Also "January 27, 2011 | By Tim Lister and Emily Smith, CNN " and "By the CNN Wire Staff " before the lead.
 _DATELINE = re.compile(
     r"^(?:By\s[A-Z][\w.'-]+(?:\s[A-Z][\w.'-]+){0,3}(?:,\s[^|]{1,40}?)?\s+(?=[A-Z]{2}|" + _MONTH + r"\s\d))?"
     r"(?:" + _WIRE + r"|" + _MONTH + r"\s\d{1,2},\s\d{4}:?\s" + _CLOCK
-    + r"\s(?:[AP]M\s)?(?:ET|EST|EDT|GMT|BST)(?:\s+|$)"
+    + r"\s(?:[AP]M\s)?" + CLOCK_ZONE + r"(?:\s+|$)"
     r"|" + _MONTH + r"\s\d{1,2},\s\d{4}\s\|\sBy\s[A-Z][\w.'-]+(?:\s(?:[A-Z][\w.'-]+|and))*,\s[A-Z][\w.]*"
     r"(?:\s+(?=[A-Z])|\s*$)|By\sthe\s[A-Z][\w.]*(?:\s[A-Z][\w.]*){0,3}\sStaff(?:\s+(?=[A-Z])|\s*$))")
 _WIRE_ANYWHERE = re.compile(r"(?<![\w.])" + _WIRE)
@@ -212,13 +213,12 @@ def byline_name(text: str) -> str | None:
 # "(AP Photo/Gerald Herbert) ", "(Reuters) - "), a bracketed update time ("(Update 7 p.m. ET) "), a live blog's
 # clock ("3.40 pm: ", "11.02am: ", "21.52 BST ", "1602 GMT: ") or a posting stamp ("Thursday, April 29, 2010;
 # 4:49 PM "). A clock needs a zone, "am"/"pm" or a colon after it, so "10.30 is late" keeps its figure.
-_ZONE = r"(?:GMT|BST|UTC|CET|CEST|EDT|EST|CDT|CST|PDT|PST|ET|PT|UK time|local time)"
 _AMPM = r"\s?[apAP]\.?[mM]\.?(?!\w)"
-_STAMP_CLOCK = (r"(?:(?:\d{1,2}[:.]\d\d|\d{1,2})" + _AMPM + r"(?:\s" + _ZONE + r")?"
-                r"|(?:\d{1,2}[:.]\d\d|[012]\d[0-5]\d)\s" + _ZONE + r"|\d{1,2}[:.]\d\d(?=:))")
+_STAMP_CLOCK = (r"(?:(?:\d{1,2}[:.]\d\d|\d{1,2})" + _AMPM + r"(?:\s" + CLOCK_ZONE + r")?"
+                r"|(?:\d{1,2}[:.]\d\d|[012]\d[0-5]\d)\s" + CLOCK_ZONE + r"|\d{1,2}[:.]\d\d(?=:))")
 _LEAD_STAMP = re.compile(
     r"^(?:\((?:" + _AGENCY + r")(?:\s(?:Photo(?:graph)?s?|Images|Video))?(?:\\?/[^()]{1,60})?\)"
-    r"|\((?:Update(?:d)?:?\s)?[^()]{0,80}?(?:[ap]\.m\.|\b[ap]m\b|\b" + _ZONE + r"\b)(?:\s" + _WEEKDAY + r")?\)"
+    r"|\((?:Update(?:d)?:?\s)?[^()]{0,80}?(?:[ap]\.m\.|\b[ap]m\b|\b" + CLOCK_ZONE + r"\b)(?:\s" + _WEEKDAY + r")?\)"
     r"|(?:(?:" + _WEEKDAY + r",?\s)?" + _MONTH + r"\s\d{1,2},\s\d{4};?\s)?" + _STAMP_CLOCK + r")"
     r"[\s:;]*(?:-+|–|—)?\s*(?=\S)")
 

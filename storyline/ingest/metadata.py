@@ -15,7 +15,7 @@ from datetime import date, datetime, timezone
 from importlib.resources import files
 from urllib.parse import urlsplit
 
-from ..calendar import MONTH_ANY_CASE, MONTHS, WEEKDAY_ANY_CASE, YEAR, find_dates, year_from_anchors
+from ..calendar import CLOCK_ZONE, MONTH_ANY_CASE, MONTHS, WEEKDAY_ANY_CASE, YEAR, find_dates, year_from_anchors
 from ..text import NAME_WORD
 
 # --------------------------------------------------------------------------------------------------
@@ -105,11 +105,7 @@ _LABELED = re.compile(
     r"|publication date|dated?|released)\b[ \t]*[:\-–—]?[ \t]*(?P<value>[^\n]{4,90})$",
     re.I | re.M,
 )
-_TIME = re.compile(
-    r"\b\d{1,2}[:.]\d\d(?:[:.]\d\d)?\s*(?:[ap]\.?m\.?)?|\b(?:gmt|utc|est|edt|cet|cest|msk|bst|pst|pdt|eet|"
-    r"eest|kyiv time|local time)\b|[+-]\d\d:?\d\d\b",
-    re.I,
-)
+_TIME = re.compile(rf"\b\d{{1,2}}[:.]\d\d(?:[:.]\d\d)?\s*(?:[ap]\.?m\.?)?|\b{CLOCK_ZONE}\b|[+-]\d\d:?\d\d\b", re.I)
 _STAMP_WORDS = {"by", "and", "updated", "published", "posted", "at", "on", "am", "pm", "last", "ago", "hours",
                 "hour", "minutes", "min", "mins", "read", "time", "de", "van", "von", "al", "bin"}
 _REPORT_VERB = (

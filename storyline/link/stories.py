@@ -37,7 +37,7 @@ from typing import Any
 
 import numpy as np
 
-from ..calendar import MONTH_LOOSE, WEEKDAY_LOOSE, WEEKDAY_NAME
+from ..calendar import MONTH_LOOSE, TIME_ZONE, WEEKDAY_LOOSE, WEEKDAY_NAME
 from ..ingest import furniture, metadata
 from ..model import Document, Entity
 from ..text import EXTRA_STOP, WORD, content_terms, line_spans, stem, words
@@ -104,11 +104,11 @@ def line_keys(doc: Document) -> set[str]:
 
 def embed_text(doc: Document, furniture_keys: set[str]) -> str:
     """What is embedded: the usable headline and the lead, outlet furniture left out."""
-    headline = usable_headline(doc.title, furniture_keys)
+    headline = usable_headline(doc.title, furniture_keys, doc.text)
     return "\n".join(([headline] if headline else []) + lead_lines(doc, furniture_keys))
 
 
-_TIME = re.compile(r"\b\d{1,2}[:.]\d{2}\b|\b(?:GMT|UTC|BST|EST|EDT|PST|UK time)\b", re.IGNORECASE)
+_TIME = re.compile(rf"\b\d{{1,2}}[:.]\d{{2}}\b|\b{TIME_ZONE}\b")
 _DATE_WORDS = re.compile(rf"\b{WEEKDAY_NAME}\b|\b(?:19|20)\d\d\b")
 _STAMP = re.compile(rf"\b{WEEKDAY_LOOSE},?\s+{MONTH_LOOSE}(?:\s|$)")  # a wire stamp's "Thu May 14", read as a name
 _NON_WORD = re.compile(r"[\W_]+")
@@ -121,8 +121,11 @@ _BYLINE = re.compile(r"^\s*(?:by|from|posted|updated|published|filed|photo|image
                      r"share|follow|subscribe|sign up|click|download|advertisement)\b", re.IGNORECASE)
 
 
-def usable_headline(title: str | None, furniture_keys: set[str]) -> str | None:
-    """The headline, unless it is furniture of its outlet, a byline, a dateline or a page template."""
+def usable_headline(title: str | None, furniture_keys: set[str], text: str | None = None) -> str | None:
+    """The headline, unless it is furniture of its outlet, a byline, a dateline or a page template, or shares
+    no word with the article's ``text`` (a promo the page template put in the title: "The new flat-rate State
+    Pension - how will you be affected?" over a programme on the oil spill; one page of an outlet is enough
+    to tell it, where furniture needs three)."""
     if not title:
         return None
     title = " ".join(title.split())
@@ -131,7 +134,9 @@ def usable_headline(title: str | None, furniture_keys: set[str]) -> str | None:
         return None
     if _TIME.search(title) or len(_DATE_WORDS.findall(title)) >= 2:
         return None
-    if furniture.line_digest(title) in furniture_keys or len(content_terms(title)) < 2:
+    if furniture.line_digest(title) in furniture_keys or len(terms := content_terms(title)) < 2:
+        return None
+    if text is not None and not set(terms) & set(content_terms(text)):
         return None
     return title
 
@@ -174,7 +179,7 @@ def item(doc: Document, vector: np.ndarray, entities: Iterable[Entity], furnitur
     """An article's features: its embedded headline and lead (``vector``, of :func:`embed_text`), its
     salient entities outside furniture lines (``furniture_keys``: its lines that are outlet furniture) and
     its lead words."""
-    headline = usable_headline(doc.title, furniture_keys)
+    headline = usable_headline(doc.title, furniture_keys, doc.text)
     spans = [(a, b) for a, b, k in _lines(doc.text) if k in furniture_keys]
     counts: Counter[str] = Counter()
     first: dict[str, int] = {}
