@@ -340,3 +340,18 @@ def test_a_clock_with_its_time_zone_does_not_end_the_sentence():
     # keeps the clause's future tense and is the coming Saturday, not the one before publication (a Friday)
     text = "The premier is due to call the president at 11 a.m. EDT on Saturday."
     assert [t.value for t in timex3(text, date(2010, 6, 11)) if t.type == "DATE"] == ["2010-06-12"]
+
+
+def test_a_range_of_two_yearless_dates_never_runs_backwards():
+    # "The Atlantic hurricane season runs from 1 June to 30 November" in late June put its end in the year before
+    (t,) = resolve("The ski season runs from 1 December to 30 April, and resorts expect a busy one.",
+                   date(2013, 12, 20))
+    assert (t.value, t.last) == (date(2013, 12, 1), date(2014, 4, 30))
+    (t,) = resolve("The fair ran from December 28 to January 3.", date(2014, 1, 10))
+    assert (t.value, t.last) == (date(2013, 12, 28), date(2014, 1, 3))
+
+
+def test_a_participle_after_being_is_no_past_tense():
+    # "until relief wells now being drilled reach it in August" (June 2010) was August 2009
+    (t,) = resolve("The road stays shut until the bridge now being repaired reopens in August.", date(2013, 6, 4))
+    assert t.value == date(2013, 8, 1)

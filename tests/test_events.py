@@ -108,6 +108,14 @@ def test_sentence_with_several_dates_is_split_into_clauses():
     assert events[1][0].summary.startswith("A meeting of the Council")
 
 
+def test_a_possessive_date_ends_no_clause():
+    # "Today's losses mean ... since ... in April" was cut after "Today": the April row read "'s losses mean …"
+    text = "Monday's fall means the bank has lost a third of its value since the merger in March."
+    ms = [(1, m("a", 0, text, date(2012, 5, 14), time_text="Monday")),
+          (2, m("a", 0, text, date(2012, 3, 1), time_text="in March"))]
+    assert clauses(ms) == {1: text, 2: text}
+
+
 def test_a_clause_cut_inside_its_sentence_shows_the_whole_sentence():
     text = ("The Senate Foreign Relations Committee announced on Thursday it would hold a hearing on 29 July "
             "into the circumstances of the release.")

@@ -130,6 +130,42 @@ def test_a_dateline_credits_any_name_after_a_place_in_capitals(text: str, cut: s
     assert furniture_spans("The second round (Geneva) - as the press called it - failed on Monday.") == []
 
 
+def test_wire_stamps_and_caption_ends_glued_into_the_text_are_cut_out() -> None:
+    text = ("Storm forces ferry operators to halt crossings Saturday 12 March 2011 09.41 GMT Ferries between the "
+            "two ports stayed in harbour on Saturday.\n"
+            "Firefighters at the warehouse in the port of Gdynia, Poland, March 3, 2011) Who pays for the damage "
+            "is still unclear.")
+    sentences = split_sentences("d", text)
+    assert [s.text for s in sentences] == [
+        "Storm forces ferry operators to halt crossings", "Saturday 12 March 2011 09.41 GMT",
+        "Ferries between the two ports stayed in harbour on Saturday.",
+        "Firefighters at the warehouse in the port of Gdynia, Poland, March 3, 2011)",
+        "Who pays for the damage is still unclear."]
+    assert [kind(s.text) for s in sentences] == ["prose", "byline", "prose", "caption", "prose"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("KRAKOW, Poland\\/BERLIN | Mon Mar 7, 2011 6:02 pm EST KRAKOW, Poland\\/BERLIN", "byline"),
+    ("Report Mon Mar 7, 2011 6:02 pm", "byline"),
+    ("(Two firefighters rest outside the warehouse in Gdynia, Poland, March 3, 2011)", "caption"),
+    ("Mayor Anna Nowak (L) talks to firefighter Jan Kos (C) outside the warehouse in Gdynia March 3, 2011.",
+     "caption"),
+    ("Firefighter Jan Kos (2nd R) rests outside the warehouse.", "caption"),
+    # one "(R)" is a party or a trademark, not a place in a picture
+    ("Governor Jane Doe (R) said the state would sue the company.", "prose"),
+])
+def test_wire_datelines_and_captions_in_their_agency_forms(text: str, expected: str) -> None:
+    assert kind(text) == expected
+
+
+@pytest.mark.parametrize("text, shown", [
+    ("NEW ORLEANS--The ferry company said on Monday it would sue.", "The ferry company said on Monday it would sue."),
+    ("AP GDYNIA, Poland--Firefighters worked through Saturday.", "Firefighters worked through Saturday."),
+])
+def test_a_dateline_run_into_the_lead_is_no_part_of_a_row(text: str, shown: str) -> None:
+    assert without_stamp(text) == shown
+
+
 def test_a_sentence_without_furniture_is_left_whole() -> None:
     assert furniture_spans("BP said on Monday that the cap was holding.") == []
 
@@ -162,6 +198,7 @@ def test_reports_speech(text: str, expected: bool) -> None:
     ("Negotiators are expected to meet again next week in Vienna.", "next week", True),
     ("The airline plans to resume flights to Lisbon in March.", "in March", True),
     ("The verdict is due on Friday.", "on Friday", True),
+    ("The first lift is expected at about noon on Thursday, a spokeswoman said.", "on Thursday", True),
     ("The summit, to be held in Oslo on 4 May, is the first in a decade.", "on 4 May", True),
     ("On Monday, the council will vote on the budget.", "On Monday", True),
     ("The minister said she would visit the flooded towns on Saturday.", "on Saturday", True),

@@ -178,7 +178,7 @@ _NOT_PAST = {
 }
 # A modal or infinitive before a participle makes it no past tense: "will be paid Dec. 14".
 _NOT_PAST_BEFORE = re.compile(
-    r"\b(?:to|will|would|could|should|may|might|must|can|shall)\s+(?:be|have\s+been)\s+$", re.I)
+    r"\b(?:(?:to|will|would|could|should|may|might|must|can|shall)\s+(?:be|have\s+been)|being)\s+$", re.I)
 TENSE_REACH = 400  # characters either side of a date where a tense cue may govern it (news sentences are shorter)
 CLOSE_CUE = 30  # a past-tense verb this close to the date, in the same phrase, is a strong cue
 _CLAUSE_BREAK = re.compile(r"[,;:()\"“”]|\b(?:that|which|who|to|but|payable|effective|record|until|by"
@@ -1439,6 +1439,16 @@ def _year_from_end(h: _Hit, end: date) -> date | None:
     return safe_date(y, mo, d)
 
 
+def _ordered(first: date, end: date, published: date | None) -> tuple[date, date]:
+    """A range of two year-less dates whose years were chosen apart and came out backwards ("runs from 1 June
+    to 30 November" in June: 1 June 2010, 30 November 2009): the end a year later, or the start a year
+    earlier, whichever keeps the range nearer to publication."""
+    later, earlier = (first, end + relativedelta(years=1)), (first - relativedelta(years=1), end)
+    if published is None:
+        return later
+    return min((later, earlier), key=lambda r: abs((r[0] + (r[1] - r[0]) / 2 - published).days))
+
+
 def resolve(text: str, published: date | None) -> list[TimeExpr]:
     """The expressions of ``text`` that name calendar dates (day, month or year), as TimeExpr.
 
@@ -1457,6 +1467,8 @@ def resolve(text: str, published: date | None) -> list[TimeExpr]:
         if nxt is not None and nxt.first is not None and _is_range(text, h, nxt):
             first = _year_from_end(h, nxt.first) if not h.explicit_year and nxt.explicit_year else h.first
             end = nxt.last or nxt.first
+            if first is not None and end <= first and not h.explicit_year and not nxt.explicit_year:
+                first, end = _ordered(first, end, published)
             if first is not None and end > first:
                 gran = max(_CALENDAR[h.gran or "day"], _CALENDAR[nxt.gran or "day"], key=_GRAN_ORDER.index)
                 out.append(TimeExpr(h.start, nxt.end, text[h.start:nxt.end], first, gran, end))

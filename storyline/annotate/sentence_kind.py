@@ -54,7 +54,10 @@ _CREDIT = re.compile(
     r"|\b(?:REUTERS|AFP|EPA)\\?/[A-Z][\w.'-]*(?:\s[A-Z][\w.'-]*){0,2}")
 # A wire dateline or byline at the start: "WASHINGTON | Thu Apr 30, 2009 4:32 pm EDT WASHINGTON (Reuters) - ",
 # "HOUSTON, June 2 (Reuters) - ", "By Amy Hybels, For CNN ", "By Dan Primack February 2, 2011: 2:24 PM ET ".
-_PLACE = r"[A-Z][A-Z.'\\/ -]*[A-Z.](?:,\s" + _MONTH + r"\s\d{1,2}|,\s[A-Z][a-z]+\.?(?:\s[A-Z][a-z]+\.?)?)?"
+# A place in capitals, perhaps with its state ("GRAND ISLE, La."), perhaps several ("CORDOVA, Alaska\/SAN
+# FRANCISCO"), perhaps with the day ("HOUSTON, June 2").
+_ONE_PLACE = r"[A-Z][A-Z.'\\/ -]*[A-Z.](?:,\s[A-Z][a-z]+\.?(?:\s[A-Z][a-z]+\.?)?)?"
+_PLACE = _ONE_PLACE + r"(?:\\?/" + _ONE_PLACE + r")*(?:,\s" + _MONTH + r"\s\d{1,2})?"
 # After a place in capitals any credited name will do ("LOS ANGELES (Billboard) - "); alone, only an agency's.
 _WIRE = (r"(?:(?:" + _PLACE + r"\s\|\s)?" + _WEEKDAY + r"\s" + _MONTH + r"\s\d{1,2},\s\d{4}\s" + _CLOCK
          + r"\s[A-Z]{2,4}\s+)?(?:(?:" + _PLACE + r"\s?)?(?:--)?\((?:Reuters|AP|AFP|CNN|Bloomberg|UPI|AFX)\)"
@@ -71,7 +74,7 @@ _BYLINE_ONLY = re.compile(r"^By\s[A-Z][\w.'-]+(?:\s[A-Z][\w.'-]+){1,3}(?:,\s[\w 
 _BYLINE_BAR = re.compile(r"^[A-Z][\w.'-]+(?:\s[A-Z][\w.'-]+){0,3}\s\|\s(?:" + _CLOCK + r"|" + _WEEKDAY + ")")
 _DATELINE_ONLY = re.compile(
     r"^(?:(?:Last\s)?(?:updated|published|posted)(?:\son|\sat)?:?\s.{0,60}\d{4}.{0,20}$)"
-    r"|^(?:" + _WEEKDAY + r",?\s)?(?:\d{1,2}\s" + _MONTH + r"|" + _MONTH + r"\s\d{1,2},?)\s\d{4}"
+    r"|^(?:(?:[A-Z][a-z]+\s)?" + _WEEKDAY + r",?\s)?(?:\d{1,2}\s" + _MONTH + r"|" + _MONTH + r"\s\d{1,2},?)\s\d{4}"
     r"(?:,?\s(?:at\s)?" + _CLOCK + r"(?:\s[A-Z]{2,4})?)?\.?$"
     r"|^" + _PLACE + r"\s\|\s" + _WEEKDAY + r"\s" + _MONTH + r"\s\d{1,2},\s\d{4}", re.I)
 # Reader comments: "At 22:56 26th Apr 2009, Jericoa wrote:" (also where a scraper glued it after the comment
@@ -103,7 +106,10 @@ _CAPTION_PHRASE = re.compile(
     + r"\b(?![^.]*\b(?:is|was|are|were|has|have|had|will|would)\b)"
     r"|(?:^|(?<=[.!?]\s))(?:This|These)\s" + _MODIFIERS + _PICTURE + r"\s(?:" + _PROVENANCE
     + r"|shows?|showing)\b"
-    r"|^(?:FILE(?:\sPHOTO)?|File\sphoto)\s*[-–—:]")
+    r"|^(?:FILE(?:\sPHOTO)?|File\sphoto)\s*[-–—:]"
+    # a wire caption in brackets, closed by its place and date: "(Polar bear cubs play in a zoo in St.
+    # Petersburg, Russia, March 25, 2010)", or only its end where the scraper split it ("…, May 11, 2010)")
+    r"|^\(?[^()]{8,400},\s" + _MONTH + r"\s\d{1,2},\s\d{4}\)\.?$")
 _PROMO = re.compile(
     r"^(?:Share\s(?:this|your|on|with)|Click\s(?:here|on|image|to|the)|Sign\s?up\b|Follow\s(?:us|@)|"
     r"Subscribe\b|Email\s(?:this|to a friend)|Print\s(?:this|page)|Read\smore\b|Related:|See\salso\b|"
@@ -164,9 +170,26 @@ def dateline_span(text: str) -> tuple[int, int] | None:
     return m.span() if m else None
 
 
+# Who stands where in the picture: "The Q4000 vessel (L) and the drillship (C) burn off gas …", "(2nd R)". One
+# "(R)" alone is a party ("Gov. Bobby Jindal (R)") or a trademark, so a caption names two places or an ordinal.
+_POSITION = re.compile(r"\((?:(?:\d(?:st|nd|rd|th)|far)\s)?(?:[LRC]|left|right|cent(?:re|er))\)")
+_ORDINAL_POSITION = re.compile(r"\((?:\d(?:st|nd|rd|th)|far)\s(?:[LR]|left|right)\)")
+
+
+# A page's time stamp run into the text ("… than earlier estimates suggested Friday 11 June 2010 10.07 BST New
+# figures mean …"), and the end of a bracketed wire caption the next sentence ran into ("…, Washington, May 11,
+# 2010) What impact would …").
+_STAMP_GLUED = re.compile(r"(?:^|(?<=\s))" + _WEEKDAY + r"\s\d{1,2}\s" + _MONTH + r"\s\d{4}\s\d{1,2}[.:]\d\d\s"
+                          + CLOCK_ZONE + r"\s+(?=[A-Z\"“])")
+_CAPTION_END = re.compile(r"^[^()]{8,400}?,\s" + _MONTH + r"\s\d{1,2},\s\d{4}\)\s+(?=[A-Z\"“])")
+
+
 def furniture_spans(text: str) -> list[tuple[int, int]]:
-    """Spans of furniture glued into a sentence (a dateline, credits), in order, never overlapping."""
-    spans = sorted(([d] if (d := dateline_span(text)) else []) + credit_spans(text) + pull_quote_spans(text))
+    """Spans of furniture glued into a sentence (a dateline, credits, a time stamp, a caption's end), in
+    order, never overlapping."""
+    glued = [m.span() for m in _STAMP_GLUED.finditer(text)] + [m.span() for m in _CAPTION_END.finditer(text)]
+    spans = sorted(([d] if (d := dateline_span(text)) else []) + credit_spans(text) + pull_quote_spans(text)
+                   + glued)
     out: list[tuple[int, int]] = []
     for a, b in spans:
         if not out or a >= out[-1][1]:
@@ -184,7 +207,7 @@ def kind(text: str) -> str:
     if _CREDIT.fullmatch(t.rstrip(". ")) or (t.startswith(("Photograph:", "Photo:")) and len(t.split()) <= 8) or (
             t.startswith("End Quote") and pull_quote_spans(t) == [(0, len(t))]):
         return "credit"
-    if _CAPTION.match(t) or _CAPTION_PHRASE.search(t):
+    if _CAPTION.match(t) or _CAPTION_PHRASE.search(t) or len(_POSITION.findall(t)) >= 2 or _ORDINAL_POSITION.search(t):
         return "caption"
     if _BYLINE_ONLY.match(t) or _BYLINE_BAR.match(t) or _DATELINE_ONLY.match(t):
         return "byline"
@@ -219,7 +242,9 @@ _STAMP_CLOCK = (r"(?:(?:\d{1,2}[:.]\d\d|\d{1,2})" + _AMPM + r"(?:\s" + CLOCK_ZON
 _LEAD_STAMP = re.compile(
     r"^(?:\((?:" + _AGENCY + r")(?:\s(?:Photo(?:graph)?s?|Images|Video))?(?:\\?/[^()]{1,60})?\)"
     r"|\((?:Update(?:d)?:?\s)?[^()]{0,80}?(?:[ap]\.m\.|\b[ap]m\b|\b" + CLOCK_ZONE + r"\b)(?:\s" + _WEEKDAY + r")?\)"
-    r"|(?:(?:" + _WEEKDAY + r",?\s)?" + _MONTH + r"\s\d{1,2},\s\d{4};?\s)?" + _STAMP_CLOCK + r")"
+    r"|(?:(?:" + _WEEKDAY + r",?\s)?" + _MONTH + r"\s\d{1,2},\s\d{4};?\s)?" + _STAMP_CLOCK
+    # a dateline run into the lead ("NEW ORLEANS--BP crews …", "AP GRAND ISLE, La.--A cap …")
+    + r"|" + _PLACE + r"\s?--(?=[A-Z\"“]))"
     r"[\s:;]*(?:-+|–|—)?\s*(?=\S)")
 
 
@@ -292,7 +317,7 @@ _AHEAD = re.compile(
     r"poised|going|planned|forecast|projected|predicted|supposed|tipped|unlikely|about)\s+to" + _NOT_A_VERB
     + _AHEAD_VERBS +
     r"|\b(?:is|are|was|were|be|been)\s+(?:\w+ly\s+)?(?:scheduled|slated|due|set|planned|expected)"
-    r"(?:\s+(?:for|on|in|by|next|this|later|to\s+be)\b|\s*$)"
+    r"(?:\s+(?:for|on|in|at|by|around|next|this|later|to\s+be)\b|\s*$)"
     r"|\b(?:[Ee]xpects?|[Pp]lans?|[Pp]lanning|[Ii]ntends?|[Ii]ntending|[Hh]opes?|[Hh]oping|[Aa]ims?|[Aa]iming|"
     r"[Pp]romises?|[Vv]ows?|[Pp]ledges?|[Ww]ants?|[Ss]eeks?|[Tt]hreatens?|[Pp]repares?|[Pp]reparing|[Gg]oing)\s+to"
     + _NOT_A_VERB + _AHEAD_VERBS +

@@ -191,13 +191,19 @@ def clauses(mentions: Sequence[tuple[int, Mention]]) -> dict[int, str]:
         ends = [len(text) if i == len(located) - 1 else pos + len(m.time_text)
                 for i, (pos, _, m) in enumerate(located)]
         prev_end = 0
+        pending: list[int] = []
         for i, (pos, mid, _) in enumerate(located):
             end = ends[i]
+            if i < len(located) - 1 and text.startswith(("'s", "’s"), end):
+                pending.append(mid)  # a possessive date ends no clause: "Today's losses mean … since April"
+                continue
             if i == 0 and i < len(located) - 1 and _FRONTED.match(text[:pos]) and text[end:end + 1] == ",":
                 end = ends[i + 1]  # a fronted adverbial dates the clause after it ("In a press conference
                 # on June 1, the chief executive, whose company filed for bankruptcy today, outlined …")
             clause = _LEAD_JUNK.sub("", text[prev_end:end]).strip(" ,;")
-            out[mid] = clause if len(clause.split()) >= 5 else text
+            for m_id in [*pending, mid]:
+                out[m_id] = clause if len(clause.split()) >= 5 else text
+            pending = []
             prev_end = ends[i]
     return out
 
