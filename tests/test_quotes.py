@@ -362,6 +362,19 @@ def test_the_terms_of_anonymity_are_not_a_quote():
     assert q.cue == "asked"  # a request that is news stays one
 
 
+def test_a_company_suffix_run_into_a_name_is_no_part_of_it():
+    text = ("Press officer Karin Holm said the photographs had been edited.\n"
+            "Nordvik Ferries AB\nLLC Holm says the company put the originals online on Monday.")
+    assert {q.speaker for q in quotes(text)} == {"Karin Holm"}
+
+
+def test_a_plural_that_opens_the_sentence_is_described_not_named():
+    # "Forecasters suggest …", "Members of the research team have said …": capitals of the sentence, not names
+    assert one("Forecasters said the storm could reach the coast by Friday.").speaker == "forecasters"
+    assert one("Members of the survey team said the reef was recovering.").speaker == "members"
+    assert one("Vattenfall said the plant would reopen in May.").speaker == "Vattenfall"
+
+
 def test_a_noun_before_a_colon_is_no_speech_verb():
     q = one('Port director Marek Zielinski told reporters on a conference call: "We expect the first ships '
             'on Monday."')

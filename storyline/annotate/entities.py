@@ -33,6 +33,8 @@ sen gen lt col maj capt sgt adm gov prof rev
 """.split())
 # Titles that make a span a person even when the model said ORG ("Spokesman Peskov"); the others are
 # also common inside organisation names ("General Motors", "Chief Executives Board", "Justice League").
+# What ends a company's name ("Acme Holdings LLC"), never a person's first word.
+COMPANY_SUFFIXES = frozenset({"llc", "inc", "ltd", "corp", "plc", "co", "ag", "nv", "gmbh", "llp"})
 WEAK_TITLES = frozenset({"general", "chief", "leader", "justice", "major", "director", "chair", "press",
                          "foreign", "deputy", "vice", "prime", "retired", "former", "acting", "interim",
                          "presidential", "official", "coach", "representative", "marshal", "captain"})
@@ -248,6 +250,9 @@ def clean_span(sentence: str, start: int, end: int, label: str) -> tuple[int, in
     tokens = [(m.start() + start, m.end() + start, m.group()) for m in _TOKEN.finditer(sentence[start:end])]
     if not tokens:
         return None
+    if len(tokens) >= 2 and tokens[0][2].rstrip(".").lower() in COMPANY_SUFFIXES:
+        tokens = tokens[1:]  # "LLC Dean says": the company that ended the line before ran into the name
+        start = tokens[0][0]
     cut = max((i for i, t in enumerate(tokens[:-1]) if t[2].lower() in TITLES), default=None)
     if cut is not None:
         rest = tokens[cut + 1 :]

@@ -33,6 +33,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from ..model import Entity, Quote, Sentence
 from ..text import NAME_WORD
 from . import sentence_kind
+from .entities import COMPANY_SUFFIXES
 from .nlp import load_model
 from .speech_verbs import SPEECH_FORMS
 
@@ -859,6 +860,12 @@ class _Context:
             if found:
                 return found, np.core, "ORG"
         plain = [w for w in words if w.lower() not in _TITLE_WORDS | DEFINITE]
+        while len(plain) > 1 and plain[0].rstrip(".").lower() in COMPANY_SUFFIXES:
+            plain = plain[1:]  # "LLC Dean says": the end of the line before ran into the name
+        opens = words[0] is plain[0] if plain else False
+        if opens and len(plain) == 1 and not self.text[self.sentences[k].start : a].strip(" \"“‘'([-–—•*") and (
+                (found := described(words))[0] is not None):
+            return found  # "Forecasters suggest …", "Members of the team said …": capitalised as the sentence opens
         if plain and len(plain) <= 4 and all(w[:1].isupper() and (w.lower() not in STOP_WORDS or (
                 len(w) > 1 and w.isupper())) for w in plain) and not any(_POSS.search(w) for w in plain[:-1]):
             name = _POSS.sub("", " ".join(plain))
