@@ -233,6 +233,26 @@ def test_transcript_lines_stay_searchable_but_are_no_timeline_events() -> None:
     assert [m.sentence for m in a.mentions] == [0]  # only the reporter's own sentence is an event
 
 
+def test_the_comments_a_page_prints_after_its_article_are_no_timeline_events() -> None:
+    from datetime import date
+
+    from storyline.annotate.document import annotate
+    from storyline.model import Document
+
+    text = ("The health ministry opened twenty new clinics on Monday.\n"
+            "How has the outbreak affected you?\nThis debate is now closed.\n"
+            "A selection of your comments appear below.\n"
+            "I queued at the chemist for two hours today and they had run out of masks.\n"
+            "Life today is one crisis after another.\n")
+    a = annotate(Document("d", text, published=date(2011, 2, 2)))
+    assert len(a.sentences) == 6  # stored and searchable
+    assert [m.sentence for m in a.mentions] == [0]
+    # the form's small print promises nothing follows
+    form = ("Twenty clinics opened across the country on Monday.\nA selection of your comments may be published, displaying your name.\n"
+            "Stocks of masks ran out on Tuesday, the ministry said.\n")
+    assert [m.sentence for m in annotate(Document("e", form, published=date(2011, 2, 2))).mentions] == [0, 2]
+
+
 @pytest.mark.parametrize(("text", "shown"), [
     ("(AP Photo) Firefighters reached the warehouse on Sunday.", "Firefighters reached the warehouse on Sunday."),
     ("(Reuters Photo/Jane Roe) Rescuers found two miners on Tuesday.", "Rescuers found two miners on Tuesday."),

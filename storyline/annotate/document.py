@@ -13,7 +13,7 @@ from . import dates
 from .entities import extract_entities
 from .nlp import split_sentences
 from .quotes import extract_quotes, transcript_speakers
-from .sentence_kind import is_prose
+from .sentence_kind import comments_follow, is_prose
 
 MIN_EVENT_WORDS = 4  # a dateline ("MOSCOW, January 19.") anchors nothing
 # Characters of an article that go through the statistical stages (NER, parses for quotes): about 8,000
@@ -65,17 +65,25 @@ def transcript_lines(sentences: Sequence[Sentence]) -> set[int]:
     return {s.index for s in sentences if s.paragraph in labelled}
 
 
+def reader_comments(sentences: Sequence[Sentence]) -> set[int]:
+    """Indices of the sentences a page prints as its readers' comments: all after it says they follow
+    (``sentence_kind.comments_follow``). A comment's "today" is its writer's day, never an event."""
+    first = next((s.index for s in sentences if comments_follow(s.text)), None)
+    return set() if first is None else {s.index for s in sentences if s.index > first}
+
+
 def event_mentions(doc: Document, sentences: Sequence[Sentence]) -> list[Mention]:
     """Every prose sentence that anchors something to a date, once per distinct date it names. Captions,
     credits, bylines, reader comments, promo lines and fragments anchor nothing (``sentence_kind``), nor do
-    the lines of a transcript: they stay stored and searchable, but are no timeline events. (A sentence
+    the lines of a transcript or the comments a page prints after its article: they stay stored and
+    searchable, but are no timeline events. (A sentence
     that is only a quote, ``sentence_kind.reports_speech``, is a mention that can join an event but found
     none: ``link.events``.)"""
     out: list[Mention] = []
     seen: set[tuple[str, str, str]] = set()
     # Narrative mode's anchor: the latest full date so far, or before the first one, the first one.
     anchor = None if doc.published else _first_full_date(sentences)
-    speech = transcript_lines(sentences)
+    speech = transcript_lines(sentences) | reader_comments(sentences)
     for s in sentences:
         if not is_prose(s.text) or s.index in speech:
             continue

@@ -85,6 +85,12 @@ _COMMENT = re.compile(
     + r"\s\d{4},\s[^:]{1,60}\swrote:"
     r"|\bat\s" + _CLOCK + r"\s\|"
     r"|\|\s*Report abuse\b|\bRecommend\?\s*\(\d+\)|\bwrote:\s*$", re.I)
+# What a page says before it prints its readers' comments ("This debate is now closed.", "A selection of your
+# comments appear below.", "Below is a selection of your comments."), never the form's "… may be published".
+_COMMENTS_FOLLOW = re.compile(
+    r"\bthis\sdebate\sis\s(?:now\s)?closed\b"
+    r"|\bselection\sof\s(?:your|readers['’]?)\scomments(?:\sto\sthis\sdebate)?\s(?:appears?|is|are)\sbelow\b"
+    r"|\bbelow\s(?:is|are)\sa\sselection\sof\s(?:your|readers['’]?)\scomments\b", re.I)
 # A caption: a date label and a colon, then a present-tense picture description ("June 4: A crew picks up"),
 # the label perhaps after the agency's name ("AFP April 27: Weathered oil …"). A day-first label ("20 April:
 # Explosion …") is a key-dates box, not a caption: it stays prose.
@@ -195,6 +201,12 @@ def furniture_spans(text: str) -> list[tuple[int, int]]:
         if not out or a >= out[-1][1]:
             out.append((a, b))
     return out
+
+
+def comments_follow(text: str) -> bool:
+    """Does the page print its readers' comments after this sentence ("A selection of your comments appear
+    below.")? Each comment is prose, so only the page says where they start."""
+    return bool(_COMMENTS_FOLLOW.search(text))
 
 
 def kind(text: str) -> str:
