@@ -248,9 +248,15 @@ def test_the_comments_a_page_prints_after_its_article_are_no_timeline_events() -
     assert len(a.sentences) == 6  # stored and searchable
     assert [m.sentence for m in a.mentions] == [0]
     # the form's small print promises nothing follows
-    form = ("Twenty clinics opened across the country on Monday.\nA selection of your comments may be published, displaying your name.\n"
+    form = ("Twenty clinics opened across the country on Monday.\n"
+            "A selection of your comments may be published, displaying your name.\n"
             "Stocks of masks ran out on Tuesday, the ministry said.\n")
     assert [m.sentence for m in annotate(Document("e", form, published=date(2011, 2, 2))).mentions] == [0, 2]
+    # or the first comment's stamp: the comments run on to the page's end
+    blog = ("Protesters marched on the ministry on Friday, police said.\n"
+            "February 3, 2011 at 8:05 am | Report abuse | Nobody listens to us today.\n"
+            "Yesterday the square was quiet again.\n")
+    assert [m.sentence for m in annotate(Document("f", blog, published=date(2011, 2, 4))).mentions] == [0]
 
 
 @pytest.mark.parametrize(("text", "shown"), [

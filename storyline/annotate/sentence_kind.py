@@ -80,15 +80,17 @@ _DATELINE_ONLY = re.compile(
 # Reader comments: "At 22:56 26th Apr 2009, Jericoa wrote:" (also where a scraper glued it after the comment
 # before), "January 28, 2011 05:21 pm at 5:21 pm |",
 # "… | Report abuse |", "Recommend? (12)".
-_COMMENT = re.compile(
-    r"(?:^|(?<=[\s.!?…]))At\s" + _CLOCK + r"\s(?:on\s)?\d{1,2}(?:st|nd|rd|th)?\s" + _MONTH
-    + r"\s\d{4},\s[^:]{1,60}\swrote:"
-    r"|\bat\s" + _CLOCK + r"\s\|"
-    r"|\|\s*Report abuse\b|\bRecommend\?\s*\(\d+\)|\bwrote:\s*$", re.I)
+_COMMENT_STAMP = (r"(?:^|(?<=[\s.!?…]))At\s" + _CLOCK + r"\s(?:on\s)?\d{1,2}(?:st|nd|rd|th)?\s" + _MONTH
+                  + r"\s\d{4},\s[^:]{1,60}\swrote:"
+                  r"|\bat\s" + _CLOCK + r"\s\|"
+                  r"|\|\s*Report abuse\b|\bRecommend\?\s*\(\d+\)")
+_COMMENT = re.compile(_COMMENT_STAMP + r"|\bwrote:\s*$", re.I)
 # What a page says before it prints its readers' comments ("This debate is now closed.", "A selection of your
-# comments appear below.", "Below is a selection of your comments."), never the form's "… may be published".
+# comments appear below.", "Below is a selection of your comments."), never the form's "… may be published";
+# or the first comment's stamp ("February 3, 2011 at 8:05 am | Report abuse |", "At 22:56 26th Apr 2009, X
+# wrote:"): the comments run on to the page's end.
 _COMMENTS_FOLLOW = re.compile(
-    r"\bthis\sdebate\sis\s(?:now\s)?closed\b"
+    _COMMENT_STAMP + r"|\bthis\sdebate\sis\s(?:now\s)?closed\b"
     r"|\bselection\sof\s(?:your|readers['’]?)\scomments(?:\sto\sthis\sdebate)?\s(?:appears?|is|are)\sbelow\b"
     r"|\bbelow\s(?:is|are)\sa\sselection\sof\s(?:your|readers['’]?)\scomments\b", re.I)
 # A caption: a date label and a colon, then a present-tense picture description ("June 4: A crew picks up"),
@@ -205,7 +207,7 @@ def furniture_spans(text: str) -> list[tuple[int, int]]:
 
 def comments_follow(text: str) -> bool:
     """Does the page print its readers' comments after this sentence ("A selection of your comments appear
-    below.")? Each comment is prose, so only the page says where they start."""
+    below.", a comment's stamp)? Each comment is prose, so only the page says where they start."""
     return bool(_COMMENTS_FOLLOW.search(text))
 
 
