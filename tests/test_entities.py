@@ -162,3 +162,12 @@ def test_merge_names_a_shortened_or_familiar_first_name_is_the_same_person():
 def test_edit_distance():
     assert edit_distance("barak", "barack") == 1 and edit_distance("steve", "steven") == 1
     assert edit_distance("", "abc") == 3 and edit_distance("kitten", "sitting") == 3
+
+
+def test_a_name_shouted_by_a_transcript_or_dateline_is_shown_as_prose_writes_it():
+    forms = merge_names(["KRAKOW"] * 6 + ["Krakow"] * 2 + ["POLISH"] * 3 + ["Polish"] + ["NATO"] * 3 + ["Nato"]
+                        + ["ANNA NOWAK"] * 2)
+    assert forms["KRAKOW"] == forms["Krakow"] == "Krakow"
+    assert forms["POLISH"] == "Polish"
+    assert forms["Nato"] == "NATO"  # an acronym stays one
+    assert forms["ANNA NOWAK"] == "ANNA NOWAK"  # capitals are kept when nothing else is written

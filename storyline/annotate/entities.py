@@ -335,6 +335,10 @@ def _nearest(e: Entity, found: Sequence[Entity]) -> Entity:
     return min(found, key=lambda f: f.start)
 
 
+def _shouted(name: str) -> bool:
+    return name.isupper() and any(len(w) >= 5 for w in re.findall(r"[^\W\d_]+", name))
+
+
 def merge_names(names: Iterable[str]) -> dict[str, str]:
     """Map every name (of speakers, across documents) to one canonical form, so that one person has one
     name in a story or a database:
@@ -354,8 +358,10 @@ def merge_names(names: Iterable[str]) -> dict[str, str]:
     by_key: dict[str, Counter[str]] = defaultdict(Counter)
     for n, c in counts.items():
         by_key[_key(n)][n] += c
-    # One written form per key: the most frequent, longest on ties (so "Kremlin" over "the Kremlin").
-    form = {k: max(c.items(), key=lambda kv: (kv[1], -len(_ARTICLE.sub("", kv[0])), kv[0]))[0]
+    # One written form per key: the most frequent, longest on ties (so "Kremlin" over "the Kremlin"); a form
+    # in capitals with a word of five letters or more only when there is no other (a transcript's or
+    # dateline's "EGYPTIAN", "WASHINGTON" is "Egyptian", "Washington"; "NATO", "BP" stay acronyms).
+    form = {k: max(c.items(), key=lambda kv: (not _shouted(kv[0]), kv[1], -len(_ARTICLE.sub("", kv[0])), kv[0]))[0]
             for k, c in by_key.items()}
     total = {k: sum(c.values()) for k, c in by_key.items()}
     # Names only: an unnamed source ("health officials", lower-case head) is merged with nothing else.
