@@ -340,6 +340,11 @@ def test_titles_are_never_bylines_or_datelines():
     text = "Fishing towns along the coast are counting the cost of the spill.\nThe boats stay in harbour."
     assert stories.usable_headline("Your new state pension: how will you be affected?", set(), text) is None
     assert stories.usable_headline("Spill leaves fishing fleet in harbour", set(), text)
+    # a lead sentence the page gave as its title is no headline; a headline may still ask or exclaim
+    lead = ("Two days after the spill, fishermen in the harbour towns counted their losses and said they would "
+            "not \"go back out.\"")
+    assert stories.usable_headline(lead, set(), text) is None
+    assert stories.usable_headline("Will the spill finish the fishing towns?", set(), text)
 
 
 def test_where_when_and_by_whom_a_page_was_filed_is_not_a_name():

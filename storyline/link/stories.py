@@ -121,6 +121,9 @@ _BYLINE = re.compile(r"^\s*(?:by|from|posted|updated|published|filed|photo|image
                      r"share|follow|subscribe|sign up|click|download|advertisement)\b", re.IGNORECASE)
 
 
+LEAD_TITLE_WORDS = 12  # a headline longer than this that ends as a sentence does is the lead's first sentence
+
+
 def usable_headline(title: str | None, furniture_keys: set[str], text: str | None = None) -> str | None:
     """The headline, unless it is furniture of its outlet, a byline, a dateline or a page template, or shares
     no word with the article's ``text`` (a promo the page template put in the title: "The new flat-rate State
@@ -134,6 +137,8 @@ def usable_headline(title: str | None, furniture_keys: set[str], text: str | Non
         return None
     if _TIME.search(title) or len(_DATE_WORDS.findall(title)) >= 2:
         return None
+    if n > LEAD_TITLE_WORDS and title.rstrip("\"'”’)").endswith((".", "!")):
+        return None  # a lead sentence the page gave as its title ("One week ago, angry … chanted, "Freedom!"")
     if furniture.line_digest(title) in furniture_keys or len(terms := content_terms(title)) < 2:
         return None
     if text is not None and not set(terms) & set(content_terms(text)):
