@@ -233,8 +233,9 @@ def test_a_store_keyed_by_the_old_line_keys_links_again(tmp_path):
 
 @pytest.mark.parametrize("version", [13, 14, 16])
 def test_a_store_with_the_old_names_links_again(tmp_path, version):
-    """Migrations 13 and 14: stored features named datelines and time zones, which clustering no longer reads,
-    so a store written before either links every article again, ending as a fresh analysis would."""
+    """Migrations 13, 14 and 16: stored features named datelines and time zones (and, before 16, promos as
+    headlines), which clustering no longer reads, so a store written before any of them links every article
+    again, ending as a fresh analysis would."""
     with Store(tmp_path / "old.db") as store:
         analyse(store, corpus())
         expected = state(store)
