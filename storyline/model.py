@@ -167,3 +167,6 @@ class Analysis:
     # What a story's views need of this article alone (part name -> JSON text, ``run.work.analyse_batch``):
     # computed where the article is annotated, so the driver's views never parse it.
     parts: dict[str, str] = field(default_factory=dict)
+    # Vectors the linker will compare (text hash -> float32 bytes, ``link.embed``), computed in the annotation
+    # workers in parallel, so the driver finds them stored and need not load the encoder.
+    embeddings: dict[str, bytes] = field(default_factory=dict)

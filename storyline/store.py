@@ -753,6 +753,8 @@ class Store:
                 db.executemany("INSERT OR REPLACE INTO document_parts (document, part, data) VALUES (?, ?, ?)",
                                [(doc_id, part, data) for part, data in a.parts.items()])
                 db.execute("UPDATE documents SET annotated = 1 WHERE id = ?", (doc_id,))
+                # a cache by text hash (as ``save_embeddings``): a vector already stored is kept
+                db.executemany("INSERT OR IGNORE INTO embeddings VALUES (?, ?)", sorted(a.embeddings.items()))
             db.execute(_ENTITIES_STALE)  # new names, or new counts of known ones
 
     @staticmethod

@@ -43,7 +43,7 @@ from __future__ import annotations
 import bisect
 import hashlib
 import re
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -310,8 +310,7 @@ def build_events(story_id: str, mentions: Sequence[tuple[int, Mention]], thresho
     ahead of every article telling it and no reported happening holds its day: none once the day is
     reported. Expectations join one another by the rules that join reports. An expectation that a report
     joins (or that joins a report) stays with it, the report's sentence shown. ``vectors``: sentence texts
-    → their embeddings (``embed.stored`` keeps them in the store across runs); by default computed here and
-    kept per process for the recent sentences."""
+    → their embeddings (``embed.stored`` keeps them in the store across runs); by default computed here."""
     published = published or {}
     clause_of = clauses(mentions)
     weights = TermWeights((clause_of[mid] for mid, _ in mentions), unseen=1.0)
@@ -348,7 +347,7 @@ def build_events(story_id: str, mentions: Sequence[tuple[int, Mention]], thresho
     clusters = _expected_rows(clusters, published)
     out = []
     merged = _merge_into_finer(_merge_same_span(clusters, threshold), max(threshold, coarse))
-    for c in _merge_same_meaning(merged, meaning, vectors or _sentence_vectors) if meaning else merged:
+    for c in _merge_same_meaning(merged, meaning, vectors or _embedded) if meaning else merged:
         c.items.sort(key=lambda it: (it.mention.date, it.mention.document, it.mention.sentence, it.mid))
         founder = min(c.items, key=lambda it: (-_GRAN_ORDER[it.mention.granularity], it.mention.document,
                                                it.mention.sentence, it.mid))
@@ -498,26 +497,13 @@ def _merge_same_meaning(clusters: list[_Cluster], threshold: float,
     return [c for c in clusters if id(c) not in absorbed]
 
 
-_VECTORS: OrderedDict[str, Any] = OrderedDict()  # sentence → embedding, most recently used last
-VECTOR_CACHE = 20_000  # sentences kept (1.5 kB each): a story's timeline is rebuilt on every new article
+def _embedded(texts: set[str]) -> dict[str, Any]:
+    """``texts`` embedded now: for a caller without a store (the pipeline passes ``embed.stored``, the one
+    cache of vectors, which keeps them by text hash across runs)."""
+    from .embed import embed  # the model loads only when a day needs it
 
-
-def _sentence_vectors(texts: set[str]) -> dict[str, Any]:
-    """Embeddings of ``texts``, computed once per process for the sentences seen recently: a big story's
-    timeline is rebuilt each time an article joins it, with mostly the same sentences."""
-    missing = sorted(t for t in texts if t not in _VECTORS)
-    if missing:
-        from .embed import embed  # the model loads only when a day needs it
-
-        for t, v in zip(missing, embed(missing), strict=True):
-            _VECTORS[t] = v
-    out = {}
-    for t in texts:
-        _VECTORS.move_to_end(t)
-        out[t] = _VECTORS[t]
-    while len(_VECTORS) > VECTOR_CACHE:
-        _VECTORS.popitem(last=False)
-    return out
+    ordered = sorted(texts)
+    return dict(zip(ordered, embed(ordered), strict=True))
 
 
 def _merge_into_finer(clusters: list[_Cluster], coarse: float) -> list[_Cluster]:

@@ -22,7 +22,16 @@ from ..link.stories import link_batch
 from ..model import Analysis, Document, ReadError
 from ..store import Store
 from . import views
-from .work import BATCH, Progress, RunReport, analyse_batch, annotate_one_by_one, default_workers, pending_articles
+from .work import (
+    BATCH,
+    Progress,
+    RunReport,
+    analyse_batch,
+    annotate_one_by_one,
+    default_workers,
+    lead_texts,
+    pending_articles,
+)
 
 FIRST_ROUND = 8  # articles in the first annotation round of a serial run (an early ETA)
 CHUNK = 4  # documents per task sent to an annotation worker
@@ -127,7 +136,7 @@ def _rounds(store: Store, pool: ProcessPoolExecutor | None, workers: int,
         # the first round is small so the first ETA comes after a few articles, not a whole batch
         while docs := pending_articles(store, FIRST_ROUND if first else size):
             first = False
-            yield docs, functools.partial(analyse_batch, docs)
+            yield docs, functools.partial(analyse_batch, docs, lead_texts(store, docs))
         return
     queued: deque[tuple[list[Document], list[Future]]] = deque()
     in_flight: set[str] = set()
@@ -137,7 +146,8 @@ def _rounds(store: Store, pool: ProcessPoolExecutor | None, workers: int,
             docs = [d for d in ahead if d.id not in in_flight]
             if not docs:
                 break
-            queued.append((docs, [_submit(pool, docs[i : i + CHUNK]) for i in range(0, len(docs), CHUNK)]))
+            texts = lead_texts(store, docs)
+            queued.append((docs, [_submit(pool, docs[i : i + CHUNK], texts) for i in range(0, len(docs), CHUNK)]))
             in_flight.update(d.id for d in docs)
         if not queued:
             return
@@ -146,11 +156,11 @@ def _rounds(store: Store, pool: ProcessPoolExecutor | None, workers: int,
         in_flight.difference_update(d.id for d in docs)
 
 
-def _submit(pool: ProcessPoolExecutor, chunk: list[Document]) -> Future:
+def _submit(pool: ProcessPoolExecutor, chunk: list[Document], texts: dict[str, str]) -> Future:
     """A task for the pool; a pool that cannot take it (a worker died) gives a failed future, so the round
     falls back to one by one like any other failure."""
     try:
-        return pool.submit(analyse_batch, chunk)
+        return pool.submit(analyse_batch, chunk, {d.id: texts[d.id] for d in chunk})
     except Exception as exc:
         failed: Future = Future()
         failed.set_exception(exc)

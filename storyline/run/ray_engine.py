@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from ..model import Analysis, Document
-from .work import BATCH, RunReport, analyse_batch, annotate_one_by_one, default_workers, pending_articles
+from .work import BATCH, RunReport, analyse_batch, annotate_one_by_one, default_workers, lead_texts, pending_articles
 
 if TYPE_CHECKING:
     from ..store import Store
@@ -32,9 +32,10 @@ CHUNK = 4  # documents per Ray task (a block): small, so idle workers pull work 
 
 
 def annotate_rows(batch: dict[str, Any]) -> dict[str, list]:
-    """One Ray Data batch: pickled documents in, pickled analyses out (Arrow carries them as bytes)."""
+    """One Ray Data batch: pickled documents and the texts of them to embed in, pickled analyses out (Arrow
+    carries them as bytes)."""
     docs: list[Document] = [pickle.loads(b) for b in batch["doc"]]
-    analyses = analyse_batch(docs)
+    analyses = analyse_batch(docs, {d.id: str(t) for d, t in zip(docs, batch["embed"], strict=True)})
     return {"seq": list(batch["seq"]), "analysis": [pickle.dumps(a, protocol=5) for a in analyses]}
 
 
@@ -66,7 +67,7 @@ def connected(ray_address: str | None, num_cpus: int | None = None) -> Iterator[
         ray.shutdown()
 
 
-def _annotate_round(ray: Any, docs: list[Document]) -> Iterator[Analysis]:
+def _annotate_round(ray: Any, docs: list[Document], texts: dict[str, str]) -> Iterator[Analysis]:
     """The analyses of one round, in the order of ``docs``, streamed as Ray produces them."""
     from ray.data import DataContext
 
@@ -76,7 +77,7 @@ def _annotate_round(ray: Any, docs: list[Document]) -> Iterator[Analysis]:
     ctx.enable_progress_bars = False
     logging.getLogger("ray.data").setLevel(logging.ERROR)  # no per-round execution plans on the console
     try:
-        items = [{"seq": i, "doc": pickle.dumps(d, protocol=5)} for i, d in enumerate(docs)]
+        items = [{"seq": i, "doc": pickle.dumps(d, protocol=5), "embed": texts[d.id]} for i, d in enumerate(docs)]
         ds = ray.data.from_items(items, override_num_blocks=max(1, math.ceil(len(items) / CHUNK)))
         out = ds.map_batches(annotate_rows, batch_size=CHUNK, batch_format="numpy")
         expected = 0
@@ -112,7 +113,7 @@ def annotate_with_ray(store: Store, ray_address: str | None, report: RunReport,
             done: list[Analysis] = []
             saved = 0
             try:
-                for analysis in _annotate_round(ray, docs):
+                for analysis in _annotate_round(ray, docs, lead_texts(store, docs)):
                     done.append(analysis)
                     if len(done) == BATCH:
                         save(done)

@@ -1,19 +1,23 @@
 """What every engine shares (the local pool in ``pipeline`` and ``ray_engine``): the batch size, the run
-report, the default number of workers, the next documents to annotate (without their outlet's furniture),
-and the fallback for a batch that failed."""
+report, the default number of workers, the next documents to annotate (without their outlet's furniture)
+and what of them the linker will embed, the per-document work, and the fallback for a batch that failed."""
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from ..analysis import compare
 from ..annotate.document import annotate_batch
+from ..ingest import furniture
 from ..ingest.furniture import Furniture
+from ..link import embed
+from ..link.stories import embed_text
 from ..model import Analysis, Document, ReadError
 from ..store import Store
+from ..text import line_spans
 
 BATCH = 64  # analyses written per transaction
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
@@ -38,17 +42,42 @@ def as_json(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def analyse_batch(docs: list[Document]) -> list[Analysis]:
-    """The per-document work of a batch, as the workers run it: the annotations, and what the read model
+def analyse_batch(docs: list[Document], to_embed: Mapping[str, str] | None = None) -> list[Analysis]:
+    """The per-document work of a batch, as the workers run it: the annotations, what the read model
     needs of each article alone (``compare.document_parts``: its claim sentences and framing, which take a
-    dependency parse). Computed here, the parts spread over the workers with the annotation instead of
-    being parsed one story at a time by the driver's view refresh, which read them back from the store."""
+    dependency parse), and the vector of the text the linker will compare (``to_embed``: document id →
+    that text, ``lead_texts``). Computed here, the parts and vectors spread over the workers with the
+    annotation, instead of being computed one story (or one link batch) at a time by the driver, which
+    reads them back from the store: on a normal run the driver never loads the sentence encoder."""
     analyses = annotate_batch(docs)
     parts = compare.document_parts([a.document for a in analyses], {a.document.id: a.sentences for a in analyses},
                            [q for a in analyses for q in a.quotes])
     for a in analyses:
         a.parts[compare.DOCUMENT_PART] = as_json(parts[a.document.id])
+    texts = sorted({to_embed[a.document.id] for a in analyses if a.document.id in to_embed} if to_embed else ())
+    vectors = dict(zip(texts, embed.embed(texts), strict=True))
+    for a in analyses:
+        if to_embed and (text := to_embed.get(a.document.id)) is not None:
+            a.embeddings[embed.text_hash(text)] = vectors[text].tobytes()
     return analyses
+
+
+def lead_texts(store: Store, docs: list[Document]) -> dict[str, str]:
+    """What the linker will embed of each document (``stories.embed_text``: its usable headline and lead,
+    less the lines that are its outlet's furniture for linking). Which lines those are, the linker decides
+    from the articles linked by then; the store's tallies of every stored document (``outlet_lines``) tell
+    it beforehand for all but the odd line, and where the guess is wrong the linker embeds the text itself
+    (a cache miss: the same result, a little later)."""
+    least = furniture.LINK_MIN_ARTICLES
+    counts = {o: store.outlet_lines(o, least)[1] for o in {d.outlet for d in docs if d.outlet}}
+    out = {}
+    for doc in docs:
+        known = counts.get(doc.outlet or "", {})
+        lines = [doc.text[a:b] for a, b in line_spans(doc.text)] + ([doc.title] if doc.title else [])
+        likely = {furniture.line_digest(line) for line in lines
+                  if known.get(furniture.line_key(line) or "", 0) >= least}
+        out[doc.id] = embed_text(doc, {k for k in likely if k})
+    return out
 
 
 def annotate_one_by_one(store: Store, docs: list[Document], report: RunReport) -> list:
