@@ -489,6 +489,40 @@ def test_sentence_vectors_are_stored_so_a_later_run_embeds_only_new_sentences(tm
         assert all(np.array_equal(again[t], got[t]) for t in first)
 
 
+def test_the_annotation_workers_embed_what_the_linker_compares(tmp_path, monkeypatch):
+    """Each article's headline and lead are embedded where it is annotated (in the workers, in parallel) and
+    kept with its annotations: linking finds every vector stored and embeds none itself. The worker leaves
+    out the lines the linker will find to be outlet furniture: here a promo line in three articles of one
+    outlet (too few for the stored-text rule to delete it, enough for the linking rule)."""
+    embedded: list[str] = []
+
+    def counting(texts):
+        embedded.extend(texts)
+        return bag_of_words(texts)
+
+    monkeypatch.setattr(embed, "embed", counting)
+    texts = ["volcano eruption lava villagers evacuated ash", "football cup final penalty goalkeeper champions",
+             "museum auction painting record bid collectors"]
+    docs = [Document(id=f"p{i}", text=f"{t}.\n{PROMO}\n", outlet="Daily Planet", published=D0)
+            for i, t in enumerate(texts)]
+    with Store(tmp_path / "w.db") as store:
+        pipeline.ingest(store, docs)
+        pipeline.annotate_pending(store, workers=1)
+        assert sorted(embedded) == [f"{t}." for t in sorted(texts)]  # the promo line left out
+        embedded.clear()
+        pipeline.link_pending(store)
+        assert embedded == []
+        assert len(set(state(store)[0].values())) == 3
+
+
+def test_a_wrong_furniture_guess_is_only_a_cache_miss(tmp_path, monkeypatch):
+    """Where the text embedded with the annotations is not the one the linker compares (a line became
+    furniture in between), the linker embeds its own: the same stories."""
+    right = run_in(tmp_path, "right", [corpus()])
+    monkeypatch.setattr(pipeline, "lead_texts", lambda store, docs: {d.id: "a wrong guess" for d in docs})
+    assert run_in(tmp_path, "wrong", [corpus()]) == right
+
+
 def test_event_words_leave_out_what_the_lead_writes_only_as_a_name():
     """A byline, a dateline and a place name mid-sentence are names, not what happened; a word the lead also
     writes in lower case ("beach") or only at a sentence's start stays a candidate."""
