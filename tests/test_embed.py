@@ -32,6 +32,7 @@ def test_loading_the_encoder_imports_neither_transformers_nor_sentence_transform
 
 @pytest.mark.slow
 def test_the_encoder_computes_what_sentence_transformers_computes():
+    pytest.importorskip("sentence_transformers")  # the evaluation extra
     mine = embed.embed(TEXTS)
     theirs = embed.model().encode(TEXTS, batch_size=embed.BATCH, normalize_embeddings=True, convert_to_numpy=True)
     assert mine.shape == (len(TEXTS), embed.DIM) and mine.dtype == np.float32

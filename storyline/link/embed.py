@@ -108,7 +108,8 @@ def encoder() -> _MiniLM:
 @lru_cache(maxsize=1)
 def model() -> Any:
     """The same model as a ``SentenceTransformer``, for libraries that want one (BERTopic, the evaluation's
-    peer): imports sentence-transformers, so it costs seconds; Storyline itself embeds with ``encoder``."""
+    peer; sentence-transformers comes with the ``eval`` extra): seconds to import, so Storyline itself
+    embeds with ``encoder``."""
     for key, value in _OFFLINE.items():
         os.environ.setdefault(key, value)
     from sentence_transformers import SentenceTransformer
