@@ -14,7 +14,11 @@ from storyline.ingest.readers import (
     _complete_chunks,
     _contained,
     _distinct_words,
+    _main_mark,
+    _needs_precision,
     _prune,
+    _short_of_main,
+    _trust_precise,
     choose_title,
     html_to_text,
     read_paths,
@@ -181,3 +185,32 @@ def test_bounding_a_large_page_keeps_its_json_ld_and_drops_scripts_styles_and_co
     assert readers.bounded("<p>short</p>") == "<p>short</p>"  # under the bound: untouched
     with pytest.raises(ValueError, match="page too large to extract"):
         readers.bounded("<p>" + "word " * 200 + "</p>")
+
+
+def test_precision_mode_may_drop_the_page_around_the_article_but_not_its_list_items():
+    paras = [_para(n) for n in range(4)]
+    items = [f"Item {n}: a short entry of the list" for n in range(4)]
+    listicle = "\n".join(paras[:2] + items + paras[2:])
+    assert not _trust_precise("\n".join(paras), listicle)  # dropped 4 list items between kept lines
+    assert _trust_precise("\n".join(paras[:3]), "\n".join(paras[:3] + items))  # a trailing box: fine
+    assert _trust_precise("\n".join(paras[:3] + paras[3:]), "\n".join(paras[:3] + ["Share"] + paras[3:]))
+
+
+def test_the_second_pass_runs_only_when_the_first_kept_lines_that_are_no_sentence():
+    article = "\n".join(_para(n) for n in range(6))
+    assert not _needs_precision(article)
+    assert _needs_precision(article + "\nHome\nWorld\nBusiness\nMost read stories this week")
+
+
+def test_an_extraction_holding_a_fraction_of_the_main_article_is_short():
+    from types import SimpleNamespace
+
+    tree = lxml.html.document_fromstring("<html><body><main>" + "".join(
+        f"<p>{_para(n)}</p>" for n in range(12)) + "</main><p>Footer line</p></body></html>")
+    main = _main_mark(tree)
+    assert main.tag == "main"
+    lead = SimpleNamespace(text="\n".join(_para(n) for n in range(2)))
+    assert _short_of_main(lead, main)  # a lead and a byline of a long <main>: the whole page is tried
+    assert not _short_of_main(SimpleNamespace(text="\n".join(_para(n) for n in range(8))), main)
+    assert not _short_of_main(SimpleNamespace(text=""), main)  # nothing found: the fallbacks' job
+    assert not _short_of_main(lead, None)

@@ -230,10 +230,14 @@ _ARTICLE_MARKS = "//article | //main | //*[@itemprop='articleBody'] | //*[@role=
 _PROTECT_SHARE = 0.4  # an element holding this share of the page's paragraph text holds the article
 _PRECISE_KEEPS = 0.5  # precision mode is trusted unless it keeps less than this share of the default's words
 _PRECISE_WITHIN = 0.8  # ... and unless less than this share of what it keeps is in the default's text
+_PRECISE_INSIDE = 0.75  # ... and, keeping less than this share, unless it drops lines inside the article
+_PRECISE_NEEDED = 0.03  # precision mode runs when more of the default's words are in lines that are no sentence
 _LINK_LIST = 0.8  # an extraction this much made of link texts is a list of links, not an article
 _LINK_SEARCH = 200_000  # at most this many (link, line) pairs searched for links run into lines
 _MIN_ARTICLE_CHARS = 60  # what any extraction must hold (characters, not words: Chinese has no spaces)
 _MIN_ARTICLE_WORDS = 40  # what a fallback must yield to count as an article (a news brief is longer)
+_MAIN_SHARE = 0.5  # an extraction with less than this share of the main mark's paragraph words is short
+_MIN_MAIN_WORDS = 150  # ... checked when the main mark holds this many words of paragraphs
 
 
 # The work of extraction grows faster than the page (trafilatura on a 19 MB page: minutes), so what the
@@ -265,14 +269,19 @@ def _paragraph_words(el: Any) -> int:
     return sum(len((p.text_content() or "").split()) for p in el.iter("p"))
 
 
+def _main_mark(tree: Any) -> Any:
+    """The page's main article mark: the <article>, <main> or articleBody with the most paragraph text
+    (teaser lists are <article>s too), or None."""
+    marks = tree.xpath(_ARTICLE_MARKS)
+    return max(marks, key=_paragraph_words) if marks else None
+
+
 def _prune(tree: Any) -> list[str]:
     """Remove page furniture from ``tree`` in place, checking what each rule would remove first: an
-    element is kept when it is, or holds, the page's main article mark (the <article>, <main> or
-    articleBody with the most paragraph text; teaser lists are <article>s too) or a large share of the
-    page's paragraph text. Returns the rules that were skipped for an element (for tests)."""
+    element is kept when it is, or holds, the page's main article mark (``_main_mark``) or a large share
+    of the page's paragraph text. Returns the rules that were skipped for an element (for tests)."""
     total = _paragraph_words(tree) or 1
-    marks = tree.xpath(_ARTICLE_MARKS)
-    main = max(marks, key=_paragraph_words) if marks else None
+    main = _main_mark(tree)
     spared = []
     for rule in _PRUNE:
         for el in tree.xpath(rule):
@@ -374,6 +383,31 @@ def _complete_chunks(text: str, tree: Any) -> str:
     return "\n".join(lines[:start] + before + lines[start:cut] + after + lines[cut:])
 
 
+def _needs_precision(text: str) -> bool:
+    """Is there anything for precision mode to drop? It removes page furniture (menus, link lists,
+    headings and credits: short lines, lines that end unlike a sentence); a default extraction of
+    sentences only (over ``1 - _PRECISE_NEEDED`` of its words) has none, and the second pass is skipped."""
+    words = len(text.split())
+    return _prose_words(text) < (1 - _PRECISE_NEEDED) * words
+
+
+def _trust_precise(precise: str, text: str) -> bool:
+    """Use precision mode's text instead of the default's? Only when it keeps enough of it
+    (``_PRECISE_KEEPS``), mostly the default's own text (``_PRECISE_WITHIN``), and, when it drops more
+    than ``1 - _PRECISE_INSIDE`` of it, drops only before its first or after its last kept line (the
+    page around the article: a header, related links, a newsletter box). What it drops between kept lines
+    is list items and sub-headings of the article itself (a listicle's entries, a how-to's steps)."""
+    if len(precise.split()) < _PRECISE_KEEPS * (words := _distinct_words(text)) \
+            or _contained(precise, text) < _PRECISE_WITHIN:
+        return False
+    if len(precise.split()) >= _PRECISE_INSIDE * words:
+        return True
+    kept = {_line(line) for line in precise.splitlines()}
+    lines = [line for line in map(_line, text.splitlines()) if line]
+    marks = [i for i, line in enumerate(lines) if line in kept]
+    return not marks or all(line in kept for line in lines[marks[0] : marks[-1]])
+
+
 def _looks_like_article(text: str) -> bool:
     words = len(text.split())
     return words >= _MIN_ARTICLE_WORDS and _prose_words(text) >= 0.5 * words
@@ -404,6 +438,15 @@ def _link_share(text: str, tree: Any) -> float:
     return linked / words
 
 
+def _short_of_main(result: Any, main: Any) -> bool:
+    """Does an extraction hold under half the paragraph text of the page's main article mark? Removing
+    furniture changes which container trafilatura settles on, and on some pages it then keeps a lead
+    and a byline of a long <main> (4 of 1,497 WCXB ``dev`` pages: 17-20% of the article)."""
+    words = _paragraph_words(main) if main is not None else 0
+    text = (getattr(result, "text", None) or "") if result is not None else ""
+    return words >= _MIN_MAIN_WORDS and 0 < len(text.split()) < _MAIN_SHARE * words
+
+
 def _extract(tree: Any, url: str | None, metadata: bool = True, **options: Any) -> Any:
     import trafilatura
 
@@ -416,12 +459,10 @@ def _extract(tree: Any, url: str | None, metadata: bool = True, **options: Any) 
         return None
 
 
-def _visible_head(tree: Any) -> tuple[str | None, date | None]:
-    """The headline and the publication date as the page displays them, from the main article mark (the
-    <article>, <main> or articleBody with the most paragraph text) or, without one, around the page's only
-    <h1>: its <h1>, and the date of its byline, timestamp or dateline (extractors often drop those lines)."""
-    marks = tree.xpath(_ARTICLE_MARKS)
-    main = max(marks, key=_paragraph_words) if marks else None
+def _visible_head(tree: Any, main: Any) -> tuple[str | None, date | None]:
+    """The headline and the publication date as the page displays them, from the main article mark
+    (``_main_mark``) or, without one, around the page's only <h1>: its <h1>, and the date of its byline,
+    timestamp or dateline (extractors often drop those lines)."""
     h1s = main.xpath(".//h1") if main is not None else []
     if not h1s:
         h1s = tree.xpath("//h1")
@@ -473,19 +514,24 @@ def html_to_text(html: str, url: str | None = None) -> tuple[str, dict[str, Any]
         tree = _parse(html)
     except (ParserError, ValueError):
         raise NoArticle("no article found: the HTML has no readable content") from None
-    head = _visible_head(tree)
+    main = _main_mark(tree)
+    head = _visible_head(tree, main)
     pruned = copy.deepcopy(tree)  # a copy is cheaper than a second parse
     _prune(pruned)
     result = _extract(copy.deepcopy(pruned), url)  # a copy: trafilatura changes the tree it is given
+    if _short_of_main(result, main):  # pruning moved trafilatura off the article: the whole page instead
+        whole = _extract(copy.deepcopy(tree), url)
+        if len(getattr(whole, "text", None) or "") > len(getattr(result, "text", None) or ""):
+            result, pruned = whole, copy.deepcopy(tree)
     meta = {k: getattr(result, k, None) for k in ("title", "url", "sitename", "date", "hostname")} \
         if result is not None else {}
     text = (getattr(result, "text", None) or "") if result is not None else ""
     if text.strip():  # trafilatura's precision mode drops more page furniture, and sometimes the article
-        precise = _extract(pruned, url, metadata=False, favor_precision=True)
-        precise_text = (getattr(precise, "text", None) or "") if precise is not None else ""
-        if len(precise_text.split()) >= _PRECISE_KEEPS * _distinct_words(text) \
-                and _contained(precise_text, text) >= _PRECISE_WITHIN:
-            text = precise_text
+        if _needs_precision(text):  # a second trafilatura pass: only when the first kept lines to drop
+            precise = _extract(pruned, url, metadata=False, favor_precision=True)
+            precise_text = (getattr(precise, "text", None) or "") if precise is not None else ""
+            if _trust_precise(precise_text, text):
+                text = precise_text
         text = _complete_chunks(text, tree)
     if _link_share(text, tree) >= _LINK_LIST or len("".join(text.split())) < _MIN_ARTICLE_CHARS:
         text = ""  # a list of links, or a login or cookie wall's one line
