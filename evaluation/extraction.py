@@ -27,12 +27,12 @@ matching; precision, recall, accuracy and F1 over all snippets). Storyline reads
 ``storyline analyze page.html`` does (``read_paths``). Its pages are split into ``dev`` and ``test`` the
 same way, by the SHA-256 of their URL.
 
-A third corpus (``corpus="wcxb"``), held out: WCXB, the Web Content eXtraction Benchmark (CC-BY-4.0, at
+A third corpus (``corpus="wcxb"``): WCXB, the Web Content eXtraction Benchmark (CC-BY-4.0, at
 ``<datasets>/wcxb``): 2,008 web pages of seven page types (articles: news, blogs, guides; forums,
 products, documentation, ...) with a human-reviewed main text each, in the authors' own ``dev`` (1,497)
-and ``test`` (511) folders. Storyline reads each ``.html.gz`` file as ``storyline analyze`` does; scored as
-its ``evaluate.py``: word-level precision, recall and F1 (lower-cased ``\\w+`` tokens as bags) per page,
-averaged over pages, overall and per page type.
+and ``test`` (511) folders (rules are developed on ``dev``; ``test`` is held out). Storyline reads each
+``.html.gz`` file as ``storyline analyze`` does; scored as its ``evaluate.py``: word-level precision,
+recall and F1 (lower-cased ``\\w+`` tokens as bags) per page, averaged over pages, overall and per page type.
 
 Each system's time on the pages is measured in the same run (``pages_per_s``): an archive reading a
 thousand sites a day needs extraction to keep up, and the ratio to plain trafilatura is what carries
