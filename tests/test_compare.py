@@ -168,6 +168,8 @@ def test_strip_dateline():
     assert strip_dateline("NATO Secretary General Jens Stoltenberg replied.") == \
         "NATO Secretary General Jens Stoltenberg replied."
     assert strip_dateline("US officials said so.") == "US officials said so."
+    assert strip_dateline("AP GDYNIA, Poland--Firefighters worked through Saturday.") == \
+        "Firefighters worked through Saturday."
 
 
 # -- adds and omits ----------------------------------------------------------------------------------------

@@ -47,7 +47,7 @@ from scipy.sparse import csr_matrix
 
 from ..annotate.dates import DAY_NAME, day_names
 from ..annotate.entities import merge_names
-from ..annotate.sentence_kind import is_prose
+from ..annotate.sentence_kind import is_prose, without_stamp
 from ..model import Document, Event, Quote, Sentence, Story
 from ..text import WORD, content_terms, tfidf_matrix
 from .framing import cue_counts, find_framing, quoted_fraction, speaker_stats
@@ -128,7 +128,7 @@ def strip_dateline(text: str) -> str:
     m = _CREDIT.search(text, 0, 160)
     if m and not re.search(r"\b[a-z]{3,}\b", text[: m.start()]):
         return text[m.end():]
-    return text
+    return without_stamp(text)  # and what opens a timeline row: "AP NEW ORLEANS--", "3.40 pm: ", "(AP Photo) "
 
 
 def outlet_name(doc: Document) -> str:
