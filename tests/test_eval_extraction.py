@@ -1,6 +1,7 @@
 """The extraction benchmark's scorer (a re-implementation of article-extraction-benchmark's evaluate.py)
 and its run beside plain trafilatura, skipped where the data is absent."""
 
+import gzip
 import json
 
 import pytest
@@ -78,6 +79,26 @@ def test_wcxb_word_scores_and_loader(tmp_path):
         ("0001", "article", ""), ("0002", "collection", "x")]
     assert pages[1][1] == tmp_path / "test" / "html" / "0002.html.gz"
     assert extraction.wcxb_pages(tmp_path, "dev") == []
+
+
+def test_wcxb_test_pages_also_in_dev_are_found(tmp_path):
+    for part, name, data in (("dev", "0001", b"same"), ("test", "0001", b"same"), ("dev", "0002", b"a"),
+                             ("test", "0002", b"b"), ("test", "0003", b"c")):
+        (tmp_path / part / "html").mkdir(parents=True, exist_ok=True)
+        (tmp_path / part / "html" / f"{name}.html.gz").write_bytes(data)
+    assert extraction.wcxb_shared(tmp_path) == {"0001"}  # same id and different HTML is another page
+    body = "".join(f"<p>Paragraph {n} says the council met on Monday and agreed the plan for the bridge.</p>"
+                   for n in range(6))
+    page = gzip.compress(f"<html><body><article><h1>Bridge</h1>{body}</article></body></html>".encode())
+    gold = {"ground_truth": {"main_content": "council met on Monday and agreed the plan"}}
+    for part, name in (("dev", "0001"), ("test", "0001"), ("test", "0003")):
+        (tmp_path / part / "html" / f"{name}.html.gz").write_bytes(page)
+        (tmp_path / part / "ground-truth").mkdir(parents=True, exist_ok=True)
+        (tmp_path / part / "ground-truth" / f"{name}.json").write_text(json.dumps(gold))
+    result = extraction.run_wcxb(tmp_path, None, 2, False, "test")
+    apart = {r["system"]: r["pages"] for r in result["extra"][-1]["rows"]}
+    assert apart == {"storyline (not in dev)": 1, "trafilatura (not in dev)": 1,
+                     "storyline (also in dev)": 1, "trafilatura (also in dev)": 1}
 
 
 def test_wcxb_runs_on_a_few_dev_pages():
