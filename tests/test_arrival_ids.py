@@ -23,7 +23,6 @@ from storyline.store import Store
 @pytest.fixture(autouse=True)
 def fake_encoder(monkeypatch):
     monkeypatch.setattr(embed, "embed", bag_of_words)
-    monkeypatch.setattr(embed, "preload", lambda: None)  # nor load the real one for the workers
 
 
 def suffix(text: str) -> str:

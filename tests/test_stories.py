@@ -34,7 +34,6 @@ def bag_of_words(texts):
 @pytest.fixture(autouse=True)
 def fake_encoder(monkeypatch):
     monkeypatch.setattr(embed, "embed", bag_of_words)
-    monkeypatch.setattr(embed, "preload", lambda: None)  # nor load the real one for the workers
 
 
 D0 = date(2021, 3, 1)

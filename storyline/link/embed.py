@@ -105,13 +105,6 @@ def encoder() -> _MiniLM:
     return _MiniLM(_path())
 
 
-def preload() -> None:
-    """Load the encoder now. A process about to fork its annotation workers does: they inherit it (copy on
-    write) instead of each loading it (1 s of CPU apiece), and it holds it for the sentences event merging
-    compares later. (With a start method other than fork, each worker loads its own, as before.)"""
-    encoder()
-
-
 @lru_cache(maxsize=1)
 def model() -> Any:
     """The same model as a ``SentenceTransformer``, for libraries that want one (BERTopic, the evaluation's

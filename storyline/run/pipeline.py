@@ -94,8 +94,6 @@ def annotate_pending(store: Store, workers: int = 1, engine: str = "local", ray_
         from .ray_engine import annotate_with_ray
 
         return annotate_with_ray(store, ray_address, report, progress, total)
-    if workers > 1 and total:
-        embed.preload()  # the workers embed each article's lead: one load here, inherited by every worker
     pool = ProcessPoolExecutor(max_workers=workers, initializer=_die_with_parent, initargs=(os.getpid(),)) \
         if workers > 1 else None
     try:
