@@ -6,8 +6,9 @@ loaded from the installed package, never from a model hub, and nothing is downlo
 
 Every process that embeds pays for loading the encoder, and the annotation workers embed (``run/work``),
 so loading must be cheap: the encoder here is the model's own tokenizer (``tokenizers``) and weights
-(``safetensors``) run by a dozen lines of torch, about 1 s to load, where importing sentence-transformers
-and transformers for the same network took 4.8 s of CPU per process (BENCHMARKS.md, Throughput). It
+(``safetensors``) run by a dozen lines of torch: a hundredth of a second to load in a process that has
+imported spaCy (whose thinc imports torch), where importing sentence-transformers and transformers for the
+same network took 3.3 s more of CPU in every such process (BENCHMARKS.md, Throughput). It
 computes what ``SentenceTransformer(...).encode(normalize_embeddings=True)`` computes (BERT, mean pooling
 over the tokens, unit length), in the same batches; ``tests/test_embed.py`` checks the two agree.
 """
