@@ -1,5 +1,5 @@
 """The sentence encoder (``link.embed``): MiniLM's tokenizer and weights run by a few lines of torch, so a
-process that embeds (each annotation worker) loads it in about a second. It must compute what
+process that embeds (each annotation worker) loads it at almost no cost. It must compute what
 sentence-transformers computes for the same model, and must not import the libraries it replaces."""
 
 from __future__ import annotations
