@@ -261,6 +261,9 @@ MIGRATIONS: list[str] = [
     # (``link.stories.usable_headline``), and time zones are one list (``calendar.TIME_ZONE``): stored features
     # hold the old headlines and names, so every article links again
     _LINK_AGAIN,
+    # 17: topics are cut on a similarity that pays for time (``link.stories.TOPIC_TIME_PENALTY``) at a lower
+    # cut, so the stored components and topics were made the old way: every article links again
+    _LINK_AGAIN,
 ]
 _ENTITIES_STALE = "INSERT OR REPLACE INTO meta (key, value) VALUES ('entity_index', 'stale')"
 

@@ -231,11 +231,12 @@ def test_a_store_keyed_by_the_old_line_keys_links_again(tmp_path):
         assert state(store) == expected
 
 
-@pytest.mark.parametrize("version", [13, 14, 16])
+@pytest.mark.parametrize("version", [13, 14, 16, 17])
 def test_a_store_with_the_old_names_links_again(tmp_path, version):
     """Migrations 13, 14 and 16: stored features named datelines and time zones (and, before 16, promos as
-    headlines), which clustering no longer reads, so a store written before any of them links every article
-    again, ending as a fresh analysis would."""
+    headlines), which clustering no longer reads; 17: stored components and topics were cut without the topic
+    level's time penalty. A store written before any of them links every article again, ending as a fresh
+    analysis would."""
     with Store(tmp_path / "old.db") as store:
         analyse(store, corpus())
         expected = state(store)
@@ -443,18 +444,21 @@ def test_topic_average_link_over_stories_is_group_average_link():
         assert sorted(stories._average_link_over(groups, sim, threshold)) == _brute_average_link(groups, sim, threshold)
 
 
-def test_a_topic_joins_event_chains_months_apart_by_their_names():
-    def chain(name, start, axis, names, tilt=None):
-        out = []
-        for k in range(4):
-            v = np.zeros(embed.DIM)
-            v[axis], v[40 + 4 * axis + k] = 3.0, 1.0  # the chain's words, and each article's own
-            if tilt is not None:
-                v[tilt] = 0.6  # a little of another chain's words
-            out.append(stories.Item(f"{name}{k}", D0 + timedelta(days=start + k),
-                                    (v / np.linalg.norm(v)).astype(np.float32), names))
-        return out
+def chain(name, start, axis, names, tilt=None) -> list[stories.Item]:
+    """Four articles of one event chain on consecutive days from ``start``: the chain's words (``axis``) and
+    each article's own, with a little of another chain's words (``tilt``) if given."""
+    out = []
+    for k in range(4):
+        v = np.zeros(embed.DIM)
+        v[axis], v[40 + 4 * axis + k] = 3.0, 1.0
+        if tilt is not None:
+            v[tilt] = 0.6
+        out.append(stories.Item(f"{name}{k}", D0 + timedelta(days=start + k),
+                                (v / np.linalg.norm(v)).astype(np.float32), names))
+    return out
 
+
+def test_a_topic_joins_event_chains_months_apart_by_their_names():
     # two event chains of one crisis, four months apart, in different words (embedding cosine 0), naming
     # some of the same people and places; a third chain a little like the second in words, naming others
     spill = chain("spill", 0, 0, ("BP", "Gulf of Mexico", "Louisiana", "Tony Hayward"))
@@ -467,6 +471,19 @@ def test_a_topic_joins_event_chains_months_apart_by_their_names():
     assert story_of["hearing0"] == tuple(f"hearing{k}" for k in range(4))
     assert topic_of["spill0"] == topic_of["hearing0"]  # one topic: the same crisis
     assert topic_of["other0"] != topic_of["hearing0"]  # words a little alike, names not: another topic
+
+
+@pytest.mark.parametrize(("gap", "together"), [(60, True), (3 * 365, False)])
+def test_one_kind_of_news_years_apart_is_two_topics(gap, together):
+    """Two event chains in different words that share one name of five (a country that business pages name
+    whatever they are about) are one topic when weeks apart, two when years apart: the topic level pays for
+    time too, less than the story level."""
+    crash = chain("crash", 0, 0, ("United States", "Lehman Brothers", "Wall Street", "Henry Paulson", "AIG"))
+    later = chain("later", gap, 1, ("United States", "Ford", "Detroit", "Alan Mulally", "United Auto Workers"))
+    topics = stories.cluster(crash + later)
+    topic_of = {i: t for t, topic in enumerate(topics) for story in topic for i in story}
+    assert [len(story) for topic in topics for story in topic] == [4, 4]  # two stories either way
+    assert (topic_of["crash0"] == topic_of["later0"]) is together
 
 
 def test_sentence_vectors_are_stored_so_a_later_run_embeds_only_new_sentences(tmp_path, monkeypatch):

@@ -7,14 +7,16 @@ the corpus grows. Two articles far apart in time pay a penalty (``TIME_PENALTY``
 only on strong evidence; an article without a date is judged on content alone.
 
 Stories are the average-link clusters of those similarities cut at ``STORY_THRESHOLD``; topics continue
-the average-link over whole stories down to ``TOPIC_THRESHOLD``, on a topic similarity that has no time
-penalty and weighs shared names more (``TOPIC_EMBED_WEIGHT``): a long crisis is many event chains months
-apart that keep the same people and places while their words change. Average-link never joins two
-groups unless some pair of their articles is at least as similar as the cut, so every story and topic
-lies inside one connected component of the graph whose edges are those pairs (:func:`linked`). That is
-what makes the clustering incremental *and* exact: a new batch finds the components its articles touch,
-re-clusters those (and only those) from scratch, and leaves the rest alone. (A corpus about one region's
-crises can be one component: all of Timeline17 is, and is then re-clustered whole, in seconds.)
+the average-link over whole stories down to ``TOPIC_THRESHOLD``, on a topic similarity that weighs shared
+names more (``TOPIC_EMBED_WEIGHT``) and time less (``TOPIC_TIME_PENALTY``): a long crisis is many event
+chains months apart that keep the same people and places while their words change, yet articles of one
+kind years apart (business pages of 2008 and of 2011, both naming the United States) are two topics.
+Average-link never joins two groups unless some pair of their articles is at least as similar as the cut,
+so every story and topic lies inside one connected component of the graph whose edges are those pairs
+(:func:`linked`). That is what makes the clustering incremental *and* exact: a new batch finds the
+components its articles touch, re-clusters those (and only those) from scratch, and leaves the rest alone.
+(A corpus about one region's crises can be one component: all of Timeline17 is, and is then re-clustered
+whole, in seconds.)
 Everything is ordered canonically ((published, id)) before clustering, so the result is the same
 whatever order the articles arrived in, however the work was split, and whether a folder was analysed in
 one run or several: the same articles give the same stories and topics.
@@ -45,9 +47,10 @@ from ..text import EXTRA_STOP, WORD, content_terms, line_spans, stem, words
 # What each setting was chosen on: BENCHMARKS.md, "Story clustering".
 STORY_THRESHOLD = 0.28  # average similarity (time penalty included) within a story: one event chain
 EMBED_WEIGHT = 0.7  # story level: the rest is entity overlap
-TOPIC_THRESHOLD = 0.10  # average topic similarity between the stories of a topic
+TOPIC_THRESHOLD = 0.05  # average topic similarity between the stories of a topic
 TOPIC_EMBED_WEIGHT = 0.3  # topic level: names weigh more (a long crisis keeps its names, not its words)
 TIME_PENALTY = 0.05  # per unit of log(1 + days / TIME_SCALE) between two dated articles
+TOPIC_TIME_PENALTY = 0.02  # the same at the topic level: a crisis spans months, one kind of news years
 TIME_SCALE = 7.0
 LEAD_WORDS = 40  # the lead embedded with the headline: its first sentence or two
 SALIENT = 10  # named entities kept per article (the most mentioned)
@@ -252,20 +255,27 @@ def content(a: Sequence[Item], b: Sequence[Item]) -> np.ndarray:
     return mix(*parts(a, b), EMBED_WEIGHT)
 
 
-def linked(embedded: np.ndarray, names: np.ndarray) -> np.ndarray:
+def topic_similarity(a: Sequence[Item], b: Sequence[Item], embedded: np.ndarray, names: np.ndarray) -> np.ndarray:
+    """Topic-level similarity of every article of ``a`` with every one of ``b`` (``embedded`` and ``names``:
+    their :func:`parts`): names weigh more than at the story level, and time less."""
+    return mix(embedded, names, TOPIC_EMBED_WEIGHT) - time_penalty(a, b, TOPIC_TIME_PENALTY)
+
+
+def linked(a: Sequence[Item], b: Sequence[Item], embedded: np.ndarray, names: np.ndarray) -> np.ndarray:
     """The edges of the component graph: the pairs similar enough for average-link ever to join them, in
     one story (story-level content, before any time penalty) or in one topic."""
     return (mix(embedded, names, EMBED_WEIGHT) >= STORY_THRESHOLD) | (
-        mix(embedded, names, TOPIC_EMBED_WEIGHT) >= TOPIC_THRESHOLD
+        topic_similarity(a, b, embedded, names) >= TOPIC_THRESHOLD
     )
 
 
-def time_penalty(a: Sequence[Item], b: Sequence[Item]) -> np.ndarray:
-    """What two dated articles lose for the days between them (zero when either date is unknown)."""
+def time_penalty(a: Sequence[Item], b: Sequence[Item], per: float = TIME_PENALTY) -> np.ndarray:
+    """What two dated articles lose for the days between them, ``per`` unit of log(1 + days / TIME_SCALE)
+    (zero when either date is unknown)."""
     da = np.array([x.published.toordinal() if x.published else np.nan for x in a], dtype=np.float64)
     db = np.array([x.published.toordinal() if x.published else np.nan for x in b], dtype=np.float64)
     days = np.abs(da[:, None] - db[None, :])
-    return np.round(np.nan_to_num(TIME_PENALTY * np.log1p(days / TIME_SCALE), nan=0.0), ROUND)
+    return np.round(np.nan_to_num(per * np.log1p(days / TIME_SCALE), nan=0.0), ROUND)
 
 
 def similarity(a: Item, b: Item) -> float:
@@ -321,7 +331,8 @@ def cluster_components(items: Sequence[Item]) -> list[list[list[list[str]]]]:
     embedded, names = parts(items, items)
     sim = mix(embedded, names, EMBED_WEIGHT)
     story_sim = sim - time_penalty(items, items)
-    n_comp, labels = connected_components(csr_matrix(linked(embedded, names)), directed=False)
+    topic_sim = topic_similarity(items, items, embedded, names)
+    n_comp, labels = connected_components(csr_matrix(linked(items, items, embedded, names)), directed=False)
     comps: dict[int, list[int]] = {}
     for i, c in enumerate(labels):
         comps.setdefault(int(c), []).append(i)
@@ -340,9 +351,8 @@ def cluster_components(items: Sequence[Item]) -> list[list[list[list[str]]]]:
                 by.setdefault(int(lab), []).append(r)
             stories = sorted((sorted(g) for g in by.values()), key=lambda g: g[0])
         local = {r: k for k, r in enumerate(rows)}
-        block = np.ix_(rows, rows)
-        grouped = _average_link_over([[local[r] for r in s] for s in stories],
-                                     mix(embedded[block], names[block], TOPIC_EMBED_WEIGHT), TOPIC_THRESHOLD)
+        grouped = _average_link_over([[local[r] for r in s] for s in stories], topic_sim[np.ix_(rows, rows)],
+                                     TOPIC_THRESHOLD)
         for topic in sorted(grouped, key=lambda g: g[0]):
             inside = {rows[k] for k in topic}
             members = [s for s in stories if s[0] in inside]
@@ -515,7 +525,7 @@ def link_batch(store: Any, rows: list[dict], docs: list[Document], demoted: dict
     # a demoted article's component loses it; its new original's story gains its near-duplicates
     touched = {stored[c]["component"] for c in [*changed, *demoted, *demoted.values()] if c in stored}
     if others and fresh:
-        edges = linked(*parts(list(fresh.values()), others))
+        edges = linked(list(fresh.values()), others, *parts(list(fresh.values()), others))
         touched |= {stored[others[j].id]["component"] for j in np.nonzero(edges.any(axis=0))[0]}
     work = list(fresh.values()) + [o for o in others if stored[o.id]["component"] in touched]
     items = {it.id: it for it in work}
