@@ -264,6 +264,14 @@ MIGRATIONS: list[str] = [
     # 17: topics are cut on a similarity that pays for time (``link.stories.TOPIC_TIME_PENALTY``) at a lower
     # cut, so the stored components and topics were made the old way: every article links again
     _LINK_AGAIN,
+    # 17: the lines the stored-text furniture rule deleted from an article (the linker's line keys): whether a
+    # line is deleted depends on what its outlet had sent before, so the linker counts them as the article's
+    # lines, and which lines are furniture for linking no longer depends on arrival order. Kept through
+    # re-links (an article's text is never restored); articles stripped before this migration have none.
+    """
+    CREATE TABLE stripped_lines (document TEXT NOT NULL, key TEXT NOT NULL, PRIMARY KEY (document, key))
+        WITHOUT ROWID;
+    """,
 ]
 _ENTITIES_STALE = "INSERT OR REPLACE INTO meta (key, value) VALUES ('entity_index', 'stale')"
 
@@ -633,13 +641,25 @@ class Store:
         counts = {r[0]: r[1] for r in rows}
         return counts.pop("", 0), counts
 
-    def replace_texts(self, texts: Mapping[str, str]) -> None:
+    def replace_texts(self, texts: Mapping[str, str], removed: Mapping[str, Iterable[str]] | None = None) -> None:
         """New text for documents not yet annotated (outlet furniture removed); the content hash stays the
-        one of the text as read, so reading the same file again is still recognised."""
+        one of the text as read, so reading the same file again is still recognised. ``removed``: the
+        linker's keys of the lines deleted from each (see ``stripped_lines``)."""
         if texts:
             with self.transaction() as db:
                 db.executemany("UPDATE documents SET text = ? WHERE id = ? AND annotated = 0",
                                [(t, i) for i, t in texts.items()])
+                db.executemany("INSERT OR IGNORE INTO stripped_lines VALUES (?, ?)",
+                               [(i, k) for i, keys in (removed or {}).items() if i in texts for k in sorted(keys)])
+
+    def stripped_lines(self, ids: Iterable[str]) -> dict[str, set[str]]:
+        """The linker's keys of the lines the stored-text furniture rule deleted from each of these documents."""
+        out: dict[str, set[str]] = {}
+        for chunk, marks in _in_batches(list(ids)):
+            for doc_id, key in self.db.execute(
+                    f"SELECT document, key FROM stripped_lines WHERE document IN ({marks})", chunk):
+                out.setdefault(doc_id, set()).add(key)
+        return out
 
     def has_document(self, doc_id: str = "", hash: str = "") -> str | None:
         """The id of the stored article this id names (or an alias leads to), else of one holding this content

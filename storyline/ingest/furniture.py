@@ -70,6 +70,11 @@ def line_digest(line: str) -> str | None:
     return hashlib.sha1(key.encode("utf-8", "surrogatepass")).hexdigest()[:16] if key else None
 
 
+def line_digests(text: str) -> set[str]:
+    """The linker's keys (``line_digest``) of a text's lines, each once."""
+    return {k for a, b in line_spans(text) if (k := line_digest(text[a:b]))}
+
+
 def line_keys(text: str) -> set[str]:
     """The keys of a text's lines that the stored-text rule counts (up to ``MAX_WORDS`` words), each once
     per document."""

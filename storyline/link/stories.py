@@ -485,8 +485,10 @@ def link_batch(store: Any, rows: list[dict], docs: list[Document], demoted: dict
     new_ids = {d.id for d in docs}
     gone = store.documents(sorted(demoted)) if demoted else []
     # Outlet furniture: count this batch's lines (and no longer the demoted articles'); lines that become
-    # furniture now, or stop being furniture, change older articles.
-    keys = {d.id: line_keys(d) for d in [*docs, *gone]}
+    # furniture now, or stop being furniture, change older articles. An article's lines include those the
+    # stored-text rule deleted from it (whether it did depends on what the outlet had sent before).
+    stripped = store.stripped_lines([d.id for d in [*docs, *gone]])
+    keys = {d.id: line_keys(d) | stripped.get(d.id, set()) for d in [*docs, *gone]}
     delta: dict[str, Counter[str]] = {}
     for d, sign in [*((d, 1) for d in docs), *((d, -1) for d in gone)]:
         if d.outlet:
@@ -498,8 +500,9 @@ def link_batch(store: Any, rows: list[dict], docs: list[Document], demoted: dict
         crossing = [k for k, n in c.items() if (before.get(k, 0) >= least) != (before.get(k, 0) + n >= least)]
         changed |= store.documents_with_lines(outlet, crossing) - new_ids - demoted.keys()
     old_docs = store.documents(sorted(changed)) if changed else []
+    stripped = store.stripped_lines(sorted(changed))
     for d in old_docs:
-        keys[d.id] = line_keys(d)
+        keys[d.id] = line_keys(d) | stripped.get(d.id, set())
 
     def furniture_of(d: Document) -> set[str]:
         if not d.outlet:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from ..analysis import compare
 from ..annotate.document import annotate_batch
 from ..ingest import furniture
-from ..ingest.furniture import Furniture
+from ..ingest.furniture import Furniture, line_digests
 from ..link import embed
 from ..link.stories import embed_text
 from ..model import Analysis, Document, ReadError
@@ -104,12 +104,13 @@ def without_furniture(store: Store, docs: list[Document]) -> list[Document]:
     same page again is still a duplicate, whatever the tallies have become since.
     """
     furniture = Furniture.from_store(store, {d.outlet for d in docs if d.outlet})
-    changed = {}
+    changed, removed = {}, {}
     for doc in docs:
         text = furniture.strip(doc.outlet, doc.text)
         if text != doc.text:
+            removed[doc.id] = line_digests(doc.text) - line_digests(text)
             doc.text = changed[doc.id] = text
-    store.replace_texts(changed)
+    store.replace_texts(changed, removed)
     return docs
 
 
