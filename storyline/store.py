@@ -264,7 +264,7 @@ MIGRATIONS: list[str] = [
     # 17: topics are cut on a similarity that pays for time (``link.stories.TOPIC_TIME_PENALTY``) at a lower
     # cut, so the stored components and topics were made the old way: every article links again
     _LINK_AGAIN,
-    # 17: the lines the stored-text furniture rule deleted from an article (the linker's line keys): whether a
+    # 18: the lines the stored-text furniture rule deleted from an article (the linker's line keys): whether a
     # line is deleted depends on what its outlet had sent before, so the linker counts them as the article's
     # lines, and which lines are furniture for linking no longer depends on arrival order. Kept through
     # re-links (an article's text is never restored); articles stripped before this migration have none.
