@@ -617,10 +617,12 @@ class Store:
     def drop_retired(self) -> list[str]:
         """Delete the retiring articles whose replacement took their place (they are linked as its copy) or
         that were never linked, with everything stored of them; their ids stay aliases."""
+        query = ("SELECT d.id FROM documents d JOIN document_aliases a ON a.alias = d.id"
+                 " WHERE d.linked = 0 OR d.duplicate_of IS NOT NULL")
+        if not self.db.execute(query).fetchone():
+            return []  # (most runs: no write, no transaction)
         with self.transaction() as db:
-            gone = [r[0] for r in db.execute(
-                "SELECT d.id FROM documents d JOIN document_aliases a ON a.alias = d.id"
-                " WHERE d.linked = 0 OR d.duplicate_of IS NOT NULL")]
+            gone = [r[0] for r in db.execute(query)]
             for doc_id in gone:
                 db.execute("DELETE FROM event_mentions WHERE mention IN (SELECT id FROM mentions WHERE document = ?)",
                            (doc_id,))

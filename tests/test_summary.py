@@ -144,3 +144,24 @@ def test_lexrank_edges_computed_a_block_of_rows_at_a_time_are_those_of_the_whole
         got = edges(x, block=block)
         assert np.array_equal(got.indptr, whole.indptr) and np.array_equal(got.indices, whole.indices)
         assert np.array_equal(got.data, whole.data)
+
+
+def test_lexrank_ranks_at_most_the_candidates_most_connected(monkeypatch):
+    # a long story's LexRank runs on the CANDIDATES sentences with the largest sum of cosines with all others
+    # (the others rank last); up to the bound nothing changes
+    from storyline.analysis import summary
+
+    texts = ["flood river town evacuated rain", "flood river rain", "flood town evacuated",
+             "river town rain evacuated", "stock market fell sharply today", "market shares fell"]
+    x = vectorize(texts)
+    degree = np.asarray((x @ x.T).sum(axis=1)).ravel()
+    assert list(summary.candidates(x, limit=6)) == list(range(6))
+    top = summary.candidates(x, limit=3)
+    assert sorted(top) == sorted(np.argsort(-degree, kind="stable")[:3]) and list(top) == sorted(top)
+    units = units_of([("a", "Wire", i, t) for i, t in enumerate(texts)])
+    whole = summarize_units(units, k=1)
+    monkeypatch.setattr(summary, "CANDIDATES", 3)
+    bounded = summarize_units(units, k=1)
+    assert bounded == whole and bounded[0]["sentence_index"] in top
+    monkeypatch.setattr(summary, "CANDIDATES", 1)  # past the ranked one: the others, as many as unbounded
+    assert len(summarize_units(units, k=6)) == len(summarize_units(units, k=6, lead_weight=0.0)) == 3
