@@ -171,3 +171,22 @@ def test_a_store_from_before_keeps_its_articles_and_takes_copies(tmp_path):
         copy = Document(id="a-copy", text=docs[0].text, outlet="Wire", published=docs[0].published - timedelta(1))
         assert analyse(store, [copy]) == 1
         assert store.resolve_document(docs[0].id) == "a-copy"
+
+
+def test_a_correction_naming_an_article_follows_it_to_its_new_id(tmp_path):
+    """An article moved by hand, then replaced by an earlier copy under another id: the copy stays moved; and
+    a correction made with the old id names the article stored."""
+    from storyline.link import corrections
+
+    docs = arrivals()
+    head = [d for d in docs if d.id != "zz-wire"]
+    with Store(tmp_path / "c.db") as store:
+        analyse(store, head)
+        rates = store.story_of("rates-0")
+        corrections.record(store, "move-article", {"document": "quake-1", "to": rates})
+        pipeline.apply_corrections(store)
+        assert store.story_of("quake-1") == rates
+        analyse(store, [d for d in docs if d.id == "zz-wire"])
+        assert store.document("quake-1") is None and store.story_of("zz-wire") == rates
+        cid = corrections.record(store, "move-article", {"document": "quake-1", "to": store.story_of("quake-0")})
+        assert store.correction(cid)["args"]["document"] == "zz-wire"  # type: ignore[index]
