@@ -192,6 +192,13 @@ def sections(timeline: list[dict]) -> list[tuple[str, list[dict]]]:
     return [(name, evs) for name, evs in out if evs]
 
 
+def reading_order(timeline: list[dict]) -> list[int]:
+    """The timeline's indices in the order ``sections`` lists its events (the story's own first): where a
+    page shows events by their index (the coverage matrix), 1958's trivia must not lead the story."""
+    position = {id(e): i for i, e in enumerate(timeline)}
+    return [position[id(e)] for _, evs in sections(timeline) for e in evs]
+
+
 def event_span(event: dict) -> tuple[date, date]:
     """First and last day an event covers: a month event covers its whole month, a year event its year."""
     first = date.fromisoformat(event["date"])

@@ -93,8 +93,7 @@ def build_view(story: Story, docs: Sequence[Document], duplicates: Sequence[Docu
         "documents": records,
         "page": page(record, coverage, claims, records),
     }
-    position = {id(e): i for i, e in enumerate(record["timeline"])}  # the page links an event to its API row
-    shown = [e | {"index": position[id(e)]} for _, evs in contract.sections(record["timeline"]) for e in evs]
+    shown = [record["timeline"][i] | {"index": i} for i in contract.reading_order(record["timeline"])]
     items = {"event": record["timeline"], "shown": shown, "quote": record["quotes"], "claim": claims,
              "speaker": quote_groups(quotes, records), "source": list(records.values())}
     known = doc_parts or {}
@@ -112,8 +111,11 @@ def page(record: dict, coverage: dict, claims: list[dict], docs: dict[str, dict]
     for d in record["documents"]:
         outlets[docs[d]["outlet"] or d] += 1
     events = record["timeline"]
-    widest = sorted(coverage["events"], key=lambda r: (-len(r["outlets"]) - len(r["undated"]), r["event"]))
-    rows = [r | {"event_id": events[r["event"]]["id"]} for r in sorted(widest[:MATRIX_ROWS], key=lambda r: r["event"])]
+    rank = {i: n for n, i in enumerate(contract.reading_order(events))}  # the story's own events first
+    widest = sorted(coverage["events"], key=lambda r: (-len(r["outlets"]) - len(r["undated"]), rank[r["event"]]))
+    rows = [r | {"event_id": events[r["event"]]["id"], "section": events[r["event"]].get("section", "story"),
+                 "position": rank[r["event"]]}  # where the page lists it: its link names that page
+            for r in sorted(widest[:MATRIX_ROWS], key=lambda r: rank[r["event"]])]
     cards = [{**o, **{k: o[k][:CARD_ITEMS] for k in ("adds", "omits", "framing")},
               **{f"{k}_total": len(o[k]) for k in ("adds", "omits", "framing", "documents", "events")},
               "documents": [], "events": [], "undated_events": [], "speakers": o["speakers"][:6]}

@@ -15,7 +15,7 @@ from jinja2 import Environment, PackageLoader, pass_context, select_autoescape
 from jinja2.runtime import Context
 from markupsafe import Markup
 
-from ..contract import SECTION_TITLES, sections
+from ..contract import SECTION_TITLES, reading_order, sections
 from .palette import Palette, hue_class, hues_css
 from .svg import timeline_svg
 from .terminal import when
@@ -58,6 +58,7 @@ env.filters.update({
     "hue": _hue,
     "when": when,
     "sections": sections,
+    "reading_order": reading_order,
     "by_speaker": by_speaker,
     "safe_url": safe_url,
     # A document's id may be anything, a URL with "/", "?" and "#" included: its link encodes it whole.
