@@ -81,3 +81,12 @@ def test_the_matrices_read_story_first_with_section_headings_in_chromium(browser
             assert seen == ["2", "3", "4", "5", "6", "Background", "0", "1", "Expected", "7"], (cell, seen)
     finally:
         page.close()
+
+
+def test_section_starts_give_each_section_its_size_and_place_in_the_list():
+    from storyline.analysis.view import section_starts
+
+    assert section_starts(TIMELINE) == [{"name": "story", "total": 5, "first": 0},
+                                        {"name": "background", "total": 2, "first": 5},
+                                        {"name": "expected", "total": 1, "first": 7}]
+    assert _page()["sections"] == section_starts(TIMELINE)

@@ -6,6 +6,7 @@ reason) when that binary or the playwright package is missing.
 
 from __future__ import annotations
 
+import collections
 import os
 import re
 from pathlib import Path
@@ -159,3 +160,24 @@ def test_hostile_article_never_runs(page, live_server) -> None:  # noqa: ANN001
     assert page.locator("article img, h1 img, article script").count() == 0
     page.wait_for_timeout(300)
     assert not dialogs and page.evaluate("typeof window.__pwned") == "undefined"
+
+
+def test_page_one_names_the_folded_sections_and_links_to_them(page, live_server, monkeypatch) -> None:  # noqa: ANN001
+    """On a story of many pages the background and expected events come after every story event: page one
+    counts them in its header, and the link opens the page that lists them with their section unfolded."""
+    from storyline.server import web
+
+    story = best_story(live_server)
+    timeline = httpx.get(f"{live_server.url}/api/stories/{story['id']}").json()["timeline"]
+    counts = collections.Counter(e["section"] for e in timeline)
+    folded = next(name for name in ("expected", "background") if counts[name])  # the seed expects a meeting
+    monkeypatch.setattr(web, "EVENTS_PAGE", 4)  # so that the story's own events fill several pages
+    page.goto(f"{live_server.url}/stories/{story['id']}")
+    counted = page.locator(".section-counts")
+    assert f"{counts['story']} in the story's period" in counted.inner_text()
+    assert page.locator(f"details#section-{folded}").count() == 0  # not on page one
+    counted.get_by_role("link", name=f"{counts[folded]} {folded}").click()
+    page.wait_for_load_state("load")
+    section = page.locator(f"details#section-{folded}")
+    assert "events=" in page.url and section.count() == 1
+    assert section.evaluate("el => el.open")  # unfolded by following the link

@@ -126,7 +126,17 @@ def page(record: dict, coverage: dict, claims: list[dict], docs: dict[str, dict]
                        "events_total": len(coverage["events"])},
             "claims": claims[:CLAIMS_SHOWN], "claims_total": len(claims),
             "claims_shared": sum(1 for c in claims if not c["single_outlet"]), "cards": cards,
-            "axis": contract.axis_events(events)}
+            "axis": contract.axis_events(events), "sections": section_starts(events)}
+
+
+def section_starts(timeline: list[dict]) -> list[dict]:
+    """Each section's name, size and the position where the page's list (story first) starts it: page one
+    names the background and expected events and links to them, however many pages of story come first."""
+    out, start = [], 0
+    for name, evs in contract.sections(timeline):
+        out.append({"name": name, "total": len(evs), "first": start})
+        start += len(evs)
+    return out
 
 
 def key_dates(story: Story, docs: Sequence[Document], sentences: dict[str, list[Sentence]]) -> list[dict]:

@@ -166,6 +166,7 @@ def story_view(db: Database, story_id: str, events: int = 0, speakers: int = 0, 
             "topic": topic, "siblings": siblings,
             "quote_groups": groups, "sources": listed, "outlets": page["outlets"],
             "corroborated": page["corroborated"], "claims": page["claims"], "claims_total": page["claims_total"],
+            "sections": page.get("sections"),  # None in a view stored before it
             "axis_events": page.get("axis"),  # the whole story's picture (None in a view stored before it)
             "compare": {"matrix": page["matrix"], "outlets": page["cards"], "claims_total": page["claims_total"],
                         "claims_shared": page["claims_shared"]}, "compare_note": None,

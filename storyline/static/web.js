@@ -7,6 +7,7 @@
     var id = decodeURIComponent(location.hash.slice(1));
     if (!id) return;
     var el = document.getElementById(id);
+    if (el && el.matches("details.section")) { el.open = true; return; }  // "36 background": unfold it
     if (!el || !el.classList.contains("event")) return;
     document.querySelectorAll(".event.focus").forEach(function (e) { e.classList.remove("focus"); });
     el.classList.add("focus");
