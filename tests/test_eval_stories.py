@@ -85,6 +85,12 @@ def test_run_on_a_tiny_slice():
     assert coref["primary"] == "pairwise_f1" and {r["system"] for r in coref["rows"]} == {
         "storyline", "storyline (thresholds chosen leave-one-story-out)", "same day"}
     assert set(coref["chosen_thresholds"]) == {"corpus_airbus", "corpus_apple", "corpus_gm", "corpus_stock"}
+    assert set(coref["pairs_per_story"]) == set(coref["chosen_thresholds"])
+    shipped = "/".join(str(t) for t in coref["shipped_thresholds"])
+    counts = [coref["pairs_per_story"][n][shipped] for n in coref["pairs_per_story"]]
+    merged = next(r for r in coref["rows"] if r["system"] == "storyline")
+    assert sum(c["right"] + c["wrong"] for c in counts) == merged["pred_pairs"]
+    assert sum(c["right"] + c["missed"] for c in counts) == merged["gold_pairs"]
     assert all(0.0 <= r["pairwise_f1"] <= 1.0 for r in coref["rows"])
 
 

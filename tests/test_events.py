@@ -1,5 +1,7 @@
 from datetime import date
 
+import numpy as np
+
 from storyline.link.events import amounts, build_events, clauses, is_baseline, is_reference
 from storyline.model import Mention
 
@@ -146,11 +148,24 @@ def test_summary_drops_bullets_labels_and_agency_credits():
 
 
 def test_a_long_period_does_not_swallow_the_days_inside_it():
-    season = m("a", 0, "The hurricane season runs from June 1 to November 30 along the coast.", date(2010, 6, 1),
+    season = m("a", 0, "A state of emergency ran from June 1 to November 30 along the coast.", date(2010, 6, 1),
                last=date(2010, 11, 30), time_text="from June 1 to November 30")
     storm = m("b", 0, "A hurricane hit the coast on August 3, flooding the season's first towns.", date(2010, 8, 3),
               time_text="on August 3")
     assert len(build_events("s", [(1, season), (2, storm)])) == 2
+
+
+def test_a_yearly_period_or_a_habit_is_no_row():
+    """The calendar of a period that comes round every year, or a habit, is the time of no happening: it is in
+    no row, however many articles state it; this year's storm stays a row."""
+    season = [m(d, 0, "The monsoon season runs from June 1 to September 30 in the region.", date(2012, 6, 1),
+                last=date(2012, 9, 30), time_text="from June 1 to September 30") for d in ("a", "b")]
+    habit = m("c", 0, "Farmers there usually plant their rice in early June, before the rains.", date(2012, 6, 1),
+              gran="month", time_text="early June")
+    storm = m("d", 0, "A cyclone hit the coast on August 3, flooding the first villages.", date(2012, 8, 3),
+              time_text="on August 3")
+    built = build_events("s", list(enumerate([*season, habit, storm])))
+    assert [(e.date, ids) for e, ids in built] == [(date(2012, 8, 3), [3])]
 
 
 def test_clusters_do_not_chain_through_their_members():
@@ -250,6 +265,61 @@ def test_two_rows_of_one_day_that_mean_one_happening_become_one():
     assert len(build_events("s", ms, meaning=None)) == 3  # words alone: the capping told twice
     events = build_events("s", ms, meaning=0.5)  # the mechanism; the shipped threshold is read off real days
     assert sorted(sorted(ev.documents) for ev, _ in events) == [["a", "b", "c", "d"], ["e", "f"]]
+
+
+def test_a_single_report_joins_the_row_whose_shown_sentence_it_matches_in_meaning_and_words():
+    """A row of one article is compared too, by what each row shows: it joins the row whose shown sentence is
+    close in meaning and shares the day's words with it, though the row's founder (a report about shares)
+    shares none; a sentence close in meaning alone (about the same well, no action in common) stays apart.
+    Vectors are given, so the rule is tested, not the model."""
+    day = date(2010, 7, 15)
+    big = [m("a", 0, "BP shares rose on 15 July after the company closed a new cap on the leaking well.", day,
+             time_text="on 15 July"),
+           m("b", 0, "The leaking oil was stopped on 15 July when BP closed a new cap on the well.", day,
+             time_text="on 15 July"),
+           m("c", 0, "BP closed a new cap on the leaking well on 15 July and the oil was stopped.", day,
+             time_text="on 15 July")]
+    single = m("d", 0, "The flow of oil was stopped on 15 July, but officials want a permanent fix.", day,
+               time_text="on 15 July")
+    other = m("e", 0, "Scientists estimated on 15 July that 70,000 barrels a day had flowed into the gulf.", day,
+              time_text="on 15 July")
+    vec = {big[0].text: [1.0, 0.0, 0.0], big[1].text: [1.0, 0.0, 0.0], big[2].text: [0.6, 0.8, 0.0],
+           single.text: [0.0, 1.0, 0.0], other.text: [0.0, 0.8, 0.6]}
+
+    def vectors(texts: set[str]) -> dict[str, np.ndarray]:
+        return {t: np.array(vec[t]) for t in texts}
+
+    # the rest of the story, so that "oil" and "stopped" are not its topic words (in more than a tenth of it)
+    rest = [m(f"r{i}", 0, f"Crews in parish {i} laid {i} miles of boom along the marsh on 2 June.", date(2010, 6, 2),
+              time_text="on 2 June") for i in range(30)]
+    for t in (x.text for x in rest):
+        vec[t] = [0.0, 0.0, 1.0]
+    ms = list(enumerate([*big, single, other, *rest]))
+
+    def rows(events: list) -> list[list[str]]:
+        return sorted(sorted(ev.documents) for ev, _ in events if ev.date == day)
+
+    before = build_events("s", ms, meaning=None)  # words against each row's founder: three rows
+    assert rows(before) == [["a", "b", "c"], ["d"], ["e"]]
+    assert next(ev for ev, _ in before if ev.date == day and len(ev.documents) == 3).summary.startswith(
+        "BP closed a new cap on the leaking well")  # the row shows c
+    assert rows(build_events("s", ms, vectors=vectors)) == [["a", "b", "c", "d"], ["e"]]
+    # in a story of only these five reports every word is one of its topic words: nothing joins by meaning
+    assert rows(build_events("s", list(enumerate([*big, single, other])), vectors=vectors)) == [
+        ["a", "b", "c"], ["d"], ["e"]]
+
+
+def test_a_days_row_shows_a_sentence_that_names_the_day():
+    """Month mentions that joined a day's row are its sources, but the row shows a sentence of its own day, even
+    when theirs are shorter and more alike."""
+    day = m("a", 0, "Engineers closed the valves of the new cap on the well on 15 July, a spokesman told reporters "
+                    "in Houston.", date(2010, 7, 15), time_text="on 15 July")
+    month = [m("b", 0, "Engineers closed the valves of the new cap on the well in July.", date(2010, 7, 1), "month",
+               time_text="in July"),
+             m("c", 0, "Engineers had closed the valves of the new cap on the well in July.", date(2010, 7, 1),
+               "month", time_text="in July")]
+    (ev, ids), = build_events("s", list(enumerate([day, *month])), meaning=None)
+    assert sorted(ids) == [0, 1, 2] and ev.summary == day.text
 
 
 def test_a_date_inside_a_since_or_after_clause_is_the_time_of_that_clause_not_of_the_report():

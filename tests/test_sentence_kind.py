@@ -12,6 +12,7 @@ from storyline.annotate.sentence_kind import (
     kind,
     looks_ahead,
     opens_on_pronoun,
+    recurring,
     reports_speech,
     without_stamp,
 )
@@ -65,6 +66,11 @@ def test_kind(text: str, expected: str) -> None:
     ("FILE - A nurse gives a vaccine shot at a school in Denver on Oct. 26, 2009.", "caption"),
     ("Tar balls wash up in Alabama in an image released by the state on Sunday.", "caption"),
     ("Oil reaches a marsh in Venice, Louisiana, as seen in this picture from the Coast Guard.", "caption"),
+    # a whole bracketed sentence that ends on the picture's place and date, with no stop: an agency caption
+    ("(Two lion cubs sleep in their enclosure at the Berlin zoo, Germany, April 2, 2012)", "caption"),
+    # a bracketed aside of the writer ends on a stop and stays prose
+    ("(The ministry confirmed the figures on March 3, 2012.)", "prose"),
+    ("(A spokeswoman for the port, Ana Silva, declined to comment on the closure.)", "prose"),
     # prose that names a picture
     ("He appeared in a photo with the ousted leader on Monday.", "prose"),
     ("BP released a video taken on April 21 showing the fire on the rig.", "prose"),
@@ -217,6 +223,30 @@ def test_reports_speech(text: str, expected: bool) -> None:
 ])
 def test_looks_ahead(text: str, time_text: str, expected: bool) -> None:
     assert looks_ahead(text, time_text) is expected
+
+
+@pytest.mark.parametrize("text, time_text, expected", [
+    # a yearly period stated in the present: the calendar's days, not a happening's
+    ("The monsoon season lasts from mid-June to September, and forecasters expect heavy rain.", "September", True),
+    ("The city's financial year ends on 31 March.", "31 March", True),
+    ("Skiers flock to the resort for the winter season, which runs until the end of April.", "the end of April",
+     True),
+    ("The ministry's yearly report on the grouse season opening on 12 August said stocks had fallen.",
+     "12 August", True),
+    # a habit: an adverb of frequency governs the date, or "every year" follows it
+    ("Growers say the valley usually harvests most of its grapes in September.", "September", True),
+    ("Normally the first frost does not arrive until late October, a forecaster said.", "late October", True),
+    ("The village holds its fair on 15 August every year.", "15 August", True),
+    # one year's instance: a past verb, a weekday, a year, or a verb group after the adverb
+    ("The grouse season opened on 12 August with fewer birds than in any year since 2001.", "12 August", False),
+    ("The football season starts on Saturday.", "Saturday", False),
+    ("The 2012 season ends on 30 November 2012.", "30 November 2012", False),
+    ("Results, normally published in March, will now be released on 2 May.", "2 May", False),
+    ("The ferry sank on 3 May.", "3 May", False),
+    ("The truce ends on 30 November.", "30 November", False),  # one truce's end, not a yearly period
+])
+def test_recurring(text: str, time_text: str, expected: bool) -> None:
+    assert recurring(text, time_text) is expected
 
 
 def test_transcript_lines_stay_searchable_but_are_no_timeline_events() -> None:

@@ -21,6 +21,9 @@ This is the one place that tells them apart, so every stage agrees:
   ("(AP Photo) ", "3.40 pm: ", "Thursday, April 29, 2010; 4:49 PM ", "(Update 7 p.m. ET) "): what a row shows.
 * ``looks_ahead(text, time_text)`` — the date is that of something expected, not reported ("The report will
   be released Monday.", "Talks are expected to resume next week"): a plan, deadline or forecast.
+* ``recurring(text, time_text)`` — the date is a day of the calendar that comes round every year ("The
+  hurricane season runs from 1 June to 30 November", "the region typically earns most of its income between
+  June and August"): the time of no happening.
 
 Hand-written patterns, not a model: these are layout conventions of news sites, not language, and a
 trained classifier would need labelled furniture that no public data set has.
@@ -402,3 +405,51 @@ def _nearest_verb(piece: str, last: bool) -> bool | None:
     if not found:
         return None
     return (max(found, key=lambda f: f[1]) if last else min(found))[2]
+
+
+# A period that comes round every year, stated in the present ("the hurricane season runs from 1 June to 30
+# November", "Hurricane season officially starts on 1 June", "the financial year ends on 31 March", "the
+# shrimp season begins in early May"): its days are the calendar's, not a happening's. "The season opened on
+# 16 August" (past) reports one year's opening and stays a happening.
+_PERIOD_NOUN = r"\b(?:season|(?:fiscal|financial|tax|school|academic)\s+year|semester|monsoon)\b"
+_PERIOD_VERB = (r"\b(?:runs|lasts|starts|begins|ends|opens|closes|peaks|spans|stretches|extends|"
+                r"running|lasting|starting|beginning|ending|opening|closing|peaking|spanning|stretching|extending)\b(?!\s+of\b)")
+_RECURRING_PERIOD = re.compile(_PERIOD_NOUN + r"[^.;:!?]{0,80}?" + _PERIOD_VERB, re.I)
+# A habit: an adverb of frequency governing the date ("Tourism officials say the region typically brings in
+# 70 percent of its income between June and August", "Usually you don't see the first hurricane until 10
+# August"), or a yearly repetition after it ("held on 2 September every year"). Not "yearly": mostly an
+# adjective ("the yearly amount of oil … sometime in August"). A participle before "of" is a noun ("the
+# beginning of the summer season").
+_HABITUAL = re.compile(r"\b(?:usually|typically|normally|traditionally|customarily|ordinarily|routinely|"
+                       r"habitually|invariably|annually|year\s+after\s+year|"
+                       r"(?:every|each)\s+(?:year|spring|summer|autumn|fall|winter|season))\b", re.I)
+_YEARLY_AFTER = re.compile(r"[^.;:!?]{0,20}?\b(?:every|each)\s+year\b|\s*annually\b", re.I)
+_NAMED_DAY = re.compile(r"\b(?:\d{4}|today|tonight|tomorrow|yesterday|ago|last|next|this|" + _WEEKDAY + r")\b",
+                        re.I)
+
+
+def recurring(text: str, time_text: str = "") -> bool:
+    """The date in ``text`` (written ``time_text``) is a day of the calendar that comes round every year, not
+    the time of a happening: a yearly period stated in the present tense ("The Atlantic hurricane season
+    runs from 1 June to 30 November"; the season's noun and its verb before the date, in its clause), or a
+    habit (an adverb of frequency before the date with no other verb group between, or "every year" after
+    it). A date that names its year, its weekday or its place from today ("the 2010 season ends on 30
+    November 2010", "the season starts on Saturday") is one instance: not recurring."""
+    pos = text.find(time_text) if time_text else -1
+    if pos < 0 or _NAMED_DAY.search(time_text):
+        return False
+    end = pos + len(time_text)
+    start = max((m.end() for m in _CLAUSE_BREAK.finditer(text, 0, pos)), default=0)
+    stop = next((m.start() for m in _CLAUSE_BREAK.finditer(text, end)), len(text))
+    before = text[start:pos]
+    # a relative clause's noun lies before its comma ("… hurricane season, which runs from June 1 …")
+    scope = text[max(0, start - 60):pos] if re.match(r"\s*(?:which|that)\b", before) else before
+    if any(not _PAST.search(scope, m.end()) and not _AHEAD.search(scope, m.end())
+           for m in _RECURRING_PERIOD.finditer(scope)):
+        return True
+    habit = max(_HABITUAL.finditer(before), key=lambda m: m.start(), default=None)  # the nearest the date
+    if habit is not None and not _AHEAD.search(before, habit.end()) and not any(
+            m.group().lower() not in ("is", "are", "has", "have", "says", "tells", "shows", "holds")
+            for m in _PAST.finditer(before, habit.end())):
+        return True
+    return bool(_YEARLY_AFTER.match(text, end, stop))

@@ -20,13 +20,16 @@ only join and found nothing group among themselves afterwards: when two articles
 happening only in such sentences ("He fought pancreatic cancer in 2004", "… has been fighting pancreatic
 cancer since 2004"), it is a row, shown by the sentence that stands alone. A date that is only the base of
 a comparison ("sales fell 23% compared to March of 2008") is no time of anything reported: it founds
-nothing. A row told only as an expectation ("The report will be released Monday.", ``looks_ahead``, or a
-date after its article's publication) shows what is expected, not what happened: it stays a row (the
-"expected" section) only while its date is still ahead of every article telling it and no reported row
-holds that day; two expectations of one day are one row only when the rules that join reports join them
-(two plans for one day are two rows). A month's or a year's row whose words match a day's row inside its span joins
-it, whichever of them was founded first. A time phrase fronted before the clause it dates ("In a press conference on
-June 1, the chief executive …") dates that clause, not the phrase alone.
+nothing. Nor is a day of the calendar that comes round every year ("the hurricane season runs from 1 June
+to 30 November", ``recurring``): it is in no row. A row told only as an expectation ("The report will be
+released Monday.", ``looks_ahead``, or a date after its article's publication) shows what is expected, not
+what happened: it stays a row (the "expected" section) only while its date is still ahead of every article
+telling it and no reported row holds that day; two expectations of one day are one row only when the rules
+that join reports join them (two plans for one day are two rows). A month's or a year's row whose words
+match a day's row inside its span joins it, whichever of them was founded first. A time phrase fronted
+before the clause it dates ("In a press conference on June 1, the chief executive …") dates that clause,
+not the phrase alone. Two rows of one day whose sentences mean the same and share its words are one
+(``_merge_same_meaning``), a single article's row too.
 
 Three things keep two happenings apart however alike their words: clauses that state figures of one kind
 (money, shares) with none in common ("a net profit of US$997 million in the third quarter", "an annual
@@ -49,7 +52,16 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from ..annotate.sentence_kind import is_prose, looks_ahead, opens_on_pronoun, reports_speech, without_stamp
+import numpy as np
+
+from ..annotate.sentence_kind import (
+    is_prose,
+    looks_ahead,
+    opens_on_pronoun,
+    recurring,
+    reports_speech,
+    without_stamp,
+)
 from ..model import Event, Mention
 from ..text import TermWeights, content_terms, cosine
 
@@ -107,6 +119,7 @@ _PART = re.compile(r"(?:the\s+)?(?:(?P<start>early|(?:beginning|start)\s+of)|(?P
                    r"|(?P<end>late|end\s+of|close\s+of))(?![a-z])", re.I)
 MEANING_THRESHOLD = 0.6  # mean-embedding cosine of two rows of one day that tell one happening
 MEANING_SAMPLE = 4  # mentions of a row embedded for that comparison
+TOPIC_SHARE = 0.1  # a word in more than this share of a story's clauses is its topic, no sign of one happening
 CHAIN_DAYS = 14  # a corroborated day this close before the story's start extends its period
 
 
@@ -316,6 +329,8 @@ def build_events(story_id: str, mentions: Sequence[tuple[int, Mention]], thresho
     weights = TermWeights((clause_of[mid] for mid, _ in mentions), unseen=1.0)
     items = []
     for mid, m in mentions:
+        if recurring(m.text, m.time_text):
+            continue  # the calendar of a yearly period or a habit: the time of no happening, in no row
         clause = clause_of[mid]
         # The date itself is what every candidate shares: only the other words say what happened.
         terms = content_terms(clause.replace(m.time_text, " ") if m.time_text else clause)
@@ -347,7 +362,9 @@ def build_events(story_id: str, mentions: Sequence[tuple[int, Mention]], thresho
     clusters = _expected_rows(clusters, published)
     out = []
     merged = _merge_into_finer(_merge_same_span(clusters, threshold), max(threshold, coarse))
-    for c in _merge_same_meaning(merged, meaning, vectors or _embedded) if meaning else merged:
+    # the story's own words, in more than one clause of ``TOPIC_SHARE``: what it is about, not what happened
+    topic = frozenset(t for t, n in weights.df.items() if n > TOPIC_SHARE * weights.n)
+    for c in _merge_same_meaning(merged, meaning, vectors or _embedded, topic) if meaning else merged:
         c.items.sort(key=lambda it: (it.mention.date, it.mention.document, it.mention.sentence, it.mid))
         founder = min(c.items, key=lambda it: (-_GRAN_ORDER[it.mention.granularity], it.mention.document,
                                                it.mention.sentence, it.mid))
@@ -454,47 +471,80 @@ def _merge_same_span(clusters: list[_Cluster], threshold: float) -> list[_Cluste
     return out
 
 
-def _merge_same_meaning(clusters: list[_Cluster], threshold: float,
-                        vectors: Callable[[set[str]], Mapping[str, Any]]) -> list[_Cluster]:
-    """Join one day's rows that tell one happening in different words, by what their sentences mean: the
-    mean sentence embedding (MiniLM, ``link.embed``) of each row's first ``MEANING_SAMPLE`` mentions, cosine
-    at least ``threshold`` ("The leaking oil was stopped on 15 July when BP closed a new cap" and "On 15
-    July, a cap was used to seal the top of the wellhead" share one content word). Only rows reported by
-    two articles or more are compared, on days that have two of them: that is where a reader sees one
-    event twice, and it bounds the cost; rows told only as expectations are compared whatever their articles
-    (few: a plan announced in other words, "will give an estimate next Tuesday when it unveils its
-    profits"). The row reported by more articles absorbs."""
+def _merge_same_meaning(clusters: list[_Cluster], threshold: float, vectors: Callable[[set[str]], Mapping[str, Any]],
+                        topic: frozenset[str] = frozenset()) -> list[_Cluster]:
+    """Join one day's rows that tell one happening in different words, by what their sentences mean (MiniLM,
+    ``link.embed``). Two tests, either enough; the row reported by more articles absorbs:
+
+    * the rows: the mean embedding of each row's first ``MEANING_SAMPLE`` mentions, cosine at least
+      ``threshold`` ("The leaking oil was stopped on 15 July when BP closed a new cap" and "On 15 July, a cap
+      was used to seal the top of the wellhead" share one content word), for rows reported by two articles
+      or more, or told only as expectations (few: a plan announced in other words);
+    * what they show, for any two rows, a single article's too: the sentences the two rows show
+      (``_shown``; a row that absorbed others also what they showed) have cosine at least ``threshold``
+      *and* meet the day's word rule (``MIN_SHARED`` content words, at least ``DAY_OVERLAP`` of the shorter
+      clause's), one of them not among the story's ``topic`` words, which say what it is about ("oil", "BP",
+      "spill"; "swine", "flu"), not what happened: "The flow of oil was stopped on 15 July, but
+      officials say …" and "The leaking oil was stopped on 15 July when BP closed a new cap", a row that its
+      first report, about BP's shares, had founded, so words compared with that founder never met. Meaning
+      alone is no proof: on a busy day of one story every sentence is about the same well (a report of
+      70,000 barrels a day and a spokesman's 5,000 have cosine 0.65 and share no action). Only the shown
+      sentences: any of a large row's many sentences would match something (tried: comparing every sentence
+      pair joined a share-price report into the explosion's row and a protest into a spill estimate).
+    """
     by_day: dict[date, list[_Cluster]] = defaultdict(list)
     for c in clusters:
-        if c.granularity == "day" and c.date == c.last and (
-                len({it.mention.document for it in c.items}) >= 2 or all(it.ahead for it in c.items)):
+        if c.granularity == "day" and c.date == c.last:
             by_day[c.date].append(c)
     todo = [g for g in by_day.values() if len(g) >= 2]
     if not todo:
         return clusters
+
+    def corroborated(c: _Cluster) -> bool:
+        return len({it.mention.document for it in c.items}) >= 2 or all(it.ahead for it in c.items)
+
     groups = [sorted(g, key=lambda c: (-len({it.mention.document for it in c.items}), -len(c.items))) for g in todo]
-    texts = [[it.mention.text for it in c.items[:MEANING_SAMPLE]] for g in groups for c in g]
-    embedded = vectors({t for ts in texts for t in ts})
-    means = []
-    for ts in texts:
-        v = sum(embedded[t] for t in ts)
-        means.append(v / (float((v @ v) ** 0.5) or 1.0))
+    shown = {id(c): _shown(c) for g in groups for c in g}
+    sample = {id(c): [it.mention.text for it in c.items[:MEANING_SAMPLE]] for g in groups for c in g
+              if corroborated(c)}
+    embedded = vectors({it.mention.text for it in shown.values()} | {t for ts in sample.values() for t in ts})
+
+    def unit(texts: Sequence[str]) -> Any:
+        v = sum(np.asarray(embedded[t], dtype=float) for t in texts)
+        return v / (float(np.linalg.norm(v)) or 1.0)
+
     absorbed: set[int] = set()
-    j = 0
     for g in groups:
-        kept: list[tuple[_Cluster, object]] = []
+        # (row, the shown sentences of it and of the rows it absorbed with their unit vectors, its mean or None)
+        kept: list[tuple[_Cluster, list[tuple[_Item, Any]], Any]] = []
         for c in g:
-            v = means[j]
-            j += 1
-            best = max((kv for kv in kept if not _conflict(c.figures, kv[0].figures)),
-                       key=lambda kv: float(kv[1] @ v), default=None)  # type: ignore[operator]
-            if best is not None and float(best[1] @ v) >= threshold:  # type: ignore[operator]
+            own, mean = unit([shown[id(c)].mention.text]), unit(sample[id(c)]) if id(c) in sample else None
+            best, best_score = None, 0.0
+            for entry in kept:
+                k, k_shown, k_mean = entry
+                if _conflict(c.figures, k.figures):
+                    continue
+                score = float(k_mean @ mean) if mean is not None and k_mean is not None else 0.0
+                for it, v in k_shown:
+                    if score < threshold and _same_words(it, shown[id(c)]) and (it.terms & shown[id(c)].terms) - topic:
+                        score = max(score, float(v @ own))
+                if score >= threshold and score > best_score:
+                    best, best_score = entry, score
+            if best is not None:
                 for it in c.items:
                     best[0].add(it)
+                best[1].append((shown[id(c)], own))
                 absorbed.add(id(c))
             else:
-                kept.append((c, v))
+                kept.append((c, [(shown[id(c)], own)], mean))
     return [c for c in clusters if id(c) not in absorbed]
+
+
+def _same_words(a: _Item, b: _Item) -> bool:
+    """Two mentions of one day meet the day's word rule: ``MIN_SHARED`` content words in common, at least
+    ``DAY_OVERLAP`` of the shorter clause's."""
+    shared = len(a.terms & b.terms)
+    return shared >= MIN_SHARED and shared >= DAY_OVERLAP * min(len(a.terms), len(b.terms))
 
 
 def _embedded(texts: set[str]) -> dict[str, Any]:
@@ -545,24 +595,35 @@ def _cut_short(clause: str, sentence: str) -> bool:
     return pos >= 0 and not _CLAUSE_END.match(sentence, pos + len(clause))
 
 
-def _summary(c: _Cluster) -> str:
-    """The clearest complete sentence of the cluster: prose that stands alone (no caption, byline or
-    opening pronoun), of a readable length, and the most representative of what all its mentions say
-    (most shared words); trimmed to a readable length."""
-    def text(it: _Item) -> str:  # less a stamp or credit the page put before it ("(AP Photo) ", "3.40 pm: ")
-        sentence = without_stamp(it.mention.text)
-        whole = it.whole or _cut_short(it.clause, it.mention.text)
-        return sentence if whole and _stands_alone(sentence) else without_stamp(it.clause)
+def _shown_text(it: _Item) -> str:
+    """What a row shows of one mention: its sentence less a stamp or credit the page put before it ("(AP
+    Photo) ", "3.40 pm: "), or only its clause when the sentence dates several happenings."""
+    sentence = without_stamp(it.mention.text)
+    whole = it.whole or _cut_short(it.clause, it.mention.text)
+    return sentence if whole and _stands_alone(sentence) else without_stamp(it.clause)
 
-    def score(it: _Item) -> tuple[int, int, int, float]:
-        n = len(text(it).split())
-        clear = is_prose(it.mention.text) and _stands_alone(text(it)) and SUMMARY_WORDS[0] <= n <= SUMMARY_WORDS[1]
-        reported = not text(it).lstrip().startswith(_QUOTES)  # the reporter's words, not a quoted statement
+
+def _shown(c: _Cluster) -> _Item:
+    """The mention a row shows: the clearest complete sentence of the cluster, prose that stands alone (no
+    caption, byline or opening pronoun), of a readable length, reported rather than expected or quoted, that
+    names the row's own time (a day's row does not show "A temporary cap that stopped oil in mid-July was
+    removed Thursday", a month's mention that joined it), and the most representative of what all its
+    mentions say (most shared words)."""
+    def score(it: _Item) -> tuple[int, int, int, int, float]:
+        text = _shown_text(it)
+        n = len(text.split())
+        clear = is_prose(it.mention.text) and _stands_alone(text) and SUMMARY_WORDS[0] <= n <= SUMMARY_WORDS[1]
+        reported = not text.lstrip().startswith(_QUOTES)  # the reporter's words, not a quoted statement
+        own_time = it.mention.granularity == c.granularity
         shared = sum(1 for other in c.items for t in it.terms if t in other.terms)
-        return int(clear), int(not it.ahead), int(reported), shared / (1 + 0.02 * len(it.clause))
+        return int(clear), int(not it.ahead), int(own_time), int(reported), shared / (1 + 0.02 * len(it.clause))
 
-    best = max(c.items, key=lambda it: (*score(it), -it.mid))  # reported words first
-    shown = text(best).strip()
+    return max(c.items, key=lambda it: (*score(it), -it.mid))
+
+
+def _summary(c: _Cluster) -> str:
+    """The row's text: its shown mention (``_shown``), trimmed to a readable length."""
+    shown = _shown_text(_shown(c)).strip()
     shown = _SUMMARY_JUNK.sub("", shown) or shown
     shown = shown[0].upper() + shown[1:] if shown else shown
     return shown if len(shown) <= 240 else shown[:237].rsplit(" ", 1)[0] + "…"
