@@ -1,7 +1,5 @@
 from datetime import date
 
-import numpy as np
-
 from storyline.link.events import amounts, build_events, clauses, is_baseline, is_reference
 from storyline.model import Mention
 
@@ -265,48 +263,6 @@ def test_two_rows_of_one_day_that_mean_one_happening_become_one():
     assert len(build_events("s", ms, meaning=None)) == 3  # words alone: the capping told twice
     events = build_events("s", ms, meaning=0.5)  # the mechanism; the shipped threshold is read off real days
     assert sorted(sorted(ev.documents) for ev, _ in events) == [["a", "b", "c", "d"], ["e", "f"]]
-
-
-def test_a_single_report_joins_the_row_whose_shown_sentence_it_matches_in_meaning_and_words():
-    """A row of one article is compared too, by what each row shows: it joins the row whose shown sentence is
-    close in meaning and shares the day's words with it, though the row's founder (a report about shares)
-    shares none; a sentence close in meaning alone (about the same well, no action in common) stays apart.
-    Vectors are given, so the rule is tested, not the model."""
-    day = date(2010, 7, 15)
-    big = [m("a", 0, "BP shares rose on 15 July after the company closed a new cap on the leaking well.", day,
-             time_text="on 15 July"),
-           m("b", 0, "The leaking oil was stopped on 15 July when BP closed a new cap on the well.", day,
-             time_text="on 15 July"),
-           m("c", 0, "BP closed a new cap on the leaking well on 15 July and the oil was stopped.", day,
-             time_text="on 15 July")]
-    single = m("d", 0, "The flow of oil was stopped on 15 July, but officials want a permanent fix.", day,
-               time_text="on 15 July")
-    other = m("e", 0, "Scientists estimated on 15 July that 70,000 barrels a day had flowed into the gulf.", day,
-              time_text="on 15 July")
-    vec = {big[0].text: [1.0, 0.0, 0.0], big[1].text: [1.0, 0.0, 0.0], big[2].text: [0.6, 0.8, 0.0],
-           single.text: [0.0, 1.0, 0.0], other.text: [0.0, 0.8, 0.6]}
-
-    def vectors(texts: set[str]) -> dict[str, np.ndarray]:
-        return {t: np.array(vec[t]) for t in texts}
-
-    # the rest of the story, so that "oil" and "stopped" are not its topic words (in more than a tenth of it)
-    rest = [m(f"r{i}", 0, f"Crews in parish {i} laid {i} miles of boom along the marsh on 2 June.", date(2010, 6, 2),
-              time_text="on 2 June") for i in range(30)]
-    for t in (x.text for x in rest):
-        vec[t] = [0.0, 0.0, 1.0]
-    ms = list(enumerate([*big, single, other, *rest]))
-
-    def rows(events: list) -> list[list[str]]:
-        return sorted(sorted(ev.documents) for ev, _ in events if ev.date == day)
-
-    before = build_events("s", ms, meaning=None)  # words against each row's founder: three rows
-    assert rows(before) == [["a", "b", "c"], ["d"], ["e"]]
-    assert next(ev for ev, _ in before if ev.date == day and len(ev.documents) == 3).summary.startswith(
-        "BP closed a new cap on the leaking well")  # the row shows c
-    assert rows(build_events("s", ms, vectors=vectors)) == [["a", "b", "c", "d"], ["e"]]
-    # in a story of only these five reports every word is one of its topic words: nothing joins by meaning
-    assert rows(build_events("s", list(enumerate([*big, single, other])), vectors=vectors)) == [
-        ["a", "b", "c"], ["d"], ["e"]]
 
 
 def test_a_days_row_shows_a_sentence_that_names_the_day():

@@ -28,8 +28,7 @@ telling it and no reported row holds that day; two expectations of one day are o
 that join reports join them (two plans for one day are two rows). A month's or a year's row whose words
 match a day's row inside its span joins it, whichever of them was founded first. A time phrase fronted
 before the clause it dates ("In a press conference on June 1, the chief executive …") dates that clause,
-not the phrase alone. Two rows of one day whose sentences mean the same and share its words are one
-(``_merge_same_meaning``), a single article's row too.
+not the phrase alone.
 
 Three things keep two happenings apart however alike their words: clauses that state figures of one kind
 (money, shares) with none in common ("a net profit of US$997 million in the third quarter", "an annual
@@ -51,8 +50,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
-
-import numpy as np
 
 from ..annotate.sentence_kind import (
     is_prose,
@@ -119,7 +116,6 @@ _PART = re.compile(r"(?:the\s+)?(?:(?P<start>early|(?:beginning|start)\s+of)|(?P
                    r"|(?P<end>late|end\s+of|close\s+of))(?![a-z])", re.I)
 MEANING_THRESHOLD = 0.6  # mean-embedding cosine of two rows of one day that tell one happening
 MEANING_SAMPLE = 4  # mentions of a row embedded for that comparison
-TOPIC_SHARE = 0.1  # a word in more than this share of a story's clauses is its topic, no sign of one happening
 CHAIN_DAYS = 14  # a corroborated day this close before the story's start extends its period
 
 
@@ -362,9 +358,7 @@ def build_events(story_id: str, mentions: Sequence[tuple[int, Mention]], thresho
     clusters = _expected_rows(clusters, published)
     out = []
     merged = _merge_into_finer(_merge_same_span(clusters, threshold), max(threshold, coarse))
-    # the story's own words, in more than one clause of ``TOPIC_SHARE``: what it is about, not what happened
-    topic = frozenset(t for t, n in weights.df.items() if n > TOPIC_SHARE * weights.n)
-    for c in _merge_same_meaning(merged, meaning, vectors or _embedded, topic) if meaning else merged:
+    for c in _merge_same_meaning(merged, meaning, vectors or _embedded) if meaning else merged:
         c.items.sort(key=lambda it: (it.mention.date, it.mention.document, it.mention.sentence, it.mid))
         founder = min(c.items, key=lambda it: (-_GRAN_ORDER[it.mention.granularity], it.mention.document,
                                                it.mention.sentence, it.mid))
@@ -471,80 +465,47 @@ def _merge_same_span(clusters: list[_Cluster], threshold: float) -> list[_Cluste
     return out
 
 
-def _merge_same_meaning(clusters: list[_Cluster], threshold: float, vectors: Callable[[set[str]], Mapping[str, Any]],
-                        topic: frozenset[str] = frozenset()) -> list[_Cluster]:
-    """Join one day's rows that tell one happening in different words, by what their sentences mean (MiniLM,
-    ``link.embed``). Two tests, either enough; the row reported by more articles absorbs:
-
-    * the rows: the mean embedding of each row's first ``MEANING_SAMPLE`` mentions, cosine at least
-      ``threshold`` ("The leaking oil was stopped on 15 July when BP closed a new cap" and "On 15 July, a cap
-      was used to seal the top of the wellhead" share one content word), for rows reported by two articles
-      or more, or told only as expectations (few: a plan announced in other words);
-    * what they show, for any two rows, a single article's too: the sentences the two rows show
-      (``_shown``; a row that absorbed others also what they showed) have cosine at least ``threshold``
-      *and* meet the day's word rule (``MIN_SHARED`` content words, at least ``DAY_OVERLAP`` of the shorter
-      clause's), one of them not among the story's ``topic`` words, which say what it is about ("oil", "BP",
-      "spill"; "swine", "flu"), not what happened: "The flow of oil was stopped on 15 July, but
-      officials say …" and "The leaking oil was stopped on 15 July when BP closed a new cap", a row that its
-      first report, about BP's shares, had founded, so words compared with that founder never met. Meaning
-      alone is no proof: on a busy day of one story every sentence is about the same well (a report of
-      70,000 barrels a day and a spokesman's 5,000 have cosine 0.65 and share no action). Only the shown
-      sentences: any of a large row's many sentences would match something (tried: comparing every sentence
-      pair joined a share-price report into the explosion's row and a protest into a spill estimate).
-    """
+def _merge_same_meaning(clusters: list[_Cluster], threshold: float,
+                        vectors: Callable[[set[str]], Mapping[str, Any]]) -> list[_Cluster]:
+    """Join one day's rows that tell one happening in different words, by what their sentences mean: the
+    mean sentence embedding (MiniLM, ``link.embed``) of each row's first ``MEANING_SAMPLE`` mentions, cosine
+    at least ``threshold`` ("The leaking oil was stopped on 15 July when BP closed a new cap" and "On 15
+    July, a cap was used to seal the top of the wellhead" share one content word). Only rows reported by
+    two articles or more are compared, on days that have two of them: that is where a reader sees one
+    event twice, and it bounds the cost; rows told only as expectations are compared whatever their articles
+    (few: a plan announced in other words, "will give an estimate next Tuesday when it unveils its
+    profits"). The row reported by more articles absorbs."""
     by_day: dict[date, list[_Cluster]] = defaultdict(list)
     for c in clusters:
-        if c.granularity == "day" and c.date == c.last:
+        if c.granularity == "day" and c.date == c.last and (
+                len({it.mention.document for it in c.items}) >= 2 or all(it.ahead for it in c.items)):
             by_day[c.date].append(c)
     todo = [g for g in by_day.values() if len(g) >= 2]
     if not todo:
         return clusters
-
-    def corroborated(c: _Cluster) -> bool:
-        return len({it.mention.document for it in c.items}) >= 2 or all(it.ahead for it in c.items)
-
     groups = [sorted(g, key=lambda c: (-len({it.mention.document for it in c.items}), -len(c.items))) for g in todo]
-    shown = {id(c): _shown(c) for g in groups for c in g}
-    sample = {id(c): [it.mention.text for it in c.items[:MEANING_SAMPLE]] for g in groups for c in g
-              if corroborated(c)}
-    embedded = vectors({it.mention.text for it in shown.values()} | {t for ts in sample.values() for t in ts})
-
-    def unit(texts: Sequence[str]) -> Any:
-        v = sum(np.asarray(embedded[t], dtype=float) for t in texts)
-        return v / (float(np.linalg.norm(v)) or 1.0)
-
+    texts = [[it.mention.text for it in c.items[:MEANING_SAMPLE]] for g in groups for c in g]
+    embedded = vectors({t for ts in texts for t in ts})
+    means = []
+    for ts in texts:
+        v = sum(embedded[t] for t in ts)
+        means.append(v / (float((v @ v) ** 0.5) or 1.0))
     absorbed: set[int] = set()
+    j = 0
     for g in groups:
-        # (row, the shown sentences of it and of the rows it absorbed with their unit vectors, its mean or None)
-        kept: list[tuple[_Cluster, list[tuple[_Item, Any]], Any]] = []
+        kept: list[tuple[_Cluster, object]] = []
         for c in g:
-            own, mean = unit([shown[id(c)].mention.text]), unit(sample[id(c)]) if id(c) in sample else None
-            best, best_score = None, 0.0
-            for entry in kept:
-                k, k_shown, k_mean = entry
-                if _conflict(c.figures, k.figures):
-                    continue
-                score = float(k_mean @ mean) if mean is not None and k_mean is not None else 0.0
-                for it, v in k_shown:
-                    if score < threshold and _same_words(it, shown[id(c)]) and (it.terms & shown[id(c)].terms) - topic:
-                        score = max(score, float(v @ own))
-                if score >= threshold and score > best_score:
-                    best, best_score = entry, score
-            if best is not None:
+            v = means[j]
+            j += 1
+            best = max((kv for kv in kept if not _conflict(c.figures, kv[0].figures)),
+                       key=lambda kv: float(kv[1] @ v), default=None)  # type: ignore[operator]
+            if best is not None and float(best[1] @ v) >= threshold:  # type: ignore[operator]
                 for it in c.items:
                     best[0].add(it)
-                best[1].append((shown[id(c)], own))
                 absorbed.add(id(c))
             else:
-                kept.append((c, [(shown[id(c)], own)], mean))
+                kept.append((c, v))
     return [c for c in clusters if id(c) not in absorbed]
-
-
-def _same_words(a: _Item, b: _Item) -> bool:
-    """Two mentions of one day meet the day's word rule: ``MIN_SHARED`` content words in common, at least
-    ``DAY_OVERLAP`` of the shorter clause's."""
-    shared = len(a.terms & b.terms)
-    return shared >= MIN_SHARED and shared >= DAY_OVERLAP * min(len(a.terms), len(b.terms))
 
 
 def _embedded(texts: set[str]) -> dict[str, Any]:
