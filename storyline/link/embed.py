@@ -40,12 +40,13 @@ def _path() -> Any:
 
 
 def _one_thread() -> None:
-    if "OMP_NUM_THREADS" not in os.environ:
-        import torch
+    import torch
 
-        # One thread: work is spread by process (one per annotation worker); with several threads each,
-        # a busy machine made torch spin and take twice the CPU for the same vectors (measured, BENCHMARKS.md).
-        torch.set_num_threads(1)
+    # One thread, whatever OMP_NUM_THREADS says: work is spread by process (one per annotation worker); with
+    # several threads each, a busy machine made torch spin and take twice the CPU for the same vectors
+    # (measured, BENCHMARKS.md); and a process that ran an OpenMP team of several threads cannot fork
+    # workers that use OpenMP: their first parallel op waits forever for threads the fork did not copy.
+    torch.set_num_threads(1)
 
 
 class _MiniLM:

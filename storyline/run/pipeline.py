@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import os
 import signal
+import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -81,6 +82,12 @@ def _die_with_parent(parent: int) -> None:
         return
     if os.getppid() != parent:  # the parent died before prctl took effect
         os._exit(1)
+    torch = sys.modules.get("torch")  # spaCy's thinc imports it before the fork
+    if torch is not None:
+        # A forked worker inherits OpenMP's state but not its threads: if the parent (or a library it ran)
+        # used a team of several, the worker's first parallel torch op (the sentence encoder's) waits forever
+        # for threads that do not exist. With one thread torch never enters OpenMP; work is spread by process.
+        torch.set_num_threads(1)
 
 
 @_exclusive
