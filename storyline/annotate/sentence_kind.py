@@ -371,6 +371,13 @@ _CLAUSE_BREAK = re.compile(r"[;:—–]\s|\s-\s|,\s+(?=(?:and|but|while|whereas|
                            r"when|before|because|since|until|so|yet)\b)")
 
 
+def _clause(text: str, pos: int, end: int) -> tuple[int, int]:
+    """Where the clause holding ``text[pos:end]`` (a date) starts and stops."""
+    start = max((m.end() for m in _CLAUSE_BREAK.finditer(text, 0, pos)), default=0)
+    stop = next((m.start() for m in _CLAUSE_BREAK.finditer(text, end)), len(text))
+    return start, stop
+
+
 def looks_ahead(text: str, time_text: str = "") -> bool:
     """The date in ``text`` (written ``time_text``) is that of something expected, not something reported:
     the verb nearest before the date in its clause is a modal or future form or a verb of planning ("The
@@ -382,8 +389,7 @@ def looks_ahead(text: str, time_text: str = "") -> bool:
     if pos < 0 or _BACK_TIME.search(time_text):
         return False
     end = pos + len(time_text)
-    start = max((m.end() for m in _CLAUSE_BREAK.finditer(text, 0, pos)), default=0)
-    stop = next((m.start() for m in _CLAUSE_BREAK.finditer(text, end)), len(text))
+    start, stop = _clause(text, pos, end)
     before = _nearest_verb(text[start:pos], last=True)
     if before is not None:
         return before
@@ -439,8 +445,7 @@ def recurring(text: str, time_text: str = "") -> bool:
     if pos < 0 or _NAMED_DAY.search(time_text):
         return False
     end = pos + len(time_text)
-    start = max((m.end() for m in _CLAUSE_BREAK.finditer(text, 0, pos)), default=0)
-    stop = next((m.start() for m in _CLAUSE_BREAK.finditer(text, end)), len(text))
+    start, stop = _clause(text, pos, end)
     before = text[start:pos]
     # a relative clause's noun lies before its comma ("… hurricane season, which runs from June 1 …")
     scope = text[max(0, start - 60):pos] if re.match(r"\s*(?:which|that)\b", before) else before
